@@ -1,0 +1,136 @@
+//===- SigAttnOps.td - sigattn operations ------------------*- tablegen -*-===//
+
+#ifndef SIGATTN_DIALECT_SIGATTN_IR_SIGATTNOPS_TD
+#define SIGATTN_DIALECT_SIGATTN_IR_SIGATTNOPS_TD
+
+include "sigattn/Dialect/SigAttn/IR/SigAttnBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def SigAttn_AttentionOp : SigAttn_Op<"attention", [
+    Pure,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
+  let summary = "Sigmoid attention over [B, N, H, D] tensors";
+  let description = [{
+    Computes sigmoid attention in FlashAttention's layout:
+
+    ```
+    q      : [B, Nq, Hq,  D ]     k : [B, Nk, Hkv, D]     v : [B, Nk, Hkv, Dv]
+    result : [B, Nq, Hq,  Dv]
+
+    result[b, i, h, :] = sum over visible j of
+        sigmoid(scale * q[b, i, h, :] . k[b, j, h / g, :] + bias
+                - slope[b?, h] * |i + Nk - Nq - j|)  *  v[b, j, h / g, :]
+    ```
+
+    where `g = Hq / Hkv` (grouped-query attention; `Hkv = 1` is multi-query).
+    `q`, `k` and `v` are all `bf16` or all `f16`; the result has the same
+    element type. Arithmetic is in f32. Keys that are not visible contribute
+    exactly 0, and a query row that sees no key produces 0.
+
+    Visibility: with `off = Nk - Nq` (queries are aligned to the *end* of the
+    keys, as in FlashAttention >= 2.1), key `j` is visible to query `i` iff
+
+    ```
+    i + off - left <= j <= i + off + right
+    ```
+
+    where a side equal to -1 is unbounded. `window = [left, right]` sets both
+    sides; `causal` forces `right = 0`. Without either, every key is visible.
+
+    Attributes and operands:
+    - `alibi(%slopes : tensor<Hq x f32>)` or `tensor<B x Hq x f32>`: optional
+      ALiBi slopes, per head or per (batch, head). The score of query `i` and
+      key `j` is lowered by `slope * |i + off - j|`.
+    - `scale`: multiplies `q . k`; when absent it is `1 / sqrt(D)`.
+    - `bias`: added to every score (often `-log(Nk)`); default 0.
+    - `causal`: bottom-right aligned causal mask.
+    - `window = [left, right]`: sliding window, each side >= 0 or -1.
+
+    `B`, `Nq` and `Nk` may be dynamic; head counts and head dims are static.
+
+    Example:
+
+    ```mlir
+    %o = sigattn.attention %q, %k, %v alibi(%s : tensor<16xf32>) causal
+           window = [256, 0] scale = 0.125 bias = -8.0
+         : tensor<?x?x16x128xbf16>, tensor<?x?x4x128xbf16>,
+           tensor<?x?x4x128xbf16> -> tensor<?x?x16x128xbf16>
+    ```
+  }];
+
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    Optional<AnyRankedTensor>:$alibi_slopes,
+    OptionalAttr<F32Attr>:$scale,
+    DefaultValuedAttr<F32Attr, "0.0f">:$bias,
+    UnitAttr:$causal,
+    OptionalAttr<DenseI64ArrayAttr>:$window);
+  let results = (outs AnyRankedTensor:$result);
+
+  let assemblyFormat = [{
+    $query `,` $key `,` $value
+    (`alibi` `(` $alibi_slopes^ `:` type($alibi_slopes) `)`)?
+    (`causal` $causal^)?
+    (`window` `=` $window^)?
+    (`scale` `=` $scale^)?
+    (`bias` `=` $bias^)?
+    attr-dict `:` type($query) `,` type($key) `,` type($value)
+    `->` type($result)
+  }];
+
+  let builders = [
+    /// Builds the op with the result type derived from the operands.
+    OpBuilder<(ins "Value":$query, "Value":$key, "Value":$value,
+                   CArg<"Value", "{}">:$alibiSlopes,
+                   CArg<"std::optional<float>", "std::nullopt">:$scale,
+                   CArg<"float", "0.0f">:$bias,
+                   CArg<"bool", "false">:$causal,
+                   CArg<"std::optional<std::pair<int64_t, int64_t>>",
+                        "std::nullopt">:$window)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// Sentinel for an unbounded side of the visibility window.
+    static constexpr int64_t kUnbounded = -1;
+
+    RankedTensorType getQueryType() { return getQuery().getType(); }
+    RankedTensorType getKeyType() { return getKey().getType(); }
+    RankedTensorType getValueType() { return getValue().getType(); }
+    RankedTensorType getResultType() { return getResult().getType(); }
+
+    /// Head dimension of q and k (D), and of v and the result (Dv).
+    int64_t getHeadDim() { return getQueryType().getDimSize(3); }
+    int64_t getValueHeadDim() { return getValueType().getDimSize(3); }
+    /// Number of query heads (Hq) and key/value heads (Hkv).
+    int64_t getNumQueryHeads() { return getQueryType().getDimSize(2); }
+    int64_t getNumKVHeads() { return getKeyType().getDimSize(2); }
+    /// Query heads per key/value head: g = Hq / Hkv.
+    int64_t getGroupSize() { return getNumQueryHeads() / getNumKVHeads(); }
+
+    /// The scale applied to q . k: the attribute, or 1 / sqrt(D).
+    float getEffectiveScale();
+    /// The visible keys of query i are [i + off - left, i + off + right],
+    /// off = Nk - Nq; a side of kUnbounded is unbounded. These fold `causal`
+    /// and `window` together.
+    int64_t getEffectiveLeft();
+    int64_t getEffectiveRight();
+    /// True when some key may be hidden from some query.
+    bool hasMask() {
+      return getEffectiveLeft() != kUnbounded ||
+             getEffectiveRight() != kUnbounded;
+    }
+    /// True when the ALiBi slopes are given per (batch, head).
+    bool hasBatchedAlibi() {
+      return getAlibiSlopes() &&
+             cast<RankedTensorType>(getAlibiSlopes().getType()).getRank() == 2;
+    }
+  }];
+
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+#endif // SIGATTN_DIALECT_SIGATTN_IR_SIGATTNOPS_TD

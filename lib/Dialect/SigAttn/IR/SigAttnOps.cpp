@@ -1,0 +1,304 @@
+//===- SigAttnOps.cpp - sigattn operations --------------------------------===//
+
+#include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::sigattn;
+
+#define GET_OP_CLASSES
+#include "sigattn/Dialect/SigAttn/IR/SigAttnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// Prints a shape as "[2, ?, 8, 64]".
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << '[';
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << '?';
+    else
+      os << d;
+  });
+  os << ']';
+  return s;
+}
+
+static std::string formatDim(int64_t d) {
+  return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
+}
+
+/// Two sizes agree unless both are static and different.
+static bool sizesCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+void AttentionOp::build(OpBuilder &b, OperationState &state, Value query,
+                        Value key, Value value, Value alibiSlopes,
+                        std::optional<float> scale, float bias, bool causal,
+                        std::optional<std::pair<int64_t, int64_t>> window) {
+  auto qType = cast<RankedTensorType>(query.getType());
+  auto vType = cast<RankedTensorType>(value.getType());
+  // result : [B, Nq, Hq, Dv]
+  SmallVector<int64_t, 4> shape = {qType.getDimSize(0), qType.getDimSize(1),
+                                   qType.getDimSize(2), vType.getDimSize(3)};
+  auto resultType = RankedTensorType::get(shape, qType.getElementType());
+  FloatAttr scaleAttr = scale ? b.getF32FloatAttr(*scale) : FloatAttr();
+  DenseI64ArrayAttr windowAttr;
+  if (window)
+    windowAttr = b.getDenseI64ArrayAttr({window->first, window->second});
+  build(b, state, resultType, query, key, value, alibiSlopes, scaleAttr,
+        b.getF32FloatAttr(bias), causal ? b.getUnitAttr() : UnitAttr(),
+        windowAttr);
+}
+
+float AttentionOp::getEffectiveScale() {
+  if (std::optional<APFloat> scale = getScale())
+    return scale->convertToFloat();
+  return 1.0f / std::sqrt(static_cast<float>(getHeadDim()));
+}
+
+int64_t AttentionOp::getEffectiveLeft() {
+  std::optional<ArrayRef<int64_t>> window = getWindow();
+  return window ? (*window)[0] : kUnbounded;
+}
+
+int64_t AttentionOp::getEffectiveRight() {
+  // causal: j <= i + off, i.e. right = 0, whatever the window says.
+  if (getCausal())
+    return 0;
+  std::optional<ArrayRef<int64_t>> window = getWindow();
+  return window ? (*window)[1] : kUnbounded;
+}
+
+LogicalResult AttentionOp::verify() {
+  // Step 1. Ranks and element types.
+  struct Named {
+    StringRef name;
+    RankedTensorType type;
+    StringRef layout;
+  };
+  Named tensors[] = {{"query", getQueryType(), "[B, Nq, Hq, D]"},
+                     {"key", getKeyType(), "[B, Nk, Hkv, D]"},
+                     {"value", getValueType(), "[B, Nk, Hkv, Dv]"},
+                     {"result", getResultType(), "[B, Nq, Hq, Dv]"}};
+  for (const Named &t : tensors) {
+    if (t.type.getRank() != 4)
+      return emitOpError() << "expects " << t.name << " to have rank 4 "
+                           << t.layout << ", got rank " << t.type.getRank();
+  }
+  Type elementType = getQueryType().getElementType();
+  if (!elementType.isBF16() && !elementType.isF16())
+    return emitOpError() << "expects query element type to be bf16 or f16, got "
+                         << elementType;
+  for (const Named &t : ArrayRef(tensors).drop_front()) {
+    if (t.type.getElementType() != elementType)
+      return emitOpError() << "expects " << t.name << " element type ("
+                           << t.type.getElementType()
+                           << ") to match the query element type ("
+                           << elementType << ")";
+  }
+
+  // Step 2. Head counts and head dims are static and positive.
+  struct StaticDim {
+    StringRef what;
+    StringRef tensor;
+    int64_t size;
+    int dim;
+  };
+  StaticDim staticDims[] = {
+      {"number of query heads Hq", "query", getNumQueryHeads(), 2},
+      {"head dimension D", "query", getHeadDim(), 3},
+      {"number of key/value heads Hkv", "key", getNumKVHeads(), 2},
+      {"head dimension D", "key", getKeyType().getDimSize(3), 3},
+      {"number of key/value heads Hkv", "value", getValueType().getDimSize(2),
+       2},
+      {"value head dimension Dv", "value", getValueHeadDim(), 3}};
+  for (const StaticDim &d : staticDims) {
+    if (ShapedType::isDynamic(d.size))
+      return emitOpError() << "expects a static " << d.what << " (dimension "
+                           << d.dim << " of " << d.tensor << ")";
+    if (d.size <= 0)
+      return emitOpError() << "expects a positive " << d.what << " (dimension "
+                           << d.dim << " of " << d.tensor << "), got "
+                           << d.size;
+  }
+
+  // Step 3. Sizes shared between operands agree.
+  ArrayRef<int64_t> q = getQueryType().getShape();
+  ArrayRef<int64_t> k = getKeyType().getShape();
+  ArrayRef<int64_t> v = getValueType().getShape();
+  struct Match {
+    StringRef what;
+    StringRef lhs;
+    int64_t lhsSize;
+    StringRef rhs;
+    int64_t rhsSize;
+  };
+  Match matches[] = {
+      {"batch size B", "key", k[0], "query", q[0]},
+      {"batch size B", "value", v[0], "key", k[0]},
+      {"head dimension D", "key", k[3], "query", q[3]},
+      {"sequence length Nk", "value", v[1], "key", k[1]},
+      {"head count Hkv", "value", v[2], "key", k[2]}};
+  for (const Match &m : matches) {
+    if (!sizesCompatible(m.lhsSize, m.rhsSize))
+      return emitOpError() << "expects " << m.lhs << " " << m.what << " ("
+                           << formatDim(m.lhsSize) << ") to match " << m.rhs
+                           << " " << m.what << " (" << formatDim(m.rhsSize)
+                           << ")";
+  }
+  if (getNumQueryHeads() % getNumKVHeads() != 0)
+    return emitOpError() << "expects the number of query heads ("
+                         << getNumQueryHeads()
+                         << ") to be a multiple of the number of key/value "
+                            "heads ("
+                         << getNumKVHeads() << ")";
+
+  // Step 4. The result is [B, Nq, Hq, Dv].
+  SmallVector<int64_t, 4> expected = {q[0], q[1], q[2], v[3]};
+  ArrayRef<int64_t> result = getResultType().getShape();
+  for (auto [e, r] : llvm::zip_equal(expected, result)) {
+    if (!sizesCompatible(e, r))
+      return emitOpError() << "expects result shape " << formatShape(result)
+                           << " to match [B, Nq, Hq, Dv] = "
+                           << formatShape(expected);
+  }
+
+  // Step 5. ALiBi slopes: f32, [Hq] or [B, Hq].
+  if (Value slopes = getAlibiSlopes()) {
+    auto type = cast<RankedTensorType>(slopes.getType());
+    if (!type.getElementType().isF32())
+      return emitOpError() << "expects alibi slopes of element type f32, got "
+                           << type.getElementType();
+    if (type.getRank() != 1 && type.getRank() != 2)
+      return emitOpError() << "expects alibi slopes of shape [Hq] or [B, Hq], "
+                              "got rank "
+                           << type.getRank();
+    int64_t heads = type.getDimSize(type.getRank() - 1);
+    if (!sizesCompatible(heads, getNumQueryHeads()))
+      return emitOpError() << "expects alibi slopes to have one slope per "
+                              "query head ("
+                           << getNumQueryHeads() << "), got "
+                           << formatDim(heads);
+    if (type.getRank() == 2 && !sizesCompatible(type.getDimSize(0), q[0]))
+      return emitOpError() << "expects alibi slopes batch size ("
+                           << formatDim(type.getDimSize(0))
+                           << ") to match query batch size (" << formatDim(q[0])
+                           << ")";
+  }
+
+  // Step 6. Attributes.
+  if (std::optional<ArrayRef<int64_t>> window = getWindow()) {
+    if (window->size() != 2)
+      return emitOpError() << "expects window to have 2 elements [left, "
+                              "right], got "
+                           << window->size();
+    StringRef sides[] = {"left", "right"};
+    for (auto [side, size] : llvm::zip_equal(sides, *window)) {
+      if (size < kUnbounded)
+        return emitOpError() << "expects window " << side
+                             << " to be non-negative or -1 (unbounded), got "
+                             << size;
+    }
+  }
+  if (std::optional<APFloat> scale = getScale(); scale && !scale->isFinite())
+    return emitOpError() << "expects a finite scale, got "
+                         << scale->convertToFloat();
+  if (!getBias().isFinite())
+    return emitOpError() << "expects a finite bias, got "
+                         << getBias().convertToFloat();
+  return success();
+}
+
+LogicalResult AttentionOp::reifyResultShapes(
+    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  // result : [B, Nq, Hq, Dv]; B and Nq come from the query.
+  SmallVector<OpFoldResult> dims;
+  for (int64_t i = 0; i < 4; ++i) {
+    int64_t size = getResultType().getDimSize(i);
+    if (!ShapedType::isDynamic(size)) {
+      dims.push_back(b.getIndexAttr(size));
+      continue;
+    }
+    // Dynamic result dims are B or Nq: static head counts and dims are
+    // enforced by the verifier.
+    dims.push_back(tensor::getMixedSize(b, getLoc(), getQuery(), i));
+  }
+  reifiedReturnShapes.push_back(std::move(dims));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Canonicalization
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Writes the mask in one canonical form: `causal` iff the effective right
+/// bound is 0; `window` only when it says something `causal` does not, with
+/// its right side 0 under `causal`; `window = [-1, -1]` disappears.
+struct CanonicalizeMask : public OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t left = op.getEffectiveLeft();
+    int64_t right = op.getEffectiveRight();
+    bool causal = right == 0;
+    std::optional<SmallVector<int64_t, 2>> window;
+    if (left != AttentionOp::kUnbounded || right > 0)
+      window = SmallVector<int64_t, 2>{left, right};
+
+    std::optional<ArrayRef<int64_t>> oldWindow = op.getWindow();
+    bool sameWindow = window.has_value() == oldWindow.has_value() &&
+                      (!window || ArrayRef<int64_t>(*window) == *oldWindow);
+    if (causal == op.getCausal() && sameWindow)
+      return rewriter.notifyMatchFailure(op, "mask already canonical");
+
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setCausal(causal);
+      if (window)
+        op.setWindow(*window);
+      else
+        op.removeWindowAttr();
+    });
+    return success();
+  }
+};
+
+/// ALiBi slopes that are all zero change nothing: drop them.
+struct DropZeroAlibi : public OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    Value slopes = op.getAlibiSlopes();
+    if (!slopes || !matchPattern(slopes, m_AnyZeroFloat()))
+      return rewriter.notifyMatchFailure(op, "no all-zero alibi slopes");
+    rewriter.modifyOpInPlace(op, [&] { op.getAlibiSlopesMutable().clear(); });
+    return success();
+  }
+};
+} // namespace
+
+void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<CanonicalizeMask, DropZeroAlibi>(context);
+}

@@ -1,0 +1,261 @@
+// Every verifier error of sigattn.attention, matched word for word.
+// RUN: sigattn-opt %s -split-input-file -verify-diagnostics
+
+// Query rank 3.
+func.func @query_rank_3(%q: tensor<2x128x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects query to have rank 4 [B, Nq, Hq, D], got rank 3}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Key rank 5.
+func.func @key_rank_5(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64x1xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects key to have rank 4 [B, Nk, Hkv, D], got rank 5}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x8x64x1xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Value rank 3.
+func.func @value_rank_3(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<128x8x64xbf16>) {
+  // expected-error @+1 {{expects value to have rank 4 [B, Nk, Hkv, Dv], got rank 3}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Result rank 2.
+func.func @result_rank_2(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects result to have rank 4 [B, Nq, Hq, Dv], got rank 2}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<256x512xbf16>
+  return
+}
+
+// -----
+
+// F32 query.
+func.func @f32_query(%q: tensor<2x128x8x64xf32>, %k: tensor<2x128x8x64xf32>, %v: tensor<2x128x8x64xf32>) {
+  // expected-error @+1 {{expects query element type to be bf16 or f16, got 'f32'}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xf32>, tensor<2x128x8x64xf32>, tensor<2x128x8x64xf32> -> tensor<2x128x8x64xf32>
+  return
+}
+
+// -----
+
+// Mixed key.
+func.func @mixed_key(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects key element type ('f16') to match the query element type ('bf16')}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Mixed result.
+func.func @mixed_result(%q: tensor<2x128x8x64xf16>, %k: tensor<2x128x8x64xf16>, %v: tensor<2x128x8x64xf16>) {
+  // expected-error @+1 {{expects result element type ('f32') to match the query element type ('f16')}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xf16>, tensor<2x128x8x64xf16>, tensor<2x128x8x64xf16> -> tensor<2x128x8x64xf32>
+  return
+}
+
+// -----
+
+// Dynamic heads.
+func.func @dynamic_heads(%q: tensor<2x128x?x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects a static number of query heads Hq (dimension 2 of query)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x?x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x?x64xbf16>
+  return
+}
+
+// -----
+
+// Dynamic D.
+func.func @dynamic_d(%q: tensor<2x128x8x?xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects a static head dimension D (dimension 3 of query)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x?xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Dynamic Dv.
+func.func @dynamic_dv(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x?xbf16>) {
+  // expected-error @+1 {{expects a static value head dimension Dv (dimension 3 of value)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x?xbf16> -> tensor<2x128x8x?xbf16>
+  return
+}
+
+// -----
+
+// Zero D.
+func.func @zero_d(%q: tensor<2x128x8x0xbf16>, %k: tensor<2x128x8x0xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects a positive head dimension D (dimension 3 of query), got 0}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x0xbf16>, tensor<2x128x8x0xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Zero Hkv.
+func.func @zero_hkv(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x0x64xbf16>, %v: tensor<2x128x0x64xbf16>) {
+  // expected-error @+1 {{expects a positive number of key/value heads Hkv (dimension 2 of key), got 0}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x0x64xbf16>, tensor<2x128x0x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Batch q k.
+func.func @batch_q_k(%q: tensor<2x128x8x64xbf16>, %k: tensor<3x128x8x64xbf16>, %v: tensor<3x128x8x64xbf16>) {
+  // expected-error @+1 {{expects key batch size B (3) to match query batch size B (2)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<3x128x8x64xbf16>, tensor<3x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Batch k v.
+func.func @batch_k_v(%q: tensor<?x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<4x128x8x64xbf16>) {
+  // expected-error @+1 {{expects value batch size B (4) to match key batch size B (2)}}
+  %o = sigattn.attention %q, %k, %v : tensor<?x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<4x128x8x64xbf16> -> tensor<?x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// D q k.
+func.func @d_q_k(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x128xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects key head dimension D (128) to match query head dimension D (64)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x8x128xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Nk k v.
+func.func @nk_k_v(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x256x8x64xbf16>, %v: tensor<2x255x8x64xbf16>) {
+  // expected-error @+1 {{expects value sequence length Nk (255) to match key sequence length Nk (256)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x256x8x64xbf16>, tensor<2x255x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Hkv k v.
+func.func @hkv_k_v(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x4x64xbf16>, %v: tensor<2x128x2x64xbf16>) {
+  // expected-error @+1 {{expects value head count Hkv (2) to match key head count Hkv (4)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x128x4x64xbf16>, tensor<2x128x2x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Gqa ratio.
+func.func @gqa_ratio(%q: tensor<2x128x6x64xbf16>, %k: tensor<2x128x4x64xbf16>, %v: tensor<2x128x4x64xbf16>) {
+  // expected-error @+1 {{expects the number of query heads (6) to be a multiple of the number of key/value heads (4)}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x6x64xbf16>, tensor<2x128x4x64xbf16>, tensor<2x128x4x64xbf16> -> tensor<2x128x6x64xbf16>
+  return
+}
+
+// -----
+
+// Result shape.
+func.func @result_shape(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x256x8x64xbf16>, %v: tensor<2x256x8x32xbf16>) {
+  // expected-error @+1 {{expects result shape [2, 256, 8, 32] to match [B, Nq, Hq, Dv] = [2, 128, 8, 32]}}
+  %o = sigattn.attention %q, %k, %v : tensor<2x128x8x64xbf16>, tensor<2x256x8x64xbf16>, tensor<2x256x8x32xbf16> -> tensor<2x256x8x32xbf16>
+  return
+}
+
+// -----
+
+// Slope type.
+func.func @slope_type(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>, %s: tensor<8xbf16>) {
+  // expected-error @+1 {{expects alibi slopes of element type f32, got 'bf16'}}
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<8xbf16>) : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Slope rank.
+func.func @slope_rank(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>, %s: tensor<2x8x1xf32>) {
+  // expected-error @+1 {{expects alibi slopes of shape [Hq] or [B, Hq], got rank 3}}
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<2x8x1xf32>) : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Slope heads.
+func.func @slope_heads(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{expects alibi slopes to have one slope per query head (8), got 4}}
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<4xf32>) : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Slope batch.
+func.func @slope_batch(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>, %s: tensor<3x8xf32>) {
+  // expected-error @+1 {{expects alibi slopes batch size (3) to match query batch size (2)}}
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<3x8xf32>) : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Window 3.
+func.func @window_3(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects window to have 2 elements [left, right], got 3}}
+  %o = sigattn.attention %q, %k, %v window = [1, 2, 3] : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Window left -2.
+func.func @window_left_2(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects window left to be non-negative or -1 (unbounded), got -2}}
+  %o = sigattn.attention %q, %k, %v window = [-2, 0] : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Window right -5.
+func.func @window_right_5(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects window right to be non-negative or -1 (unbounded), got -5}}
+  %o = sigattn.attention %q, %k, %v window = [16, -5] : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Inf scale.
+func.func @inf_scale(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects a finite scale, got INF}}
+  %o = sigattn.attention %q, %k, %v scale = 0x7F800000 : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Nan bias.
+func.func @nan_bias(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{expects a finite bias, got nan}}
+  %o = sigattn.attention %q, %k, %v bias = 0x7FC00000 : tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16> -> tensor<2x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// An unranked operand is rejected by the operand constraint.
+func.func @unranked(%q: tensor<*xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of any type values, but got 'tensor<*xbf16>'}}
+  %o = "sigattn.attention"(%q, %k, %v) : (tensor<*xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>) -> tensor<2x128x8x64xbf16>
+  return
+}

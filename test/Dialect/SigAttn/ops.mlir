@@ -1,0 +1,68 @@
+// Round trip of sigattn.attention in its custom form, and through the
+// generic form back to the custom one.
+// RUN: sigattn-opt %s -split-input-file | sigattn-opt -split-input-file | FileCheck %s
+// RUN: sigattn-opt %s -split-input-file -mlir-print-op-generic | sigattn-opt -split-input-file | FileCheck %s
+// RUN: sigattn-opt %s -split-input-file -mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
+
+// CHECK-LABEL: func.func @plain
+//  CHECK-SAME:   (%[[Q:.+]]: tensor<2x128x8x64xbf16>, %[[K:.+]]: tensor<2x256x8x64xbf16>, %[[V:.+]]: tensor<2x256x8x64xbf16>)
+//       CHECK:   %[[O:.+]] = sigattn.attention %[[Q]], %[[K]], %[[V]] :
+//  CHECK-SAME:     tensor<2x128x8x64xbf16>, tensor<2x256x8x64xbf16>, tensor<2x256x8x64xbf16> -> tensor<2x128x8x64xbf16>
+//       CHECK:   return %[[O]]
+// GENERIC-LABEL: sym_name = "plain"
+//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}) <{bias = 0.000000e+00 : f32}>
+func.func @plain(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x256x8x64xbf16>,
+                 %v: tensor<2x256x8x64xbf16>) -> tensor<2x128x8x64xbf16> {
+  %o = sigattn.attention %q, %k, %v
+      : tensor<2x128x8x64xbf16>, tensor<2x256x8x64xbf16>, tensor<2x256x8x64xbf16>
+      -> tensor<2x128x8x64xbf16>
+  return %o : tensor<2x128x8x64xbf16>
+}
+
+// -----
+
+// Every option at once: dynamic B, Nq, Nk, GQA, f16, Dv != D.
+// CHECK-LABEL: func.func @all_options
+//       CHECK:   sigattn.attention %{{.+}}, %{{.+}}, %{{.+}} alibi(%{{.+}} : tensor<?x16xf32>) causal window = [256, 0] scale = 1.250000e-01 bias = -8.000000e+00 :
+//  CHECK-SAME:     tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16> -> tensor<?x?x16x64xf16>
+// GENERIC-LABEL: sym_name = "all_options"
+//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{bias = -8.000000e+00 : f32, causal, scale = 1.250000e-01 : f32, window = array<i64: 256, 0>}>
+func.func @all_options(%q: tensor<?x?x16x128xf16>, %k: tensor<?x?x4x128xf16>,
+                       %v: tensor<?x?x4x64xf16>, %s: tensor<?x16xf32>)
+    -> tensor<?x?x16x64xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x16xf32>) causal
+      window = [256, 0] scale = 0.125 bias = -8.0
+      : tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16>
+      -> tensor<?x?x16x64xf16>
+  return %o : tensor<?x?x16x64xf16>
+}
+
+// -----
+
+// ALiBi per head, MQA, a window open on the right.
+// CHECK-LABEL: func.func @alibi_per_head_mqa
+//       CHECK:   sigattn.attention %{{.+}}, %{{.+}}, %{{.+}} alibi(%{{.+}} : tensor<4xf32>) window = [64, -1] :
+//  CHECK-SAME:     tensor<1x33x4x32xbf16>, tensor<1x17x1x32xbf16>, tensor<1x17x1x32xbf16> -> tensor<1x33x4x32xbf16>
+func.func @alibi_per_head_mqa(%q: tensor<1x33x4x32xbf16>, %k: tensor<1x17x1x32xbf16>,
+                              %v: tensor<1x17x1x32xbf16>, %s: tensor<4xf32>)
+    -> tensor<1x33x4x32xbf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<4xf32>) window = [64, -1]
+      : tensor<1x33x4x32xbf16>, tensor<1x17x1x32xbf16>, tensor<1x17x1x32xbf16>
+      -> tensor<1x33x4x32xbf16>
+  return %o : tensor<1x33x4x32xbf16>
+}
+
+// -----
+
+// A generic-form op with only some attributes prints in the custom form;
+// a dynamic result may be more static than the query.
+// CHECK-LABEL: func.func @from_generic
+//       CHECK:   sigattn.attention %{{.+}}, %{{.+}}, %{{.+}} causal bias = -2.500000e+00 :
+//  CHECK-SAME:     tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16> -> tensor<3x8x2x64xbf16>
+func.func @from_generic(%q: tensor<?x8x2x64xbf16>, %k: tensor<?x8x2x64xbf16>,
+                        %v: tensor<?x8x2x64xbf16>) -> tensor<3x8x2x64xbf16> {
+  %o = "sigattn.attention"(%q, %k, %v) <{bias = -2.5 : f32, causal}>
+      : (tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16>)
+      -> tensor<3x8x2x64xbf16>
+  return %o : tensor<3x8x2x64xbf16>
+}

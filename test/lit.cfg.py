@@ -1,0 +1,68 @@
+# -*- Python -*-
+# lit configuration for the sigattn test suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SIGATTN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sigattn_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# Our tools first, then the upstream MLIR and LLVM tools.
+llvm_config.with_environment("PATH", config.sigattn_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.mlir_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.sigattn_tools_dir, config.mlir_tools_dir, config.llvm_tools_dir]
+tools = ["sigattn-opt", "mlir-opt", "mlir-runner"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# CPU execution through mlir-runner needs the shipped runner utilities.
+runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_runner_utils" + config.llvm_shlib_ext)
+c_runner_utils = os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils" + config.llvm_shlib_ext)
+if os.path.exists(runner_utils) and os.path.exists(c_runner_utils):
+    config.available_features.add("mlir-runner")
+    config.substitutions.append(("%mlir_runner_utils", runner_utils))
+    config.substitutions.append(("%mlir_c_runner_utils", c_runner_utils))
+
+# Upstream passes that take tensor-level linalg code to LLVM for mlir-runner.
+# bf16 conversions are expanded into integer ops: the host has no libcall
+# for them.
+lower_to_cpu = ",".join([
+    "convert-elementwise-to-linalg",
+    "arith-expand{include-bf16=true}",
+    "one-shot-bufferize{bufferize-function-boundaries=true}",
+    "buffer-deallocation-pipeline",
+    "convert-linalg-to-loops",
+    "convert-scf-to-cf",
+    "expand-strided-metadata",
+    "lower-affine",
+    "convert-vector-to-llvm",
+    "convert-math-to-llvm",
+    "arith-expand{include-bf16=true}",
+    "convert-arith-to-llvm",
+    "finalize-memref-to-llvm",
+    "convert-func-to-llvm",
+    "convert-cf-to-llvm",
+    "reconcile-unrealized-casts",
+])
+config.substitutions.append(("%lower-to-cpu", "'--pass-pipeline=builtin.module(" + lower_to_cpu + ")'"))
+
+# ptxas assembles the generated PTX for sm_90a; tests that need it say
+# `REQUIRES: ptxas`.
+if config.sigattn_ptxas and os.path.exists(config.sigattn_ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", config.sigattn_ptxas))

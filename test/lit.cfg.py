@@ -46,7 +46,9 @@ lower_to_cpu = ",".join([
     "arith-expand{include-bf16=true}",
     "one-shot-bufferize{bufferize-function-boundaries=true}",
     "buffer-deallocation-pipeline",
+    "scf-forall-to-for",
     "convert-linalg-to-loops",
+    "convert-vector-to-scf",
     "convert-scf-to-cf",
     "expand-strided-metadata",
     "lower-affine",
@@ -57,6 +59,7 @@ lower_to_cpu = ",".join([
     "finalize-memref-to-llvm",
     "convert-func-to-llvm",
     "convert-cf-to-llvm",
+    "convert-ub-to-llvm",
     "reconcile-unrealized-casts",
 ])
 config.substitutions.append(("%lower-to-cpu", "'--pass-pipeline=builtin.module(" + lower_to_cpu + ")'"))

@@ -6,7 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -19,16 +21,19 @@
 #include "mlir/Transforms/Passes.h"
 #include "sigattn/Conversion/Passes.h"
 #include "sigattn/Dialect/SigAttn/IR/SigAttnDialect.h"
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   // Upstream passes used around ours: canonicalize, cse, ...
   mlir::registerTransformsPasses();
   mlir::memref::registerResolveRankedShapeTypeResultDimsPass();
+  mlir::sigattn::registerSigAttnPasses();
   mlir::sigattn::registerSigAttnConversionPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::sigattn::SigAttnDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
+                  mlir::bufferization::BufferizationDialect,
+                  mlir::func::FuncDialect, mlir::gpu::GPUDialect, mlir::linalg::LinalgDialect,
                   mlir::math::MathDialect, mlir::memref::MemRefDialect,
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect,
                   mlir::vector::VectorDialect>();

@@ -45,4 +45,32 @@ def ConvertSigAttnToLinalg : Pass<"convert-sigattn-to-linalg"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// SigAttnTilesToVector
+//===----------------------------------------------------------------------===//
+
+def ConvertSigAttnTilesToVector : Pass<"convert-sigattn-tiles-to-vector"> {
+  let summary = "Lower sigattn tile ops to portable vector, arith and math ops";
+  let description = [{
+    The target-independent lowering of `sigattn.load_tile`,
+    `sigattn.tile_step` and `sigattn.store_tile`: tiles move with
+    `vector.transfer_read`/`transfer_write` (out-of-bounds rows padded with
+    0 or not written), the two products are `vector.contract` in f32, and
+
+    ```
+    P = 1 / (1 + exp(-S))          S = scale * Q.K^T + bias - slope * |i + off - j|
+    ```
+
+    with, on `masked` tiles only, `P = select(j < Nk and visible(i, j), P, 0)`.
+    This is the path the tiled loops take on the CPU, to check tiling and
+    masking against the reference lowering without a GPU.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // SIGATTN_CONVERSION_PASSES_TD

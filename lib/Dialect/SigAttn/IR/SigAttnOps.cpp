@@ -302,3 +302,76 @@ void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
   results.add<CanonicalizeMask, DropZeroAlibi>(context);
 }
+
+//===----------------------------------------------------------------------===//
+// Tile-level ops
+//===----------------------------------------------------------------------===//
+
+/// A tile of `tileType` covers dimension 3 (the head dimension) of `memType`
+/// in its columns and has its element type.
+static LogicalResult verifyTileOfHead(Operation *op, StringRef tileName,
+                                      VectorType tileType, StringRef memName,
+                                      MemRefType memType,
+                                      bool checkElementType = true) {
+  if (checkElementType &&
+      tileType.getElementType() != memType.getElementType())
+    return op->emitOpError()
+           << "expects " << tileName << " element type ("
+           << tileType.getElementType() << ") to match " << memName
+           << " element type (" << memType.getElementType() << ")";
+  int64_t headDim = memType.getDimSize(3);
+  if (!sizesCompatible(headDim, tileType.getDimSize(1)))
+    return op->emitOpError()
+           << "expects " << tileName << " to have " << formatDim(headDim)
+           << " columns (dimension 3 of " << memName << "), got "
+           << tileType.getDimSize(1);
+  return success();
+}
+
+LogicalResult LoadTileOp::verify() {
+  return verifyTileOfHead(*this, "result", getResult().getType(), "source",
+                          getSource().getType());
+}
+
+LogicalResult StoreTileOp::verify() {
+  return verifyTileOfHead(*this, "tile", getTile().getType(), "dest",
+                          getDest().getType(), /*checkElementType=*/false);
+}
+
+LogicalResult TileStepOp::verify() {
+  VectorType qType = getQTile().getType();
+  MemRefType kType = getKey().getType();
+  MemRefType vType = getValue().getType();
+  VectorType accType = getAcc().getType();
+  if (failed(verifyTileOfHead(*this, "q_tile", qType, "key", kType)))
+    return failure();
+  if (vType.getElementType() != kType.getElementType())
+    return emitOpError() << "expects value element type ("
+                         << vType.getElementType()
+                         << ") to match key element type ("
+                         << kType.getElementType() << ")";
+  for (int64_t i = 0; i < 3; ++i) {
+    if (!sizesCompatible(kType.getDimSize(i), vType.getDimSize(i)))
+      return emitOpError() << "expects key and value to agree in dimension "
+                           << i << ", got " << formatDim(kType.getDimSize(i))
+                           << " and " << formatDim(vType.getDimSize(i));
+  }
+  if (accType.getDimSize(0) != qType.getDimSize(0))
+    return emitOpError() << "expects acc to have one row per q_tile row ("
+                         << qType.getDimSize(0) << "), got "
+                         << accType.getDimSize(0);
+  if (failed(verifyTileOfHead(*this, "acc", accType, "value", vType,
+                              /*checkElementType=*/false)))
+    return failure();
+  ArrayRef<int64_t> window = getWindow();
+  if (window.size() != 2)
+    return emitOpError() << "expects window to have 2 elements [left, right], "
+                            "got "
+                         << window.size();
+  if (window[0] < AttentionOp::kUnbounded ||
+      window[1] < AttentionOp::kUnbounded)
+    return emitOpError() << "expects window sides to be non-negative or -1 "
+                            "(unbounded), got ["
+                         << window[0] << ", " << window[1] << "]";
+  return success();
+}

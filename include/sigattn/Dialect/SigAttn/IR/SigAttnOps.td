@@ -133,4 +133,122 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
   let hasCanonicalizer = 1;
 }
 
+
+//===----------------------------------------------------------------------===//
+// Tile-level ops
+//===----------------------------------------------------------------------===//
+//
+// What the tiling and masking passes produce, and what every backend lowers
+// (the portable vector lowering, mma.sync, wgmma). A tile value is a
+// block-level 2-D vector; how its elements are spread over threads and
+// registers is the backend's choice. Memory operands are [B, N, H, D]
+// memrefs.
+
+def SigAttn_TileElementType : AnyTypeOf<[BF16, F16]>;
+
+def SigAttn_LoadTileOp : SigAttn_Op<"load_tile", [
+    MemoryEffects<[MemRead]>]> {
+  let summary = "Load a [rows, D] tile of one head, zero past the end";
+  let description = [{
+    `%t = sigattn.load_tile %src[%b, %n0, %h]` reads
+    `t[r, d] = src[b, n0 + r, h, d]` for `n0 + r < N` and 0 past the end of
+    the sequence. The tile covers the whole head dimension D.
+
+    ```mlir
+    %q = sigattn.load_tile %query[%b, %q0, %h]
+        : memref<?x?x8x64xbf16> -> vector<64x64xbf16>
+    ```
+  }];
+  let arguments = (ins MemRefRankOf<[BF16, F16], [4]>:$source,
+                       Index:$batch, Index:$row_start, Index:$head);
+  let results = (outs VectorOfRankAndType<[2], [BF16, F16]>:$result);
+  let assemblyFormat = [{
+    $source `[` $batch `,` $row_start `,` $head `]` attr-dict
+    `:` type($source) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
+    MemoryEffects<[MemRead]>,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "One key/value tile of sigmoid attention: acc += P . V";
+  let description = [{
+    Processes key/value tile `k_tile` (keys `j = k_tile * block_k + c`,
+    `c < block_k`) for the query tile whose row `r` is query
+    `i = q_start + r`:
+
+    ```
+    S[r, c]   = scale * q_tile[r, :] . key[b, j, kv_head, :] + bias
+                - alibi_slope * |i + Nk - seq_q - j|
+    P[r, c]   = sigmoid(S[r, c])
+    acc[r, e] += sum_c P[r, c] * value[b, j, kv_head, e]
+    ```
+
+    `Nk` is dimension 1 of `key`, `seq_q` the number of queries Nq. With
+    `masked`, `P[r, c]` is 0 unless `j < Nk` and key `j` is visible to query
+    `i` under `window = [left, right]` (causal already folded in: a side of
+    -1 is unbounded). Without `masked` the producer guarantees that every key
+    of the tile is in bounds and visible to every query row `i < seq_q`; the
+    lowering applies no element mask. Rows with `i >= seq_q` are never
+    stored and may hold anything.
+
+    The tile sizes are the query tile's rows (Bq), `block_k` (Bk), the head
+    dimension D (`q_tile` columns) and Dv (`acc` columns).
+  }];
+  let arguments = (ins
+    VectorOfRankAndType<[2], [BF16, F16]>:$q_tile,
+    MemRefRankOf<[BF16, F16], [4]>:$key,
+    MemRefRankOf<[BF16, F16], [4]>:$value,
+    VectorOfRankAndType<[2], [F32]>:$acc,
+    Index:$batch, Index:$kv_head, Index:$q_start, Index:$k_tile,
+    Index:$seq_q,
+    Optional<F32>:$alibi_slope,
+    ConfinedAttr<I64Attr, [IntPositive]>:$block_k,
+    DenseI64ArrayAttr:$window,
+    F32Attr:$scale,
+    F32Attr:$bias,
+    UnitAttr:$masked);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
+  let assemblyFormat = [{
+    $q_tile `,` $key `,` $value `,` $acc
+    `[` $batch `,` $kv_head `,` $q_start `,` $k_tile `]`
+    `seq_q` `=` $seq_q
+    (`alibi` `(` $alibi_slope^ `)`)?
+    (`masked` $masked^)?
+    `block_k` `=` $block_k `window` `=` $window
+    `scale` `=` $scale `bias` `=` $bias
+    attr-dict `:` type($q_tile) `,` type($key) `,` type($value) `,` type($acc)
+  }];
+  let extraClassDeclaration = [{
+    int64_t getBlockQ() { return getQTile().getType().getDimSize(0); }
+    int64_t getLeft() { return getWindow()[0]; }
+    int64_t getRight() { return getWindow()[1]; }
+  }];
+  let hasVerifier = 1;
+}
+
+def SigAttn_StoreTileOp : SigAttn_Op<"store_tile", [
+    MemoryEffects<[MemWrite]>]> {
+  let summary = "Store an f32 [rows, Dv] tile of one head, up to the end";
+  let description = [{
+    `sigattn.store_tile %acc, %dst[%b, %n0, %h]` writes
+    `dst[b, n0 + r, h, e] = truncf(acc[r, e])` for `n0 + r < N`; rows past
+    the end of the sequence are not written.
+
+    ```mlir
+    sigattn.store_tile %acc, %out[%b, %q0, %h]
+        : vector<64x64xf32>, memref<?x?x8x64xbf16>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[2], [F32]>:$tile,
+                       MemRefRankOf<[BF16, F16], [4]>:$dest,
+                       Index:$batch, Index:$row_start, Index:$head);
+  let assemblyFormat = [{
+    $tile `,` $dest `[` $batch `,` $row_start `,` $head `]` attr-dict
+    `:` type($tile) `,` type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SIGATTN_DIALECT_SIGATTN_IR_SIGATTNOPS_TD

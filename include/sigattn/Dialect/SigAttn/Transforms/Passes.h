@@ -1,0 +1,43 @@
+//===- Passes.h - sigattn dialect passes ------------------------*- C++ -*-===//
+
+#ifndef SIGATTN_DIALECT_SIGATTN_TRANSFORMS_PASSES_H
+#define SIGATTN_DIALECT_SIGATTN_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+#include <cstdint>
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace sigattn {
+
+#define GEN_PASS_DECL
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h.inc"
+
+/// Query rows (Bq) and keys (Bk) per tile.
+struct TileSizes {
+  int64_t blockQ;
+  int64_t blockK;
+};
+
+/// The default tile sizes for head dimension `headDim`.
+TileSizes getDefaultTileSizes(int64_t headDim);
+
+/// Adds the pattern that tiles `sigattn.attention` with `sizes` (a zero
+/// size takes the default for the op's head dimension).
+void populateSigAttnTilePatterns(RewritePatternSet &patterns, TileSizes sizes);
+
+#define GEN_PASS_REGISTRATION
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h.inc"
+
+} // namespace sigattn
+} // namespace mlir
+
+#endif // SIGATTN_DIALECT_SIGATTN_TRANSFORMS_PASSES_H

@@ -1,0 +1,90 @@
+//===- Passes.td - sigattn dialect passes ------------------*- tablegen -*-===//
+
+#ifndef SIGATTN_DIALECT_SIGATTN_TRANSFORMS_PASSES_TD
+#define SIGATTN_DIALECT_SIGATTN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SigAttnTile : Pass<"sigattn-tile"> {
+  let summary = "Tile sigattn.attention into a grid of query tiles with a loop over key/value tiles";
+  let description = [{
+    Replaces each `sigattn.attention` by a tiled computation on buffers:
+
+    - a grid `scf.forall (%qt, %h, %b)` over query tiles, query heads and
+      batches, mapped to GPU blocks x, y, z;
+    - in each grid point, the query tile is loaded once
+      (`sigattn.load_tile`) and an `scf.for` runs over the key/value tiles
+      the mask can reach: with `off = Nk - Nq` and the tile's valid rows
+      `[i_lo, i_hi]`, keys `[max(0, i_lo + off - left), min(Nk - 1,
+      i_hi + off + right)]`. Tiles outside that range are fully masked and
+      never visited;
+    - the loop body is one `sigattn.tile_step` marked `masked`
+      (`sigattn-peel-boundary-tiles` then removes the mask from interior
+      tiles), and the f32 accumulator is stored once (`sigattn.store_tile`).
+
+    Before:
+
+    ```mlir
+    %o = sigattn.attention %q, %k, %v causal : ... -> tensor<?x?x8x64xbf16>
+    ```
+
+    After:
+
+    ```mlir
+    %qb = bufferization.to_buffer %q read_only : ...
+    %ob = memref.alloc(%B, %Nq) : memref<?x?x8x64xbf16>
+    scf.forall (%qt, %h, %b) in (%nqt, 8, %B) {
+      %qtile = sigattn.load_tile %qb[%b, %q0, %h] : ... -> vector<64x64xbf16>
+      %acc = scf.for %kt = %lo to %hi step %c1 iter_args(%a = %zero) -> ... {
+        %n = sigattn.tile_step %qtile, %kb, %vb, %a [%b, %h, %q0, %kt]
+               seq_q = %Nq masked block_k = 64 window = [-1, 0] ...
+        scf.yield %n : vector<64x64xf32>
+      }
+      sigattn.store_tile %acc, %ob[%b, %q0, %h] : ...
+    } {mapping = [#gpu.block<x>, #gpu.block<y>, #gpu.block<z>]}
+    %o = bufferization.to_tensor %ob restrict writable : ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+  let options = [
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"0",
+           "Query rows per tile (0: the default for the head dimension)">,
+    Option<"blockK", "block-k", "int64_t", /*default=*/"0",
+           "Keys per key/value tile (0: the default for the head dimension)">,
+  ];
+}
+
+def SigAttnPeelBoundaryTiles : Pass<"sigattn-peel-boundary-tiles"> {
+  let summary = "Split key/value loops so that only boundary tiles carry element masks";
+  let description = [{
+    Splits each `scf.for` over key/value tiles whose body is a `masked`
+    `sigattn.tile_step` into three loops over consecutive ranges:
+    `[lo, a)` masked, `[a, c)` unmasked, `[c, hi)` masked. Tiles in `[a, c)`
+    are visible to every valid row of the query tile and lie inside the key
+    sequence:
+
+    ```
+    a = clamp(ceildiv(i_hi + off - left, Bk), lo, hi)   (lo if left = -1)
+    c = clamp(min(floordiv(i_lo + off + right + 1, Bk), floordiv(Nk, Bk)), a, hi)
+    ```
+
+    (`right = -1` drops the first term of `c`). The tiles that cross the
+    window's left edge, the diagonal or the end of the key sequence stay
+    masked; interior tiles run without any element mask. The accumulator is
+    threaded through the three loops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+#endif // SIGATTN_DIALECT_SIGATTN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,104 @@
+// Verifier errors of the tile-level ops, matched word for word.
+// RUN: sigattn-opt %s -split-input-file -verify-diagnostics
+
+func.func @load_tile_columns(%q: memref<?x?x8x64xbf16>, %i: index) {
+  // expected-error @+1 {{expects result to have 64 columns (dimension 3 of source), got 32}}
+  %t = sigattn.load_tile %q[%i, %i, %i] : memref<?x?x8x64xbf16> -> vector<64x32xbf16>
+  return
+}
+
+// -----
+
+func.func @load_tile_type(%q: memref<?x?x8x64xbf16>, %i: index) {
+  // expected-error @+1 {{expects result element type ('f16') to match source element type ('bf16')}}
+  %t = sigattn.load_tile %q[%i, %i, %i] : memref<?x?x8x64xbf16> -> vector<64x64xf16>
+  return
+}
+
+// -----
+
+func.func @store_tile_columns(%o: memref<?x?x8x64xbf16>, %t: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects tile to have 64 columns (dimension 3 of dest), got 32}}
+  sigattn.store_tile %t, %o[%i, %i, %i] : vector<16x32xf32>, memref<?x?x8x64xbf16>
+  return
+}
+
+// -----
+
+func.func @step_head_dim(%qt: vector<16x32xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                         %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects q_tile to have 64 columns (dimension 3 of key), got 32}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x32xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_value_type(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xf16>,
+                           %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects value element type ('f16') to match key element type ('bf16')}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_kv_shape(%qt: vector<16x64xbf16>, %k: memref<?x100x2x64xbf16>, %v: memref<?x99x2x64xbf16>,
+                         %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects key and value to agree in dimension 1, got 100 and 99}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, memref<?x100x2x64xbf16>, memref<?x99x2x64xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_acc_rows(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                         %acc: vector<32x64xf32>, %i: index) {
+  // expected-error @+1 {{expects acc to have one row per q_tile row (16), got 32}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<32x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_acc_cols(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>,
+                         %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects acc to have 32 columns (dimension 3 of value), got 64}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_window(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                       %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects window sides to be non-negative or -1 (unbounded), got [3, -7]}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [3, -7] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_window_size(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                            %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects window to have 2 elements [left, right], got 1}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [3] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_block_k(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                        %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{attribute 'block_k' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 0 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}

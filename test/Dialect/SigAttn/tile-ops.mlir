@@ -1,0 +1,24 @@
+// Round trip of the tile-level ops (custom form, and through the generic form).
+// RUN: sigattn-opt %s | sigattn-opt | FileCheck %s
+// RUN: sigattn-opt %s -mlir-print-op-generic | sigattn-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @tile_ops
+//       CHECK:   %[[Q:.+]] = sigattn.load_tile %{{.+}}[%{{.+}}, %{{.+}}, %{{.+}}] : memref<?x?x8x64xbf16> -> vector<64x64xbf16>
+//       CHECK:   %[[A:.+]] = sigattn.tile_step %[[Q]], %{{.+}}, %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}] seq_q = %{{.+}} alibi(%{{.+}}) masked block_k = 32 window = [128, 0] scale = 1.250000e-01 bias = -1.000000e+00 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<64x32xf32>
+//       CHECK:   %[[B:.+]] = sigattn.tile_step %[[Q]], {{.*}} seq_q = %{{[^ ]+}} block_k = 32 window = [-1, -1]
+//       CHECK:   sigattn.store_tile %[[B]], %{{.+}}[%{{.+}}, %{{.+}}, %{{.+}}] : vector<64x32xf32>, memref<?x?x8x32xbf16>
+func.func @tile_ops(%q: memref<?x?x8x64xbf16>, %k: memref<?x?x2x64xbf16>,
+                    %v: memref<?x?x2x32xbf16>, %o: memref<?x?x8x32xbf16>,
+                    %b: index, %h: index, %q0: index, %kt: index, %nq: index,
+                    %slope: f32, %acc: vector<64x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %qt = sigattn.load_tile %q[%b, %q0, %h] : memref<?x?x8x64xbf16> -> vector<64x64xbf16>
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%b, %c0, %q0, %kt] seq_q = %nq alibi(%slope) masked
+      block_k = 32 window = [128, 0] scale = 0.125 bias = -1.0
+      : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<64x32xf32>
+  %n = sigattn.tile_step %qt, %k, %v, %a [%b, %c0, %q0, %kt] seq_q = %nq
+      block_k = 32 window = [-1, -1] scale = 0.125 bias = 0.0
+      : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<64x32xf32>
+  sigattn.store_tile %n, %o[%b, %q0, %h] : vector<64x32xf32>, memref<?x?x8x32xbf16>
+  return
+}

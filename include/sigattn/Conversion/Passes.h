@@ -3,6 +3,7 @@
 #ifndef SIGATTN_CONVERSION_PASSES_H
 #define SIGATTN_CONVERSION_PASSES_H
 
+#include "sigattn/Conversion/SigAttnTilesToNVVM/SigAttnTilesToNVVM.h"
 #include "sigattn/Conversion/SigAttnTilesToVector/SigAttnTilesToVector.h"
 #include "sigattn/Conversion/SigAttnToLinalg/SigAttnToLinalg.h"
 

@@ -73,4 +73,51 @@ def ConvertSigAttnTilesToVector : Pass<"convert-sigattn-tiles-to-vector"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// SigAttnTilesToNVVM
+//===----------------------------------------------------------------------===//
+
+def ConvertSigAttnTilesToNVVM
+    : Pass<"convert-sigattn-tiles-to-nvvm", "::mlir::ModuleOp"> {
+  let summary = "Lower the tile ops of sigattn GPU kernels to tensor-core code (NVVM)";
+  let description = [{
+    Lowers `sigattn.load_tile`, the loops of `sigattn.tile_step` and
+    `sigattn.store_tile` inside each kernel of `gpu.module @sigattn_kernels`
+    to NVVM and LLVM ops. With `mma=sync` (Ampere-style tensor cores, which
+    H100 runs):
+
+    - the Q tile and each K and V tile move to shared memory with 16-byte
+      `cp.async` (zero-filled past the end of the sequence), in a layout
+      whose 16-byte chunks are XOR-swizzled by row so that `ldmatrix` is
+      free of bank conflicts;
+    - each warp owns 16 query rows per m-tile; `S = Q.K^T` and `O += P.V`
+      are `mma.sync.m16n8k16` with f32 accumulators (bf16 operands as
+      packed i32, f16 as `vector<2xf16>`); K's next tile loads while P.V
+      runs and V's tile loads while Q.K^T runs;
+    - `P = 0.5 * tanh.approx.f32(0.5 * S') + 0.5` in registers, with
+      `S' = scale * S + bias - slope * |i + off - j|` folded into one FMA
+      chain; element masks only in `masked` tile steps; no reduction;
+    - P goes from the S accumulator layout to the A operand layout in
+      registers; O is written once, in the input type, rows past Nq skipped.
+
+    The kernel's block size is its `known_block_size`; the pass sets the
+    launches' dynamic shared memory and records the kernel's configuration
+    in a `sigattn.kernel` attribute on each launch. `mma=wgmma` is reserved
+    for the Hopper generation and rejected for now.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+  let options = [
+    Option<"mma", "mma", "std::string", /*default=*/"\"sync\"",
+           "Tensor-core instruction family: sync (mma.sync); wgmma is reserved">,
+  ];
+}
+
 #endif // SIGATTN_CONVERSION_PASSES_TD

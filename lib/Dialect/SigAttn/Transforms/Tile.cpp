@@ -29,10 +29,10 @@ using namespace mlir;
 using namespace mlir::sigattn;
 
 TileSizes mlir::sigattn::getDefaultTileSizes(int64_t headDim) {
-  // Bq rows are shared by the warps of a block, 16 rows per warp for
-  // m16n8k16; Bk bounds the S/P tile each warp holds in registers.
+  // 64 query rows: 16 per warp for 4 warps of m16n8k16. Bk bounds the S/P
+  // tile each thread holds in registers next to its O accumulator.
   if (headDim <= 128)
-    return {/*blockQ=*/128, /*blockK=*/64};
+    return {/*blockQ=*/64, /*blockK=*/64};
   return {/*blockQ=*/64, /*blockK=*/32};
 }
 

@@ -87,4 +87,36 @@ def SigAttnPeelBoundaryTiles : Pass<"sigattn-peel-boundary-tiles"> {
   ];
 }
 
+def SigAttnOutlineGPUKernels
+    : Pass<"sigattn-outline-gpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Outline tiled attention grids into GPU kernels with sigattn's pointer ABI";
+  let description = [{
+    Moves each grid `scf.forall` produced by `sigattn-tile` into a
+    `gpu.func` of the `gpu.module @sigattn_kernels`, and launches it with
+    `gpu.launch_func` in its place. The kernel takes plain pointers and
+    sizes (docs/KernelABI.md):
+
+    ```
+    kernel(q, k, v, out [, slopes], B : i64, Nq : i64, Nk : i64)
+    grid = (ceildiv(Nq, Bq), Hq, B), block = (32 * num-warps, 1, 1)
+    ```
+
+    Pointers are 0-d memrefs (one bare pointer each with the bare-pointer
+    calling convention); the kernel rebuilds the [B, N, H, D] views with
+    `memref.reinterpret_cast` and reads the grid position from
+    `gpu.block_id`. Index values the grid used from outside are recomputed
+    inside the kernel from the sizes. Nothing here depends on how the tile
+    ops are lowered.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+  let options = [
+    Option<"numWarps", "num-warps", "int64_t", /*default=*/"4",
+           "Warps per block (the block has 32 * num-warps threads)">,
+  ];
+}
+
 #endif // SIGATTN_DIALECT_SIGATTN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,30 @@
+//===- SigAttnTilesToNVVM.h - tensor-core lowering of tile ops --*- C++ -*-===//
+
+#ifndef SIGATTN_CONVERSION_SIGATTNTILESTONVVM_SIGATTNTILESTONVVM_H
+#define SIGATTN_CONVERSION_SIGATTNTILESTONVVM_SIGATTNTILESTONVVM_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace sigattn {
+
+#define GEN_PASS_DECL_CONVERTSIGATTNTILESTONVVM
+#include "sigattn/Conversion/Passes.h.inc"
+
+/// The tensor-core instruction family a kernel is lowered to.
+enum class MmaKind { Sync, Wgmma };
+
+/// Lowers the tile ops of `kernel` with `kind`; emits an error naming the
+/// unsupported option and fails when the kernel's configuration is not
+/// supported.
+LogicalResult lowerKernelTiles(gpu::GPUFuncOp kernel, MmaKind kind);
+
+} // namespace sigattn
+} // namespace mlir
+
+#endif // SIGATTN_CONVERSION_SIGATTNTILESTONVVM_SIGATTNTILESTONVVM_H

@@ -1,0 +1,61 @@
+//===- Pipelines.h - sigattn end-to-end pipelines ---------------*- C++ -*-===//
+
+#ifndef SIGATTN_PIPELINES_PIPELINES_H
+#define SIGATTN_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir {
+class OpPassManager;
+
+namespace sigattn {
+
+/// Every target fact of the GPU pipeline in one place: the chip and PTX
+/// version, the tensor-core instruction family, the tile sizes and the
+/// block size. Each pass of the pipeline takes its part from here.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (sm_90a for H100)"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> ptxFeatures{
+      *this, "features",
+      llvm::cl::desc("PTX ISA version as an LLVM feature (+ptx80 .. +ptx90)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("Tensor-core instructions: sync (mma.sync); wgmma is "
+                     "reserved for the Hopper generation"),
+      llvm::cl::init("sync")};
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("Query rows per block (0: default for the head dim)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> blockK{
+      *this, "block-k",
+      llvm::cl::desc("Keys per key/value tile (0: default for the head dim)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> numWarps{
+      *this, "num-warps", llvm::cl::desc("Warps per block"),
+      llvm::cl::init(4)};
+  PassOptions::Option<std::string> ptxOutput{
+      *this, "ptx-output",
+      llvm::cl::desc("Write the kernels' PTX here (and a JSON description to "
+                     "<ptx-output>.json)"),
+      llvm::cl::init("")};
+};
+
+/// sigattn.attention -> tiled loops -> GPU kernel -> NVVM -> PTX (in a
+/// gpu.binary, and in a file with `ptx-output`).
+void buildSigAttnGPUPipeline(OpPassManager &pm,
+                             const GPUPipelineOptions &options);
+
+/// Registers `sigattn-gpu-pipeline`.
+void registerSigAttnPipelines();
+
+} // namespace sigattn
+} // namespace mlir
+
+#endif // SIGATTN_PIPELINES_PIPELINES_H

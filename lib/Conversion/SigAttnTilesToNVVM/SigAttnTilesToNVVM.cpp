@@ -1,0 +1,772 @@
+//===- SigAttnTilesToNVVM.cpp - tile ops to mma.sync tensor-core code -----===//
+//
+// Lowers the tile ops of one sigattn kernel (a load_tile of Q, loops of
+// tile_step, a store_tile of O) to cp.async / ldmatrix / mma.sync code.
+// The loops' bounds and their `masked` flags come from the target-independent
+// passes and are kept as they are.
+//
+// Register layouts (m16n8k16, g = lane / 4, t = lane % 4):
+//   S, O accumulators: c0, c1 at (row g, cols 2t, 2t+1); c2, c3 at row g+8.
+//   A operand (Q, P):  a0 (row g, k 2t..), a1 (row g+8, k 2t..),
+//                      a2 (row g, k 2t+8..), a3 (row g+8, k 2t+8..).
+// so P's A operand is packed straight from S's accumulator registers.
+//
+// Shared memory holds [Q | K | V] tiles, rows of 16-byte chunks, chunk c of
+// row r stored at chunk c ^ (r % 8).
+//
+//===----------------------------------------------------------------------===//
+
+#include "sigattn/Conversion/SigAttnTilesToNVVM/SigAttnTilesToNVVM.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
+#include "sigattn/Runtime/KernelABI.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace mlir::sigattn {
+#define GEN_PASS_DEF_CONVERTSIGATTNTILESTONVVM
+#include "sigattn/Conversion/Passes.h.inc"
+} // namespace mlir::sigattn
+
+using namespace mlir;
+using namespace mlir::sigattn;
+namespace abi = ::sigattn::abi;
+
+namespace {
+
+/// Name of the dynamic shared memory array of sigattn kernels.
+constexpr StringLiteral kSharedMemoryName = "sigattn_smem";
+
+/// Attribute with the description of a lowered kernel, on the kernel and on
+/// its launches.
+constexpr StringLiteral kKernelInfoAttrName = "sigattn.kernel";
+
+/// Largest dynamic shared memory a block may use on sm_90.
+constexpr int64_t kMaxSharedBytes = 227 * 1024;
+
+/// Everything the mma.sync lowering of one kernel needs to know, read off the
+/// kernel's tile ops and block size.
+struct MmaSyncConfig {
+  abi::TileShape shape;
+  int64_t threads;
+  int64_t rowsPerWarp; ///< query rows each warp owns
+  int64_t mTiles;      ///< m16 tiles per warp
+  bool bf16;
+  // Shared memory layout, in bytes.
+  int64_t offQ, offK, offV, sharedBytes;
+};
+
+/// The tile ops of a kernel, in program order.
+struct KernelTiles {
+  LoadTileOp loadQ;
+  SmallVector<scf::ForOp> loops;
+  StoreTileOp store;
+  TileStepOp anyStep;
+};
+
+static FailureOr<KernelTiles> findTiles(gpu::GPUFuncOp kernel) {
+  KernelTiles tiles;
+  for (Operation &op : kernel.getBody().front()) {
+    if (auto load = dyn_cast<LoadTileOp>(op)) {
+      if (tiles.loadQ)
+        return kernel.emitOpError("expected one sigattn.load_tile per kernel");
+      tiles.loadQ = load;
+    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      auto steps = loop.getBody()->getOps<TileStepOp>();
+      if (steps.empty())
+        continue;
+      TileStepOp step = *steps.begin();
+      if (!llvm::hasSingleElement(steps) ||
+          loop.getBody()->getOperations().size() != 2 ||
+          step.getKTile() != loop.getInductionVar() ||
+          !matchPattern(loop.getStep(), m_One()) ||
+          loop.getNumRegionIterArgs() != 1 ||
+          step.getAcc() != loop.getRegionIterArgs()[0])
+        return loop.emitOpError("expected a unit-step loop whose body is one "
+                                "sigattn.tile_step on the loop's accumulator");
+      tiles.loops.push_back(loop);
+      tiles.anyStep = step;
+    } else if (auto store = dyn_cast<StoreTileOp>(op)) {
+      if (tiles.store)
+        return kernel.emitOpError("expected one sigattn.store_tile per kernel");
+      tiles.store = store;
+    }
+  }
+  if (!tiles.loadQ || !tiles.store || tiles.loops.empty())
+    return kernel.emitOpError("expected a sigattn.load_tile, loops of "
+                              "sigattn.tile_step and a sigattn.store_tile");
+  return tiles;
+}
+
+static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
+                                          KernelTiles &tiles) {
+  auto fail = [&](const Twine &msg) {
+    return kernel.emitOpError() << "convert-sigattn-tiles-to-nvvm (mma=sync): "
+                                << msg;
+  };
+  std::optional<ArrayRef<int32_t>> blockSize = kernel.getKnownBlockSize();
+  if (!blockSize || blockSize->size() != 3 || (*blockSize)[0] % 32 != 0 ||
+      (*blockSize)[1] != 1 ||
+      (*blockSize)[2] != 1)
+    return fail("the kernel needs a known_block_size of (32 * num-warps, 1, 1)");
+  MmaSyncConfig c;
+  VectorType qType = tiles.loadQ.getType();
+  c.shape.numWarps = (*blockSize)[0] / 32;
+  c.shape.blockQ = qType.getDimSize(0);
+  c.shape.headDim = qType.getDimSize(1);
+  c.shape.blockK = static_cast<int64_t>(tiles.anyStep.getBlockK());
+  c.shape.valueDim = tiles.anyStep.getAcc().getType().getDimSize(1);
+  c.threads = abi::blockThreads(c.shape);
+  c.bf16 = qType.getElementType().isBF16();
+
+  for (auto [name, dim] : {std::pair<StringRef, int64_t>{"D", c.shape.headDim},
+                           {"Dv", c.shape.valueDim}}) {
+    if (dim != 64 && dim != 128 && dim != 256)
+      return fail("head dimension " + name + " = " + Twine(dim) +
+                  " is not supported (supported: 64, 128, 256)");
+  }
+  if (c.shape.blockQ % (16 * c.shape.numWarps) != 0)
+    return fail("block-q = " + Twine(c.shape.blockQ) +
+                " must be a multiple of 16 x num-warps = " +
+                Twine(16 * c.shape.numWarps));
+  if (c.shape.blockK % 16 != 0)
+    return fail("block-k = " + Twine(c.shape.blockK) +
+                " must be a multiple of 16");
+  c.rowsPerWarp = c.shape.blockQ / c.shape.numWarps;
+  c.mTiles = c.rowsPerWarp / 16;
+  for (auto [name, rows, cols] :
+       {std::tuple<StringRef, int64_t, int64_t>{"block-q", c.shape.blockQ,
+                                                c.shape.headDim},
+        {"block-k", c.shape.blockK, c.shape.headDim},
+        {"block-k", c.shape.blockK, c.shape.valueDim}}) {
+    if ((rows * cols / 8) % c.threads != 0)
+      return fail(name + " = " + Twine(rows) + " gives a " + Twine(rows) +
+                  "x" + Twine(cols) +
+                  " tile that the block's threads cannot copy in equal "
+                  "16-byte parts (num-warps = " +
+                  Twine(c.shape.numWarps) + ")");
+  }
+  c.offQ = 0;
+  c.offK = c.shape.blockQ * c.shape.headDim * abi::kElementBytes;
+  c.offV = c.offK + c.shape.blockK * c.shape.headDim * abi::kElementBytes;
+  c.sharedBytes = abi::dynamicSharedBytes(c.shape);
+  if (c.sharedBytes > kMaxSharedBytes)
+    return fail("the tiles need " + Twine(c.sharedBytes) +
+                " bytes of shared memory, more than " +
+                Twine(kMaxSharedBytes) + ": lower block-q or block-k");
+  return c;
+}
+
+/// Builds the mma.sync code of one kernel.
+class MmaSyncEmitter {
+public:
+  MmaSyncEmitter(gpu::GPUFuncOp kernel, const MmaSyncConfig &cfg)
+      : b(kernel.getContext()), loc(kernel.getLoc()), ctx(kernel.getContext()),
+        cfg(cfg) {}
+
+  LogicalResult run(gpu::GPUFuncOp kernel, KernelTiles &tiles);
+
+private:
+  // Scalars.
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 32); }
+  Value i64(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); }
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value toI32(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
+  }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+
+  // Pointers.
+  Value sharedPtr(Value byteOffset);
+  Value globalBase(Value view);
+  Value globalPtr(Value base, Value byteOffset);
+
+  // Data movement.
+  void copyToShared(Value view, Value batch, Value head, Value rowStart,
+                    int64_t rows, int64_t cols, int64_t sharedOffset);
+  SmallVector<Value> loadMatrixX4(int64_t tileOffset, int64_t cols, Value row,
+                                  Value chunk, bool transpose);
+  void waitGroups(int64_t pending);
+  void barrier() { NVVM::Barrier0Op::create(b, loc); }
+
+  // Arithmetic.
+  SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
+                         ArrayRef<Value> c);
+  Value pack(Value lo, Value hi);
+
+  // Lowering of the tile ops.
+  void emitPrologue();
+  SmallVector<Value> emitLoop(scf::ForOp loop, TileStepOp step,
+                              ArrayRef<Value> init);
+  void emitStep(TileStepOp step, Value kTile, Value hasNext,
+                SmallVectorImpl<Value> &acc);
+
+  OpBuilder b;
+  Location loc;
+  MLIRContext *ctx;
+  MmaSyncConfig cfg;
+  // Per-thread values set by emitPrologue.
+  Value lane, warp, groupRow, pairCol, rowBase, smem;
+};
+
+Value MmaSyncEmitter::sharedPtr(Value byteOffset) {
+  auto ptrType = LLVM::LLVMPointerType::get(ctx, 3);
+  return LLVM::GEPOp::create(b, loc, ptrType, b.getI8Type(), smem,
+                             ValueRange{byteOffset});
+}
+
+Value MmaSyncEmitter::globalBase(Value view) {
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 1),
+                                  toI64(address));
+}
+
+Value MmaSyncEmitter::globalPtr(Value base, Value byteOffset) {
+  return LLVM::GEPOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 1),
+                             b.getI8Type(), base, ValueRange{byteOffset});
+}
+
+/// rows x cols elements of head `head`, batch `batch`, from row `rowStart` of
+/// the [B, N, H, cols] tensor `view` into shared memory; rows at or past N
+/// are zero-filled.
+void MmaSyncEmitter::copyToShared(Value view, Value batch, Value head,
+                                  Value rowStart, int64_t rows, int64_t cols,
+                                  int64_t sharedOffset) {
+  auto type = cast<MemRefType>(view.getType());
+  int64_t chunksPerRow = cols / 8;
+  int64_t rowBytes = cols * abi::kElementBytes;
+  int64_t globalRowBytes = type.getDimSize(2) * rowBytes;
+  Value seq = toI64(memref::DimOp::create(b, loc, view, 1));
+  // (b * N * H + h) * cols: the start of row 0 of this head.
+  Value headStart = add(mul(mul(toI64(batch), seq), i64(type.getDimSize(2))),
+                        toI64(head));
+  Value base = globalPtr(globalBase(view), mul(headStart, i64(rowBytes)));
+  Value lastRow = sub(seq, i64(1));
+  Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  Value row0 = toI64(rowStart);
+  int64_t log2Chunks = llvm::Log2_64(chunksPerRow);
+  for (int64_t i = 0; i < rows * chunksPerRow / cfg.threads; ++i) {
+    Value chunk = add(tid, i32(i * cfg.threads));
+    Value row = arith::ShRUIOp::create(b, loc, chunk, i32(log2Chunks));
+    Value col = arith::AndIOp::create(b, loc, chunk, i32(chunksPerRow - 1));
+    // Source: row min(row0 + row, N - 1), zero-filled when past the end.
+    Value globalRow =
+        add(row0, arith::ExtUIOp::create(b, loc, b.getI64Type(), row));
+    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                           globalRow, seq);
+    Value clamped = arith::MinSIOp::create(b, loc, globalRow, lastRow);
+    Value srcOffset =
+        add(mul(clamped, i64(globalRowBytes)),
+            arith::ExtUIOp::create(b, loc, b.getI64Type(),
+                                   arith::ShLIOp::create(b, loc, col, i32(4))));
+    Value src = globalPtr(base, srcOffset);
+    Value swizzled = arith::XOrIOp::create(
+        b, loc, col, arith::AndIOp::create(b, loc, row, i32(7)));
+    Value dstOffset =
+        add(add(i32(sharedOffset), mul(row, i32(rowBytes))),
+            arith::ShLIOp::create(b, loc, swizzled, i32(4)));
+    Value bytes =
+        arith::SelectOp::create(b, loc, inBounds, i32(16), i32(0));
+    NVVM::CpAsyncOp::create(b, loc, sharedPtr(dstOffset), src, 16,
+                            NVVM::LoadCacheModifierKind::CG, bytes);
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+}
+
+/// ldmatrix.x4 of the 8x8 matrices whose rows this lane addresses: `row` and
+/// the 16-byte `chunk` within the row, before swizzling.
+SmallVector<Value> MmaSyncEmitter::loadMatrixX4(int64_t tileOffset,
+                                                int64_t cols, Value row,
+                                                Value chunk, bool transpose) {
+  Value swizzled = arith::XOrIOp::create(
+      b, loc, chunk, arith::AndIOp::create(b, loc, row, i32(7)));
+  Value offset = add(add(i32(tileOffset), mul(row, i32(cols * 2))),
+                     arith::ShLIOp::create(b, loc, swizzled, i32(4)));
+  Type i32Type = b.getI32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      ctx, {i32Type, i32Type, i32Type, i32Type});
+  Value frag = NVVM::LdMatrixOp::create(
+      b, loc, resultType, sharedPtr(offset), 4,
+      transpose ? NVVM::MMALayout::col : NVVM::MMALayout::row,
+      NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
+      NVVM::LdStMatrixEltType::B16);
+  SmallVector<Value> regs;
+  for (int64_t i = 0; i < 4; ++i)
+    regs.push_back(LLVM::ExtractValueOp::create(b, loc, frag, i));
+  return regs;
+}
+
+void MmaSyncEmitter::waitGroups(int64_t pending) {
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, pending);
+}
+
+/// D = A . B + C for one m16n8k16 tile; a: 4 packed registers, bFrag: 2.
+SmallVector<Value> MmaSyncEmitter::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
+                                       ArrayRef<Value> c) {
+  SmallVector<Value> aOps(a), bOps(bFrag);
+  std::optional<std::array<NVVM::MMATypes, 2>> ptxTypes;
+  if (cfg.bf16) {
+    ptxTypes = {NVVM::MMATypes::bf16, NVVM::MMATypes::bf16};
+  } else {
+    // f16 operands are typed vector<2xf16>.
+    auto half2 = VectorType::get({2}, b.getF16Type());
+    for (Value &v : aOps)
+      v = LLVM::BitcastOp::create(b, loc, half2, v);
+    for (Value &v : bOps)
+      v = LLVM::BitcastOp::create(b, loc, half2, v);
+  }
+  Type f32Type = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      ctx, {f32Type, f32Type, f32Type, f32Type});
+  Value d = NVVM::MmaOp::create(
+      b, loc, resultType, aOps, bOps, c, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt, ptxTypes,
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < 4; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+  return out;
+}
+
+/// Two f32 rounded to the element type, `lo` in the low half of an i32.
+Value MmaSyncEmitter::pack(Value lo, Value hi) {
+  Type element = cfg.bf16 ? b.getBF16Type() : b.getF16Type();
+  Value pair = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, b.getF32Type()), ValueRange{lo, hi});
+  Value narrow = arith::TruncFOp::create(
+      b, loc, VectorType::get({2}, element), pair);
+  return LLVM::BitcastOp::create(b, loc, b.getI32Type(), narrow);
+}
+
+/// Lane and warp indices, and Q's tile in shared memory.
+void MmaSyncEmitter::emitPrologue() {
+  Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  lane = arith::AndIOp::create(b, loc, tid, i32(31));
+  warp = arith::ShRUIOp::create(b, loc, tid, i32(5));
+  groupRow = arith::ShRUIOp::create(b, loc, lane, i32(2));
+  pairCol = mul(arith::AndIOp::create(b, loc, lane, i32(3)), i32(2));
+  // Query row of this thread's first accumulator row, within the tile.
+  rowBase = add(mul(warp, i32(cfg.rowsPerWarp)), groupRow);
+  smem = LLVM::AddressOfOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 3),
+                                   kSharedMemoryName);
+}
+
+/// One key/value tile: S = Q.K^T, P = sigmoid(S') (masked if asked),
+/// acc += P.V. K of this tile is in shared memory already; V's copy is
+/// issued here and the next K's copy while P and P.V are computed.
+void MmaSyncEmitter::emitStep(TileStepOp step, Value kTile, Value hasNext,
+                              SmallVectorImpl<Value> &acc) {
+  const abi::TileShape &s = cfg.shape;
+  Value k0 = mul(kTile, arith::ConstantIndexOp::create(b, loc, s.blockK));
+  Value batch = step.getBatch(), head = step.getKvHead();
+
+  // Step 1. V of this tile starts to load; wait for K (one group may stay
+  // in flight: V).
+  copyToShared(step.getValue(), batch, head, k0, s.blockK, s.valueDim,
+               cfg.offV);
+  waitGroups(1);
+  barrier();
+
+  // Step 2. S = Q . K^T, per m-tile of this warp.
+  int64_t nTiles = s.blockK / 8;
+  SmallVector<SmallVector<Value>> scores(cfg.mTiles * nTiles);
+  for (auto &t : scores)
+    t.assign(4, f32(0.0f));
+  Value laneRow16 = arith::AndIOp::create(b, loc, lane, i32(15));
+  Value laneHalf = arith::ShRUIOp::create(b, loc, lane, i32(4));
+  Value laneRowK =
+      add(arith::AndIOp::create(b, loc, lane, i32(7)),
+          arith::ShLIOp::create(b, loc, laneHalf, i32(3)));
+  Value laneChunkK = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, lane, i32(3)), i32(1));
+  for (int64_t ks = 0; ks < s.headDim / 16; ++ks) {
+    // K fragments of this k-step, shared by the m-tiles.
+    SmallVector<SmallVector<Value>> kFrags;
+    for (int64_t np = 0; np < nTiles / 2; ++np)
+      kFrags.push_back(loadMatrixX4(cfg.offK, s.headDim,
+                                    add(laneRowK, i32(16 * np)),
+                                    add(laneChunkK, i32(2 * ks)),
+                                    /*transpose=*/false));
+    for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
+      Value qRow =
+          add(laneRow16, add(mul(warp, i32(cfg.rowsPerWarp)), i32(16 * mt)));
+      SmallVector<Value> a = loadMatrixX4(cfg.offQ, s.headDim, qRow,
+                                          add(laneHalf, i32(2 * ks)),
+                                          /*transpose=*/false);
+      for (int64_t np = 0; np < nTiles / 2; ++np) {
+        auto &lo = scores[mt * nTiles + 2 * np];
+        auto &hi = scores[mt * nTiles + 2 * np + 1];
+        lo = mma(a, {kFrags[np][0], kFrags[np][1]}, lo);
+        hi = mma(a, {kFrags[np][2], kFrags[np][3]}, hi);
+      }
+    }
+  }
+
+  // Step 3. Everyone is done with K: the next K tile may start to load.
+  barrier();
+  scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+    Value next = add(k0, arith::ConstantIndexOp::create(b, loc, s.blockK));
+    copyToShared(step.getKey(), batch, head, next, s.blockK, s.headDim,
+                 cfg.offK);
+    scf::YieldOp::create(b, loc);
+  });
+
+  // Step 4. P = 0.5 * tanh(0.5 * S') + 0.5 with
+  // 0.5 * S' = (0.5 * scale) * S + 0.5 * bias - (0.5 * slope) * |d|,
+  // d = i + Nk - Nq - j, and P = 0 where masked.
+  Value halfScale = f32(0.5f * step.getScale().convertToFloat());
+  Value halfBias = f32(0.5f * step.getBias().convertToFloat());
+  Value halfSlope;
+  if (Value slope = step.getAlibiSlope())
+    halfSlope = arith::MulFOp::create(b, loc, slope, f32(0.5f));
+  Value seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
+  Value seqQ = toI32(step.getSeqQ());
+  Value k0i = toI32(k0);
+  // d for (row rowBase, col pairCol) of this tile.
+  Value dBase = sub(add(add(toI32(step.getQStart()), rowBase), sub(seqK, seqQ)),
+                    add(k0i, pairCol));
+  Value colLimit = sub(sub(seqK, k0i), pairCol); // j < Nk: col < colLimit
+  Value half = f32(0.5f);
+  auto fmf = LLVM::FastmathFlagsAttr::get(ctx, LLVM::FastmathFlags::afn);
+  for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
+    for (int64_t nt = 0; nt < nTiles; ++nt) {
+      for (int64_t e = 0; e < 4; ++e) {
+        int64_t rowOff = 16 * mt + 8 * (e / 2), colOff = 8 * nt + (e % 2);
+        Value &x = scores[mt * nTiles + nt][e];
+        Value arg = arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, x, halfScale), halfBias);
+        Value d;
+        if (halfSlope || step.getMasked())
+          d = add(dBase, i32(rowOff - colOff));
+        if (halfSlope) {
+          Value absD = arith::MaxSIOp::create(b, loc, d, sub(i32(0), d));
+          Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(), absD);
+          arg = arith::SubFOp::create(
+              b, loc, arg, arith::MulFOp::create(b, loc, halfSlope, dist));
+        }
+        auto tanh = LLVM::TanhOp::create(b, loc, arg);
+        tanh.setFastmathFlagsAttr(fmf);
+        Value p = arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, tanh, half), half);
+        if (step.getMasked()) {
+          // Visible iff col < colLimit, d <= left, d >= -right.
+          Value visible = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt, i32(colOff), colLimit);
+          if (step.getLeft() != AttentionOp::kUnbounded)
+            visible = arith::AndIOp::create(
+                b, loc, visible,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, d,
+                                      i32(step.getLeft())));
+          if (step.getRight() != AttentionOp::kUnbounded)
+            visible = arith::AndIOp::create(
+                b, loc, visible,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, d,
+                                      i32(-step.getRight())));
+          p = arith::SelectOp::create(b, loc, visible, p, f32(0.0f));
+        }
+        x = p;
+      }
+    }
+  }
+
+  // Step 5. Wait for V (and for the next K only if nothing else is left).
+  scf::IfOp::create(
+      b, loc, hasNext,
+      [&](OpBuilder &nb, Location nl) {
+        NVVM::CpAsyncWaitGroupOp::create(nb, nl, 1);
+        scf::YieldOp::create(nb, nl);
+      },
+      [&](OpBuilder &nb, Location nl) {
+        NVVM::CpAsyncWaitGroupOp::create(nb, nl, 0);
+        scf::YieldOp::create(nb, nl);
+      });
+  barrier();
+
+  // Step 6. acc += P . V, P packed from S's registers into A operands.
+  Value laneRowV =
+      add(arith::AndIOp::create(b, loc, lane, i32(7)),
+          arith::ShLIOp::create(
+              b, loc,
+              arith::AndIOp::create(
+                  b, loc, arith::ShRUIOp::create(b, loc, lane, i32(3)), i32(1)),
+              i32(3)));
+  int64_t vTiles = s.valueDim / 8;
+  for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
+    SmallVector<SmallVector<Value>> vFrags;
+    for (int64_t p = 0; p < vTiles / 2; ++p)
+      vFrags.push_back(loadMatrixX4(cfg.offV, s.valueDim,
+                                    add(laneRowV, i32(16 * kk)),
+                                    add(laneHalf, i32(2 * p)),
+                                    /*transpose=*/true));
+    for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
+      auto &lo = scores[mt * nTiles + 2 * kk];
+      auto &hi = scores[mt * nTiles + 2 * kk + 1];
+      SmallVector<Value> a = {pack(lo[0], lo[1]), pack(lo[2], lo[3]),
+                              pack(hi[0], hi[1]), pack(hi[2], hi[3])};
+      for (int64_t p = 0; p < vTiles / 2; ++p) {
+        for (int64_t half2 = 0; half2 < 2; ++half2) {
+          int64_t tile = mt * vTiles + 2 * p + half2;
+          SmallVector<Value> c(acc.begin() + 4 * tile,
+                               acc.begin() + 4 * tile + 4);
+          SmallVector<Value> d =
+              mma(a, {vFrags[p][2 * half2], vFrags[p][2 * half2 + 1]}, c);
+          std::copy(d.begin(), d.end(), acc.begin() + 4 * tile);
+        }
+      }
+    }
+  }
+  // Everyone is done with V before the next tile's V copy.
+  barrier();
+}
+
+SmallVector<Value> MmaSyncEmitter::emitLoop(scf::ForOp loop, TileStepOp step,
+                                            ArrayRef<Value> init) {
+  b.setInsertionPoint(loop);
+  Value lo = loop.getLowerBound(), hi = loop.getUpperBound();
+  // K of the first tile.
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
+  scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+    Value k0 = mul(lo, arith::ConstantIndexOp::create(b, loc,
+                                                      cfg.shape.blockK));
+    copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0,
+                 cfg.shape.blockK, cfg.shape.headDim, cfg.offK);
+    scf::YieldOp::create(b, loc);
+  });
+  auto newLoop = scf::ForOp::create(
+      b, loc, lo, hi, loop.getStep(), init,
+      [&](OpBuilder &nb, Location nl, Value kt, ValueRange iterArgs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        SmallVector<Value> acc(iterArgs);
+        Value next = add(kt, arith::ConstantIndexOp::create(b, loc, 1));
+        Value hasNext =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next, hi);
+        emitStep(step, kt, hasNext, acc);
+        scf::YieldOp::create(b, loc, acc);
+      });
+  return SmallVector<Value>(newLoop.getResults());
+}
+
+LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
+  const abi::TileShape &s = cfg.shape;
+  int64_t accPerThread = cfg.mTiles * (s.valueDim / 8) * 4;
+
+  // Step 1. Per-thread indices, and Q's tile into shared memory.
+  b.setInsertionPoint(tiles.loadQ);
+  emitPrologue();
+  copyToShared(tiles.loadQ.getSource(), tiles.loadQ.getBatch(),
+               tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
+               s.headDim, cfg.offQ);
+  waitGroups(0);
+  barrier();
+
+  // Step 2. The key/value loops, accumulators threaded through them.
+  DenseMap<Value, SmallVector<Value>> accs;
+  for (scf::ForOp loop : tiles.loops) {
+    Value init = loop.getInitArgs()[0];
+    SmallVector<Value> initAcc;
+    if (auto it = accs.find(init); it != accs.end()) {
+      initAcc = it->second;
+    } else if (matchPattern(init, m_AnyZeroFloat())) {
+      b.setInsertionPoint(loop);
+      initAcc.assign(accPerThread, f32(0.0f));
+    } else {
+      return loop.emitOpError(
+          "expected the accumulator to start at zero or at the result of the "
+          "previous key/value loop");
+    }
+    TileStepOp step = *loop.getBody()->getOps<TileStepOp>().begin();
+    accs[loop.getResult(0)] = emitLoop(loop, step, initAcc);
+  }
+
+  // Step 3. O from the last loop's accumulators, rounded to the element
+  // type; rows past Nq are skipped.
+  auto it = accs.find(tiles.store.getTile());
+  if (it == accs.end())
+    return tiles.store.emitOpError(
+        "expected to store the result of the last key/value loop");
+  b.setInsertionPoint(tiles.store);
+  SmallVector<Value> &acc = it->second;
+  Value out = tiles.store.getDest();
+  auto outType = cast<MemRefType>(out.getType());
+  Value seqQ = toI64(memref::DimOp::create(b, loc, out, 1));
+  Value base = globalBase(out);
+  Value headsDv = i64(outType.getDimSize(2) * s.valueDim);
+  Value batchRow = mul(toI64(tiles.store.getBatch()), seqQ);
+  Value headCol = mul(toI64(tiles.store.getHead()), i64(s.valueDim));
+  Value firstRow = add(toI64(tiles.store.getRowStart()),
+                       arith::ExtUIOp::create(b, loc, b.getI64Type(), rowBase));
+  Value colBytes = arith::ExtUIOp::create(
+      b, loc, b.getI64Type(), mul(pairCol, i32(abi::kElementBytes)));
+  int64_t vTiles = s.valueDim / 8;
+  for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
+    for (int64_t h = 0; h < 2; ++h) {
+      Value row = add(firstRow, i64(16 * mt + 8 * h));
+      Value inBounds =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, seqQ);
+      auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(guard.thenBlock());
+      // ((b * Nq + row) * H + h) * Dv elements
+      Value element = add(mul(add(batchRow, row), headsDv), headCol);
+      Value rowPtr = globalPtr(
+          base, add(mul(element, i64(abi::kElementBytes)), colBytes));
+      for (int64_t nt = 0; nt < vTiles; ++nt) {
+        int64_t r = 4 * (mt * vTiles + nt) + 2 * h;
+        Value word = pack(acc[r], acc[r + 1]);
+        Value ptr = globalPtr(rowPtr, i64(8 * nt * abi::kElementBytes));
+        LLVM::StoreOp::create(b, loc, word, ptr, /*alignment=*/4);
+      }
+    }
+  }
+
+  // Step 4. The tile ops are gone.
+  tiles.store.erase();
+  for (scf::ForOp loop : llvm::reverse(tiles.loops))
+    loop.erase();
+  tiles.loadQ.erase();
+  return success();
+}
+
+/// What a host needs to know about a kernel: its launch geometry and the
+/// attention it computes (docs/KernelABI.md).
+static DictionaryAttr describeKernel(gpu::GPUFuncOp kernel,
+                                     KernelTiles &tiles,
+                                     const MmaSyncConfig &cfg) {
+  Builder b(kernel.getContext());
+  TileStepOp step = tiles.anyStep;
+  StringRef alibi = "none";
+  if (Value slope = step.getAlibiSlope()) {
+    auto load = slope.getDefiningOp<memref::LoadOp>();
+    alibi = load && load.getMemRefType().getRank() == 2 ? "batch_head"
+                                                        : "head";
+  }
+  auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("name", b.getStringAttr(kernel.getName())),
+      b.getNamedAttr("element_type",
+                     b.getStringAttr(cfg.bf16 ? "bf16" : "f16")),
+      b.getNamedAttr("head_dim", i64(cfg.shape.headDim)),
+      b.getNamedAttr("value_dim", i64(cfg.shape.valueDim)),
+      b.getNamedAttr("num_query_heads",
+                     i64(tiles.store.getDest().getType().getDimSize(2))),
+      b.getNamedAttr("num_kv_heads",
+                     i64(step.getKey().getType().getDimSize(2))),
+      b.getNamedAttr("block_q", i64(cfg.shape.blockQ)),
+      b.getNamedAttr("block_k", i64(cfg.shape.blockK)),
+      b.getNamedAttr("num_warps", i64(cfg.shape.numWarps)),
+      b.getNamedAttr("block_threads", i64(cfg.threads)),
+      b.getNamedAttr("dynamic_shared_memory", i64(cfg.sharedBytes)),
+      b.getNamedAttr("window_left", i64(step.getLeft())),
+      b.getNamedAttr("window_right", i64(step.getRight())),
+      b.getNamedAttr("scale", step.getScaleAttr()),
+      b.getNamedAttr("bias", step.getBiasAttr()),
+      b.getNamedAttr("alibi", b.getStringAttr(alibi)),
+      b.getNamedAttr("mma", b.getStringAttr("sync")),
+  };
+  return b.getDictionaryAttr(fields);
+}
+
+/// The dynamic shared memory array, declared once per gpu.module.
+static void declareSharedMemory(gpu::GPUModuleOp module) {
+  if (module.lookupSymbol(kSharedMemoryName))
+    return;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), 0);
+  LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/false,
+                         LLVM::Linkage::External, kSharedMemoryName,
+                         /*value=*/Attribute(), /*alignment=*/1024,
+                         /*addrSpace=*/3);
+}
+
+} // namespace
+
+LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
+                                              MmaKind kind) {
+  if (kind == MmaKind::Wgmma)
+    return kernel.emitOpError(
+        "convert-sigattn-tiles-to-nvvm: mma=wgmma is not implemented yet; use "
+        "mma=sync");
+  FailureOr<KernelTiles> tiles = findTiles(kernel);
+  if (failed(tiles))
+    return failure();
+  FailureOr<MmaSyncConfig> config = getConfig(kernel, *tiles);
+  if (failed(config))
+    return failure();
+  declareSharedMemory(kernel->getParentOfType<gpu::GPUModuleOp>());
+  DictionaryAttr info = describeKernel(kernel, *tiles, *config);
+  MmaSyncEmitter emitter(kernel, *config);
+  if (failed(emitter.run(kernel, *tiles)))
+    return failure();
+  kernel->setAttr(kKernelInfoAttrName, info);
+  return success();
+}
+
+namespace {
+struct ConvertSigAttnTilesToNVVMPass
+    : public mlir::sigattn::impl::ConvertSigAttnTilesToNVVMBase<
+          ConvertSigAttnTilesToNVVMPass> {
+  using ConvertSigAttnTilesToNVVMBase::ConvertSigAttnTilesToNVVMBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MmaKind kind;
+    if (mma == "sync") {
+      kind = MmaKind::Sync;
+    } else if (mma == "wgmma") {
+      kind = MmaKind::Wgmma;
+    } else {
+      module.emitError() << "convert-sigattn-tiles-to-nvvm: unknown mma='"
+                         << mma << "' (expected sync or wgmma)";
+      return signalPassFailure();
+    }
+    SmallVector<gpu::GPUFuncOp> kernels;
+    module.walk([&](gpu::GPUFuncOp kernel) {
+      if (!kernel.getBody().empty() &&
+          !kernel.getBody().front().getOps<LoadTileOp>().empty())
+        kernels.push_back(kernel);
+    });
+    for (gpu::GPUFuncOp kernel : kernels) {
+      if (failed(lowerKernelTiles(kernel, kind)))
+        return signalPassFailure();
+    }
+    // Launches get the dynamic shared memory their kernel needs, and its
+    // description.
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+          launch, launch.getKernel());
+      auto info = kernel ? kernel->getAttrOfType<DictionaryAttr>(
+                               kKernelInfoAttrName)
+                         : DictionaryAttr();
+      if (!info)
+        return;
+      OpBuilder b(launch);
+      auto bytes = cast<IntegerAttr>(info.get("dynamic_shared_memory"));
+      Value size = arith::ConstantIntOp::create(b, launch.getLoc(),
+                                                bytes.getInt(), 32);
+      launch.getDynamicSharedMemorySizeMutable().assign(size);
+      launch->setAttr(kKernelInfoAttrName, info);
+    });
+  }
+};
+} // namespace

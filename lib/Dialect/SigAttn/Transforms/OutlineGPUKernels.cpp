@@ -1,0 +1,388 @@
+//===- OutlineGPUKernels.cpp - tiled grids become GPU kernels -------------===//
+//
+// The grid scf.forall of sigattn-tile becomes a gpu.func with the pointer
+// ABI of sigattn/Runtime/KernelABI.h and a gpu.launch_func in its place.
+// The tile ops move into the kernel unchanged: how they are lowered (mma.sync,
+// wgmma) is decided later.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
+#include "sigattn/Runtime/KernelABI.h"
+
+namespace mlir::sigattn {
+#define GEN_PASS_DEF_SIGATTNOUTLINEGPUKERNELS
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h.inc"
+} // namespace mlir::sigattn
+
+using namespace mlir;
+using namespace mlir::sigattn;
+namespace abi = ::sigattn::abi;
+
+namespace {
+
+/// Name of the gpu.module that holds every sigattn kernel.
+constexpr StringLiteral kKernelModuleName = "sigattn_kernels";
+
+/// The buffers a grid reads and writes, by role.
+struct GridBuffers {
+  Value query, key, value, out, slopes;
+};
+
+/// True for a grid produced by sigattn-tile: block-mapped, holding tile ops.
+static bool isAttentionGrid(scf::ForallOp grid) {
+  std::optional<ArrayAttr> mapping = grid.getMapping();
+  if (!mapping || mapping->size() != 3 ||
+      !llvm::all_of(*mapping, llvm::IsaPred<gpu::GPUBlockMappingAttr>))
+    return false;
+  return !grid.getBody()->getOps<StoreTileOp>().empty();
+}
+
+/// Reads of tensors from outside the grid (canonicalization folds
+/// memref.load of bufferization.to_buffer into tensor.extract) become reads
+/// of a buffer again: the kernel only takes buffers.
+static void readTensorsThroughBuffers(scf::ForallOp grid) {
+  SmallVector<tensor::ExtractOp> extracts;
+  grid.walk([&](tensor::ExtractOp extract) {
+    if (!grid.getRegion().isAncestor(extract.getTensor().getParentRegion()))
+      extracts.push_back(extract);
+  });
+  OpBuilder b(grid);
+  DenseMap<Value, Value> buffers;
+  for (tensor::ExtractOp extract : extracts) {
+    Value tensor = extract.getTensor();
+    Value &buffer = buffers[tensor];
+    if (!buffer) {
+      auto type = cast<RankedTensorType>(tensor.getType());
+      buffer = bufferization::ToBufferOp::create(
+          b, extract.getLoc(),
+          MemRefType::get(type.getShape(), type.getElementType()), tensor,
+          /*read_only=*/true);
+    }
+    OpBuilder inner(extract);
+    Value load = memref::LoadOp::create(inner, extract.getLoc(), buffer,
+                                        extract.getIndices());
+    extract.replaceAllUsesWith(load);
+    extract.erase();
+  }
+}
+
+/// Finds the role of every buffer the grid uses.
+static FailureOr<GridBuffers> findBuffers(scf::ForallOp grid) {
+  GridBuffers buffers;
+  auto assign = [&](Value &slot, Value v, StringRef role) -> LogicalResult {
+    if (slot && slot != v)
+      return grid.emitOpError() << "uses two different " << role
+                                << " buffers; expected one per grid";
+    slot = v;
+    return success();
+  };
+  WalkResult result = grid.walk([&](Operation *op) -> WalkResult {
+    LogicalResult ok = success();
+    if (auto load = dyn_cast<LoadTileOp>(op))
+      ok = assign(buffers.query, load.getSource(), "query");
+    else if (auto step = dyn_cast<TileStepOp>(op))
+      ok = succeeded(assign(buffers.key, step.getKey(), "key"))
+               ? assign(buffers.value, step.getValue(), "value")
+               : failure();
+    else if (auto store = dyn_cast<StoreTileOp>(op))
+      ok = assign(buffers.out, store.getDest(), "output");
+    else if (auto load = dyn_cast<memref::LoadOp>(op))
+      ok = assign(buffers.slopes, load.getMemRef(), "alibi slope");
+    return failed(ok) ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return failure();
+  if (!buffers.query || !buffers.key || !buffers.value || !buffers.out)
+    return grid.emitOpError("expected a query tile load, tile steps and a "
+                            "tile store in the grid");
+  return buffers;
+}
+
+/// Contiguous strides of `shape`, dynamic where they depend on a dynamic
+/// size.
+static SmallVector<int64_t> contiguousStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i) {
+    strides[i] = ShapedType::isDynamic(strides[i + 1]) ||
+                         ShapedType::isDynamic(shape[i + 1])
+                     ? ShapedType::kDynamic
+                     : strides[i + 1] * shape[i + 1];
+  }
+  return strides;
+}
+
+/// Views the pointer `base` (a 0-d memref) as a contiguous tensor of `type`'s
+/// shape with the given sizes for its dynamic dims.
+static Value viewAs(OpBuilder &b, Location loc, Value base, MemRefType type,
+                    ArrayRef<OpFoldResult> sizes) {
+  SmallVector<int64_t> staticStrides = contiguousStrides(type.getShape());
+  SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+  for (int64_t i = static_cast<int64_t>(sizes.size()) - 2; i >= 0; --i) {
+    if (!ShapedType::isDynamic(staticStrides[i])) {
+      strides[i] = b.getIndexAttr(staticStrides[i]);
+      continue;
+    }
+    Value next = getValueOrCreateConstantIndexOp(b, loc, strides[i + 1]);
+    Value size = getValueOrCreateConstantIndexOp(b, loc, sizes[i + 1]);
+    strides[i] = arith::MulIOp::create(b, loc, next, size).getResult();
+  }
+  auto layout =
+      StridedLayoutAttr::get(b.getContext(), /*offset=*/0, staticStrides);
+  auto viewType = MemRefType::get(type.getShape(), type.getElementType(),
+                                  layout, type.getMemorySpace());
+  return memref::ReinterpretCastOp::create(b, loc, viewType, base,
+                                           b.getIndexAttr(0), sizes, strides);
+}
+
+/// The 0-d memref a host buffer is passed as: one bare pointer.
+static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  auto pointerType = MemRefType::get({}, type.getElementType(),
+                                     MemRefLayoutAttrInterface(),
+                                     type.getMemorySpace());
+  return memref::ReinterpretCastOp::create(
+      b, loc, pointerType, buffer, b.getIndexAttr(0),
+      ArrayRef<OpFoldResult>{}, ArrayRef<OpFoldResult>{});
+}
+
+class Outliner {
+public:
+  Outliner(ModuleOp module, int64_t numWarps)
+      : module(module), numWarps(numWarps) {}
+
+  LogicalResult outline(scf::ForallOp grid, StringRef name);
+
+private:
+  gpu::GPUModuleOp getKernelModule();
+  /// The in-kernel equivalent of `v`, a value the grid uses from outside.
+  FailureOr<Value> recompute(OpBuilder &b, Value v, IRMapping &mapping);
+
+  ModuleOp module;
+  int64_t numWarps;
+  gpu::GPUModuleOp kernelModule;
+};
+
+gpu::GPUModuleOp Outliner::getKernelModule() {
+  if (kernelModule)
+    return kernelModule;
+  kernelModule = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+  if (!kernelModule) {
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    kernelModule =
+        gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
+  }
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(module.getContext()));
+  return kernelModule;
+}
+
+FailureOr<Value> Outliner::recompute(OpBuilder &b, Value v,
+                                     IRMapping &mapping) {
+  if (Value mapped = mapping.lookupOrNull(v))
+    return mapped;
+  Operation *def = v.getDefiningOp();
+  if (auto dim = dyn_cast_if_present<memref::DimOp>(def)) {
+    Value source = mapping.lookupOrNull(dim.getSource());
+    std::optional<int64_t> index = dim.getConstantIndex();
+    if (source && index) {
+      Value inner = memref::DimOp::create(b, def->getLoc(), source, *index);
+      mapping.map(v, inner);
+      return inner;
+    }
+  }
+  // A size of a tensor read through one of the buffers (canonicalization
+  // folds memref.dim of bufferization.to_buffer into tensor.dim).
+  if (auto dim = dyn_cast_if_present<tensor::DimOp>(def)) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    for (Operation *user : dim.getSource().getUsers()) {
+      auto toBuffer = dyn_cast<bufferization::ToBufferOp>(user);
+      Value source = toBuffer ? mapping.lookupOrNull(toBuffer.getResult())
+                              : Value();
+      if (source && index) {
+        Value inner = memref::DimOp::create(b, def->getLoc(), source, *index);
+        mapping.map(v, inner);
+        return inner;
+      }
+    }
+  }
+  // Constants and arithmetic on recomputable values are cloned.
+  if (def && (isa<arith::ConstantOp>(def) ||
+              def->getDialect() ==
+                  def->getContext()->getLoadedDialect<arith::ArithDialect>())) {
+    for (Value operand : def->getOperands()) {
+      if (failed(recompute(b, operand, mapping)))
+        return failure();
+    }
+    Operation *clone = b.clone(*def, mapping);
+    return clone->getResult(cast<OpResult>(v).getResultNumber());
+  }
+  return emitError(v.getLoc())
+         << "sigattn-outline-gpu-kernels: cannot recompute a value the grid "
+            "uses inside the kernel";
+}
+
+LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
+  readTensorsThroughBuffers(grid);
+  FailureOr<GridBuffers> buffers = findBuffers(grid);
+  if (failed(buffers))
+    return failure();
+  MLIRContext *ctx = grid.getContext();
+  Location loc = grid.getLoc();
+
+  // Step 1. The kernel signature: pointers, then B, Nq, Nk as i64.
+  SmallVector<Value> pointers = {buffers->query, buffers->key, buffers->value,
+                                 buffers->out};
+  if (buffers->slopes)
+    pointers.push_back(buffers->slopes);
+  SmallVector<Type> argTypes;
+  for (Value p : pointers) {
+    auto type = cast<MemRefType>(p.getType());
+    argTypes.push_back(MemRefType::get({}, type.getElementType(),
+                                       MemRefLayoutAttrInterface(),
+                                       type.getMemorySpace()));
+  }
+  Type i64 = IntegerType::get(ctx, 64);
+  argTypes.append(abi::kNumSizeParams, i64);
+
+  gpu::GPUModuleOp gpuModule = getKernelModule();
+  OpBuilder kb = OpBuilder::atBlockEnd(gpuModule.getBody());
+  auto kernel = gpu::GPUFuncOp::create(kb, loc, name,
+                                       FunctionType::get(ctx, argTypes, {}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                  UnitAttr::get(ctx));
+  kernel.setKnownBlockSizeAttr(DenseI32ArrayAttr::get(
+      ctx, {static_cast<int32_t>(32 * numWarps), 1, 1}));
+  for (unsigned i = 0; i < pointers.size(); ++i) {
+    kernel.setArgAttr(i, "llvm.noalias", UnitAttr::get(ctx));
+    kernel.setArgAttr(i, "llvm.align",
+                      IntegerAttr::get(i64, abi::kPointerAlignment));
+  }
+  SymbolTable(gpuModule).insert(kernel);
+
+  // Step 2. Inside: sizes, [B, N, H, D] views, grid position.
+  Block &entry = kernel.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  auto arg = [&](unsigned i) { return entry.getArgument(i); };
+  unsigned sizeArg = pointers.size();
+  auto toIndex = [&](Value v) -> Value {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  };
+  Value batch = toIndex(arg(sizeArg)), seqQ = toIndex(arg(sizeArg + 1)),
+        seqK = toIndex(arg(sizeArg + 2));
+
+  IRMapping mapping;
+  auto sizesOf = [&](Value buffer, Value seq) {
+    auto type = cast<MemRefType>(buffer.getType());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (!type.isDynamicDim(i))
+        sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
+      else
+        sizes.push_back(i == 0 ? batch : seq);
+    }
+    return sizes;
+  };
+  Value seqs[] = {seqQ, seqK, seqK, seqQ};
+  for (auto [i, buffer] : llvm::enumerate(ArrayRef(pointers).take_front(4))) {
+    auto type = cast<MemRefType>(buffer.getType());
+    mapping.map(buffer, viewAs(b, loc, arg(i), type, sizesOf(buffer, seqs[i])));
+  }
+  if (buffers->slopes) {
+    // [Hq] or [B, Hq]: only the batch can be dynamic.
+    auto type = cast<MemRefType>(buffers->slopes.getType());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      sizes.push_back(type.isDynamicDim(i)
+                          ? OpFoldResult(batch)
+                          : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
+    mapping.map(buffers->slopes, viewAs(b, loc, arg(4), type, sizes));
+  }
+  gpu::Dimension dims[] = {gpu::Dimension::x, gpu::Dimension::y,
+                           gpu::Dimension::z};
+  for (auto [iv, dim] : llvm::zip_equal(grid.getInductionVars(), dims))
+    mapping.map(iv, gpu::BlockIdOp::create(b, loc, dim).getResult());
+
+  // Values the grid takes from outside (sizes, constants) are recomputed.
+  SetVector<Value> usedAbove;
+  getUsedValuesDefinedAbove(grid.getRegion(), usedAbove);
+  for (Value v : usedAbove) {
+    if (isa<MemRefType>(v.getType()))
+      continue; // the buffers, already mapped
+    if (failed(recompute(b, v, mapping)))
+      return failure();
+  }
+  for (Operation &op : grid.getBody()->without_terminator())
+    b.clone(op, mapping);
+  gpu::ReturnOp::create(b, loc);
+
+  // Step 3. The launch replaces the grid on the host.
+  OpBuilder hb(grid);
+  SmallVector<Value> operands;
+  for (Value p : pointers)
+    operands.push_back(asPointer(hb, loc, p));
+  auto hostSize = [&](Value buffer, int64_t dim) -> Value {
+    Value size = memref::DimOp::create(hb, loc, buffer, dim);
+    return arith::IndexCastOp::create(hb, loc, i64, size);
+  };
+  operands.push_back(hostSize(buffers->query, 0));
+  operands.push_back(hostSize(buffers->query, 1));
+  operands.push_back(hostSize(buffers->key, 1));
+  SmallVector<Value> gridSize =
+      getValueOrCreateConstantIndexOp(hb, loc, grid.getMixedUpperBound());
+  Value one = arith::ConstantIndexOp::create(hb, loc, 1);
+  Value threads = arith::ConstantIndexOp::create(hb, loc, 32 * numWarps);
+  Value smem = arith::ConstantIntOp::create(hb, loc, 0, 32);
+  gpu::LaunchFuncOp::create(
+      hb, loc, kernel, gpu::KernelDim3{gridSize[0], gridSize[1], gridSize[2]},
+      gpu::KernelDim3{threads, one, one}, smem, operands);
+  grid.erase();
+  return success();
+}
+
+struct SigAttnOutlineGPUKernelsPass
+    : public mlir::sigattn::impl::SigAttnOutlineGPUKernelsBase<
+          SigAttnOutlineGPUKernelsPass> {
+  using SigAttnOutlineGPUKernelsBase::SigAttnOutlineGPUKernelsBase;
+
+  void runOnOperation() override {
+    int64_t warps = numWarps;
+    if (warps <= 0) {
+      getOperation().emitError()
+          << "sigattn-outline-gpu-kernels: num-warps must be positive, got "
+          << warps;
+      return signalPassFailure();
+    }
+    ModuleOp module = getOperation();
+    SmallVector<scf::ForallOp> grids;
+    module.walk([&](scf::ForallOp grid) {
+      if (isAttentionGrid(grid))
+        grids.push_back(grid);
+    });
+    Outliner outliner(module, warps);
+    llvm::StringMap<unsigned> counts;
+    for (scf::ForallOp grid : grids) {
+      auto func = grid->getParentOfType<FunctionOpInterface>();
+      std::string base =
+          (func ? func.getName() : StringRef("kernel")).str() + "_sigattn";
+      unsigned n = counts[base]++;
+      std::string name = n == 0 ? base : base + "_" + std::to_string(n);
+      if (failed(outliner.outline(grid, name)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -209,12 +209,19 @@ private:
                          ArrayRef<Value> c);
   Value pack(Value lo, Value hi);
 
+  /// Values of a key/value loop that do not change from tile to tile.
+  struct LoopInvariants {
+    Value halfScale, halfBias, halfSlope; // 0.5 * scale, bias, slope
+    Value seqK;                           // Nk, i32
+    Value diagBase; // q_start + rowBase + Nk - Nq - pairCol, i32
+  };
+
   // Lowering of the tile ops.
   void emitPrologue();
   SmallVector<Value> emitLoop(scf::ForOp loop, TileStepOp step,
                               ArrayRef<Value> init);
-  void emitStep(TileStepOp step, Value kTile, Value hasNext,
-                SmallVectorImpl<Value> &acc);
+  void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
+                Value hasNext, SmallVectorImpl<Value> &acc);
 
   OpBuilder b;
   Location loc;
@@ -370,7 +377,8 @@ void MmaSyncEmitter::emitPrologue() {
 /// One key/value tile: S = Q.K^T, P = sigmoid(S') (masked if asked),
 /// acc += P.V. K of this tile is in shared memory already; V's copy is
 /// issued here and the next K's copy while P and P.V are computed.
-void MmaSyncEmitter::emitStep(TileStepOp step, Value kTile, Value hasNext,
+void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
+                              Value kTile, Value hasNext,
                               SmallVectorImpl<Value> &acc) {
   const abi::TileShape &s = cfg.shape;
   Value k0 = mul(kTile, arith::ConstantIndexOp::create(b, loc, s.blockK));
@@ -432,18 +440,10 @@ void MmaSyncEmitter::emitStep(TileStepOp step, Value kTile, Value hasNext,
   // Step 4. P = 0.5 * tanh(0.5 * S') + 0.5 with
   // 0.5 * S' = (0.5 * scale) * S + 0.5 * bias - (0.5 * slope) * |d|,
   // d = i + Nk - Nq - j, and P = 0 where masked.
-  Value halfScale = f32(0.5f * step.getScale().convertToFloat());
-  Value halfBias = f32(0.5f * step.getBias().convertToFloat());
-  Value halfSlope;
-  if (Value slope = step.getAlibiSlope())
-    halfSlope = arith::MulFOp::create(b, loc, slope, f32(0.5f));
-  Value seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
-  Value seqQ = toI32(step.getSeqQ());
   Value k0i = toI32(k0);
-  // d for (row rowBase, col pairCol) of this tile.
-  Value dBase = sub(add(add(toI32(step.getQStart()), rowBase), sub(seqK, seqQ)),
-                    add(k0i, pairCol));
-  Value colLimit = sub(sub(seqK, k0i), pairCol); // j < Nk: col < colLimit
+  // d for (row rowBase, col pairCol) of this tile; j < Nk iff col < colLimit.
+  Value dBase = sub(inv.diagBase, k0i);
+  Value colLimit = sub(sub(inv.seqK, k0i), pairCol);
   Value half = f32(0.5f);
   auto fmf = LLVM::FastmathFlagsAttr::get(ctx, LLVM::FastmathFlags::afn);
   for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
@@ -452,15 +452,16 @@ void MmaSyncEmitter::emitStep(TileStepOp step, Value kTile, Value hasNext,
         int64_t rowOff = 16 * mt + 8 * (e / 2), colOff = 8 * nt + (e % 2);
         Value &x = scores[mt * nTiles + nt][e];
         Value arg = arith::AddFOp::create(
-            b, loc, arith::MulFOp::create(b, loc, x, halfScale), halfBias);
+            b, loc, arith::MulFOp::create(b, loc, x, inv.halfScale),
+            inv.halfBias);
         Value d;
-        if (halfSlope || step.getMasked())
+        if (inv.halfSlope || step.getMasked())
           d = add(dBase, i32(rowOff - colOff));
-        if (halfSlope) {
+        if (inv.halfSlope) {
           Value absD = arith::MaxSIOp::create(b, loc, d, sub(i32(0), d));
           Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(), absD);
           arg = arith::SubFOp::create(
-              b, loc, arg, arith::MulFOp::create(b, loc, halfSlope, dist));
+              b, loc, arg, arith::MulFOp::create(b, loc, inv.halfSlope, dist));
         }
         auto tanh = LLVM::TanhOp::create(b, loc, arg);
         tanh.setFastmathFlagsAttr(fmf);
@@ -541,6 +542,15 @@ SmallVector<Value> MmaSyncEmitter::emitLoop(scf::ForOp loop, TileStepOp step,
                                             ArrayRef<Value> init) {
   b.setInsertionPoint(loop);
   Value lo = loop.getLowerBound(), hi = loop.getUpperBound();
+  LoopInvariants inv;
+  inv.halfScale = f32(0.5f * step.getScale().convertToFloat());
+  inv.halfBias = f32(0.5f * step.getBias().convertToFloat());
+  if (Value slope = step.getAlibiSlope())
+    inv.halfSlope = arith::MulFOp::create(b, loc, slope, f32(0.5f));
+  inv.seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
+  Value off = sub(inv.seqK, toI32(step.getSeqQ()));
+  inv.diagBase =
+      sub(add(add(toI32(step.getQStart()), rowBase), off), pairCol);
   // K of the first tile.
   Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
   scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
@@ -561,7 +571,7 @@ SmallVector<Value> MmaSyncEmitter::emitLoop(scf::ForOp loop, TileStepOp step,
         Value next = add(kt, arith::ConstantIndexOp::create(b, loc, 1));
         Value hasNext =
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next, hi);
-        emitStep(step, kt, hasNext, acc);
+        emitStep(step, inv, kt, hasNext, acc);
         scf::YieldOp::create(b, loc, acc);
       });
   return SmallVector<Value>(newLoop.getResults());

@@ -1,0 +1,57 @@
+// sigattn-outline-gpu-kernels: the grid becomes a kernel with the pointer
+// ABI (q, k, v, out [, slopes], B, Nq, Nk) and a launch in its place.
+// RUN: sigattn-opt %s -split-input-file -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4" -canonicalize -cse | FileCheck %s
+// RUN: not sigattn-opt %s -split-input-file -sigattn-tile -sigattn-outline-gpu-kernels="num-warps=0" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: sigattn-outline-gpu-kernels: num-warps must be positive, got 0
+
+// CHECK: module attributes {gpu.container_module}
+// CHECK-LABEL: func.func @causal
+//  CHECK-SAME:   (%[[Q:[^:]+]]: tensor<?x?x8x64xbf16>, %[[K:[^:]+]]: tensor<?x?x2x64xbf16>, %[[V:[^:]+]]: tensor<?x?x2x64xbf16>)
+//   CHECK-DAG:   %[[QB:.+]] = bufferization.to_buffer %[[Q]] read_only
+//   CHECK-DAG:   %[[OUT:.+]] = memref.alloc
+//   CHECK-DAG:   %[[QP:.+]] = memref.reinterpret_cast %[[QB]] to offset: [0], sizes: [], strides: [] : memref<?x?x8x64xbf16> to memref<bf16>
+//   CHECK-DAG:   %[[OP:.+]] = memref.reinterpret_cast %[[OUT]] to offset: [0], sizes: [], strides: [] : memref<?x?x8x64xbf16> to memref<bf16>
+//       CHECK:   gpu.launch_func @sigattn_kernels::@causal_sigattn blocks in (%{{.+}}, %c8, %{{.+}}) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %{{.+}} args(%[[QP]] : memref<bf16>, %{{.+}} : memref<bf16>, %{{.+}} : memref<bf16>, %[[OP]] : memref<bf16>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64)
+//   CHECK-NOT:   scf.forall
+//       CHECK: gpu.module @sigattn_kernels
+//       CHECK:   gpu.func @causal_sigattn(%[[AQ:[^:]+]]: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %[[AB:[^:]+]]: i64, %[[ANQ:[^:]+]]: i64, %[[ANK:[^:]+]]: i64) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+//   CHECK-DAG:     %[[B:.+]] = arith.index_cast %[[AB]] : i64 to index
+//   CHECK-DAG:     %[[NQ:.+]] = arith.index_cast %[[ANQ]] : i64 to index
+//       CHECK:     %[[QV:.+]] = memref.reinterpret_cast %[[AQ]] to offset: [0], sizes: [%[[B]], %[[NQ]], 8, 64], strides: [%{{.+}}, 512, 64, 1] : memref<bf16> to memref<?x?x8x64xbf16, strided<[?, 512, 64, 1]>>
+//   CHECK-DAG:     %[[BX:.+]] = gpu.block_id x
+//   CHECK-DAG:     %[[BY:.+]] = gpu.block_id y
+//   CHECK-DAG:     %[[BZ:.+]] = gpu.block_id z
+//       CHECK:     %[[Q0:.+]] = arith.muli %[[BX]], %c64
+//       CHECK:     sigattn.load_tile %[[QV]][%[[BZ]], %[[Q0]], %[[BY]]]
+//       CHECK:     scf.for
+//       CHECK:       sigattn.tile_step
+//       CHECK:     sigattn.store_tile
+//       CHECK:     gpu.return
+func.func @causal(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>,
+                  %v: tensor<?x?x2x64xbf16>) -> tensor<?x?x8x64xbf16> {
+  %o = sigattn.attention %q, %k, %v causal
+      : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x64xbf16>
+      -> tensor<?x?x8x64xbf16>
+  return %o : tensor<?x?x8x64xbf16>
+}
+
+// -----
+
+// ALiBi: the slopes are the fifth pointer; a batched [B, Hq] view is rebuilt
+// with the batch size. Reading them as tensor.extract (after canonicalize)
+// goes back to a buffer read.
+// CHECK-LABEL: func.func @alibi
+//       CHECK:   gpu.launch_func @sigattn_kernels::@alibi_sigattn {{.*}} args({{.*}} : memref<f16>, %{{.+}} : memref<f32>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64)
+//       CHECK:   gpu.func @alibi_sigattn({{.*}}, %[[S:[^:]+]]: memref<f32> {llvm.align = 16 : i64, llvm.noalias}, %[[AB:[^:]+]]: i64,
+//       CHECK:     %[[B:.+]] = arith.index_cast %[[AB]] : i64 to index
+//       CHECK:     %[[SV:.+]] = memref.reinterpret_cast %[[S]] to offset: [0], sizes: [%[[B]], 4], strides: [4, 1] : memref<f32> to memref<?x4xf32, strided<[4, 1]>>
+//       CHECK:     %[[SLOPE:.+]] = memref.load %[[SV]]
+//       CHECK:     sigattn.tile_step {{.*}} alibi(%[[SLOPE]])
+func.func @alibi(%q: tensor<?x?x4x64xf16>, %k: tensor<?x?x4x64xf16>,
+                 %v: tensor<?x?x4x64xf16>, %s: tensor<?x4xf32>) -> tensor<?x?x4x64xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x4xf32>)
+      : tensor<?x?x4x64xf16>, tensor<?x?x4x64xf16>, tensor<?x?x4x64xf16>
+      -> tensor<?x?x4x64xf16>
+  return %o : tensor<?x?x4x64xf16>
+}

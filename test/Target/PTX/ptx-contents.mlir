@@ -1,0 +1,36 @@
+// The PTX of a causal bf16 kernel: the instructions we promise, and no
+// reduction, no exp, no libdevice call. Its JSON description.
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.ptx" -o /dev/null
+// RUN: FileCheck %s --input-file=%t.ptx --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local
+// RUN: FileCheck %s --input-file=%t.ptx.json --check-prefix=JSON
+
+// CHECK: .version 8.0
+// CHECK: .target sm_90a
+// CHECK: .extern .shared .align 1024 .b8 sigattn_smem[];
+// CHECK: .visible .entry attention_sigattn(
+// CHECK-COUNT-4: .param .u64 .ptr .align 16 attention_sigattn_param_{{[0-3]}},
+// CHECK:         .param .u64 attention_sigattn_param_4,
+// CHECK:         .param .u64 attention_sigattn_param_5,
+// CHECK:         .param .u64 attention_sigattn_param_6
+// CHECK: .maxntid 128, 1, 1
+// Block order in PTX is the backend's: presence, not order.
+// CHECK-DAG: cp.async.cg.shared.global
+// CHECK-DAG: cp.async.commit_group
+// CHECK-DAG: cp.async.wait_group
+// CHECK-DAG: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// CHECK-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK-DAG: tanh.approx.f32
+// CHECK-DAG: cvt.rn.bf16x2.f32
+// CHECK-DAG: st.global.b32
+// CHECK: ret;
+
+// JSON: "kernels": [
+// JSON: {"alibi": "none", "bias": -8.31776619, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "value_dim": 128, "window_left": -1, "window_right": 0}
+func.func @attention(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x4x128xbf16>,
+                     %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x16x128xbf16> {
+  %o = sigattn.attention %q, %k, %v causal bias = -8.317766
+      : tensor<?x?x16x128xbf16>, tensor<?x?x4x128xbf16>, tensor<?x?x4x128xbf16>
+      -> tensor<?x?x16x128xbf16>
+  return %o : tensor<?x?x16x128xbf16>
+}

@@ -1,0 +1,81 @@
+// Every supported configuration assembles for sm_90a with no spill: D = Dv
+// in {64, 128, 256} x {bf16, f16} x {no mask, causal, window}, with ALiBi
+// ([Hq], [B, Hq]) and GQA/MQA spread over them.
+// REQUIRES: ptxas
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores"
+
+// CHECK-COUNT-18: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+
+func.func @bf16_d64_nomask(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x8x64xbf16>, %v: tensor<?x?x8x64xbf16>) -> tensor<?x?x8x64xbf16> {
+  %o = sigattn.attention %q, %k, %v bias = -2.0 : tensor<?x?x8x64xbf16>, tensor<?x?x8x64xbf16>, tensor<?x?x8x64xbf16> -> tensor<?x?x8x64xbf16>
+  return %o : tensor<?x?x8x64xbf16>
+}
+func.func @bf16_d64_causal(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>, %v: tensor<?x?x2x64xbf16>, %s: tensor<8xf32>) -> tensor<?x?x8x64xbf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<8xf32>) causal bias = -2.0 : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x64xbf16> -> tensor<?x?x8x64xbf16>
+  return %o : tensor<?x?x8x64xbf16>
+}
+func.func @bf16_d64_window(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x1x64xbf16>, %v: tensor<?x?x1x64xbf16>, %s: tensor<?x8xf32>) -> tensor<?x?x8x64xbf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x8xf32>) window = [100, 17] bias = -2.0 : tensor<?x?x8x64xbf16>, tensor<?x?x1x64xbf16>, tensor<?x?x1x64xbf16> -> tensor<?x?x8x64xbf16>
+  return %o : tensor<?x?x8x64xbf16>
+}
+func.func @bf16_d128_nomask(%q: tensor<?x?x8x128xbf16>, %k: tensor<?x?x8x128xbf16>, %v: tensor<?x?x8x128xbf16>) -> tensor<?x?x8x128xbf16> {
+  %o = sigattn.attention %q, %k, %v bias = -2.0 : tensor<?x?x8x128xbf16>, tensor<?x?x8x128xbf16>, tensor<?x?x8x128xbf16> -> tensor<?x?x8x128xbf16>
+  return %o : tensor<?x?x8x128xbf16>
+}
+func.func @bf16_d128_causal(%q: tensor<?x?x8x128xbf16>, %k: tensor<?x?x2x128xbf16>, %v: tensor<?x?x2x128xbf16>, %s: tensor<8xf32>) -> tensor<?x?x8x128xbf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<8xf32>) causal bias = -2.0 : tensor<?x?x8x128xbf16>, tensor<?x?x2x128xbf16>, tensor<?x?x2x128xbf16> -> tensor<?x?x8x128xbf16>
+  return %o : tensor<?x?x8x128xbf16>
+}
+func.func @bf16_d128_window(%q: tensor<?x?x8x128xbf16>, %k: tensor<?x?x1x128xbf16>, %v: tensor<?x?x1x128xbf16>, %s: tensor<?x8xf32>) -> tensor<?x?x8x128xbf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x8xf32>) window = [100, 17] bias = -2.0 : tensor<?x?x8x128xbf16>, tensor<?x?x1x128xbf16>, tensor<?x?x1x128xbf16> -> tensor<?x?x8x128xbf16>
+  return %o : tensor<?x?x8x128xbf16>
+}
+func.func @bf16_d256_nomask(%q: tensor<?x?x8x256xbf16>, %k: tensor<?x?x8x256xbf16>, %v: tensor<?x?x8x256xbf16>) -> tensor<?x?x8x256xbf16> {
+  %o = sigattn.attention %q, %k, %v bias = -2.0 : tensor<?x?x8x256xbf16>, tensor<?x?x8x256xbf16>, tensor<?x?x8x256xbf16> -> tensor<?x?x8x256xbf16>
+  return %o : tensor<?x?x8x256xbf16>
+}
+func.func @bf16_d256_causal(%q: tensor<?x?x8x256xbf16>, %k: tensor<?x?x2x256xbf16>, %v: tensor<?x?x2x256xbf16>, %s: tensor<8xf32>) -> tensor<?x?x8x256xbf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<8xf32>) causal bias = -2.0 : tensor<?x?x8x256xbf16>, tensor<?x?x2x256xbf16>, tensor<?x?x2x256xbf16> -> tensor<?x?x8x256xbf16>
+  return %o : tensor<?x?x8x256xbf16>
+}
+func.func @bf16_d256_window(%q: tensor<?x?x8x256xbf16>, %k: tensor<?x?x1x256xbf16>, %v: tensor<?x?x1x256xbf16>, %s: tensor<?x8xf32>) -> tensor<?x?x8x256xbf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x8xf32>) window = [100, 17] bias = -2.0 : tensor<?x?x8x256xbf16>, tensor<?x?x1x256xbf16>, tensor<?x?x1x256xbf16> -> tensor<?x?x8x256xbf16>
+  return %o : tensor<?x?x8x256xbf16>
+}
+func.func @f16_d64_nomask(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x8x64xf16>, %v: tensor<?x?x8x64xf16>) -> tensor<?x?x8x64xf16> {
+  %o = sigattn.attention %q, %k, %v bias = -2.0 : tensor<?x?x8x64xf16>, tensor<?x?x8x64xf16>, tensor<?x?x8x64xf16> -> tensor<?x?x8x64xf16>
+  return %o : tensor<?x?x8x64xf16>
+}
+func.func @f16_d64_causal(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x2x64xf16>, %v: tensor<?x?x2x64xf16>, %s: tensor<8xf32>) -> tensor<?x?x8x64xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<8xf32>) causal bias = -2.0 : tensor<?x?x8x64xf16>, tensor<?x?x2x64xf16>, tensor<?x?x2x64xf16> -> tensor<?x?x8x64xf16>
+  return %o : tensor<?x?x8x64xf16>
+}
+func.func @f16_d64_window(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x1x64xf16>, %v: tensor<?x?x1x64xf16>, %s: tensor<?x8xf32>) -> tensor<?x?x8x64xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x8xf32>) window = [100, 17] bias = -2.0 : tensor<?x?x8x64xf16>, tensor<?x?x1x64xf16>, tensor<?x?x1x64xf16> -> tensor<?x?x8x64xf16>
+  return %o : tensor<?x?x8x64xf16>
+}
+func.func @f16_d128_nomask(%q: tensor<?x?x8x128xf16>, %k: tensor<?x?x8x128xf16>, %v: tensor<?x?x8x128xf16>) -> tensor<?x?x8x128xf16> {
+  %o = sigattn.attention %q, %k, %v bias = -2.0 : tensor<?x?x8x128xf16>, tensor<?x?x8x128xf16>, tensor<?x?x8x128xf16> -> tensor<?x?x8x128xf16>
+  return %o : tensor<?x?x8x128xf16>
+}
+func.func @f16_d128_causal(%q: tensor<?x?x8x128xf16>, %k: tensor<?x?x2x128xf16>, %v: tensor<?x?x2x128xf16>, %s: tensor<8xf32>) -> tensor<?x?x8x128xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<8xf32>) causal bias = -2.0 : tensor<?x?x8x128xf16>, tensor<?x?x2x128xf16>, tensor<?x?x2x128xf16> -> tensor<?x?x8x128xf16>
+  return %o : tensor<?x?x8x128xf16>
+}
+func.func @f16_d128_window(%q: tensor<?x?x8x128xf16>, %k: tensor<?x?x1x128xf16>, %v: tensor<?x?x1x128xf16>, %s: tensor<?x8xf32>) -> tensor<?x?x8x128xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x8xf32>) window = [100, 17] bias = -2.0 : tensor<?x?x8x128xf16>, tensor<?x?x1x128xf16>, tensor<?x?x1x128xf16> -> tensor<?x?x8x128xf16>
+  return %o : tensor<?x?x8x128xf16>
+}
+func.func @f16_d256_nomask(%q: tensor<?x?x8x256xf16>, %k: tensor<?x?x8x256xf16>, %v: tensor<?x?x8x256xf16>) -> tensor<?x?x8x256xf16> {
+  %o = sigattn.attention %q, %k, %v bias = -2.0 : tensor<?x?x8x256xf16>, tensor<?x?x8x256xf16>, tensor<?x?x8x256xf16> -> tensor<?x?x8x256xf16>
+  return %o : tensor<?x?x8x256xf16>
+}
+func.func @f16_d256_causal(%q: tensor<?x?x8x256xf16>, %k: tensor<?x?x2x256xf16>, %v: tensor<?x?x2x256xf16>, %s: tensor<8xf32>) -> tensor<?x?x8x256xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<8xf32>) causal bias = -2.0 : tensor<?x?x8x256xf16>, tensor<?x?x2x256xf16>, tensor<?x?x2x256xf16> -> tensor<?x?x8x256xf16>
+  return %o : tensor<?x?x8x256xf16>
+}
+func.func @f16_d256_window(%q: tensor<?x?x8x256xf16>, %k: tensor<?x?x1x256xf16>, %v: tensor<?x?x1x256xf16>, %s: tensor<?x8xf32>) -> tensor<?x?x8x256xf16> {
+  %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x8xf32>) window = [100, 17] bias = -2.0 : tensor<?x?x8x256xf16>, tensor<?x?x1x256xf16>, tensor<?x?x1x256xf16> -> tensor<?x?x8x256xf16>
+  return %o : tensor<?x?x8x256xf16>
+}

@@ -9,10 +9,11 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "SIGATTN"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sigattn_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
+                   "make_kernels.py", "check_kernels.py", "gen_reference_test.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
@@ -63,6 +64,17 @@ lower_to_cpu = ",".join([
     "reconcile-unrealized-casts",
 ])
 config.substitutions.append(("%lower-to-cpu", "'--pass-pipeline=builtin.module(" + lower_to_cpu + ")'"))
+
+# The CUDA runtime and its CPU-only tests are built with the CUDA toolkit.
+if config.sigattn_runtime:
+    config.available_features.add("runtime")
+    llvm_config.add_tool_substitutions(["sigattn-runtime-tests"], tool_dirs)
+
+# A GPU: tests that launch kernels say `REQUIRES: cuda-gpu`. CI has none, so
+# they show as UNSUPPORTED there; test/Integration/GPU/run-suite.sh runs the
+# GPU suite on an H100.
+if os.environ.get("SIGATTN_GPU_TESTS") == "1":
+    config.available_features.add("cuda-gpu")
 
 # ptxas assembles the generated PTX for sm_90a; tests that need it say
 # `REQUIRES: ptxas`.

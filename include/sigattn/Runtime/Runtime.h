@@ -1,0 +1,127 @@
+//===- Runtime.h - load and launch generated sigattn kernels ----*- C++ -*-===//
+//
+// A host runtime on the CUDA driver API, with no MLIR dependency: it loads
+// the PTX written by sigattn-opt and its JSON description, checks every
+// argument against the kernel ABI (docs/KernelABI.md) and launches.
+// Every failure comes back as a Status naming what failed; nothing throws.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SIGATTN_RUNTIME_RUNTIME_H
+#define SIGATTN_RUNTIME_RUNTIME_H
+
+#include "sigattn/Runtime/KernelABI.h"
+
+#include <cuda.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sigattn {
+namespace runtime {
+
+/// The outcome of a runtime call: success, or a message saying what failed.
+class Status {
+public:
+  static Status success() { return Status(); }
+  static Status error(std::string message) {
+    Status s;
+    s.message_ = std::move(message);
+    s.failed_ = true;
+    return s;
+  }
+  bool ok() const { return !failed_; }
+  const std::string &message() const { return message_; }
+
+private:
+  std::string message_;
+  bool failed_ = false;
+};
+
+enum class ElementType { BF16, F16 };
+enum class Alibi { None, Head, BatchHead };
+
+/// What a kernel computes and how it is launched (one entry of the JSON
+/// description written by sigattn-write-ptx).
+struct KernelInfo {
+  std::string name;
+  ElementType elementType = ElementType::BF16;
+  int64_t headDim = 0, valueDim = 0;
+  int64_t numQueryHeads = 0, numKVHeads = 0;
+  int64_t blockQ = 0, blockK = 0, numWarps = 0, blockThreads = 0;
+  int64_t dynamicSharedMemory = 0;
+  int64_t windowLeft = -1, windowRight = -1;
+  float scale = 0.0f, bias = 0.0f;
+  Alibi alibi = Alibi::None;
+  std::string mma;
+
+  abi::TileShape tileShape() const {
+    return {blockQ, blockK, numWarps, headDim, valueDim};
+  }
+};
+
+/// Parses a description `{"kernels": [{...}, ...]}`; checks that every field
+/// is there, has the right type and a consistent value.
+Status parseKernelDescription(const std::string &json,
+                              std::vector<KernelInfo> &kernels);
+
+/// The device buffers and sizes of one call.
+struct AttentionArgs {
+  CUdeviceptr query = 0, key = 0, value = 0, output = 0;
+  CUdeviceptr slopes = 0; ///< only for kernels with ALiBi
+  int64_t batch = 0, seqQ = 0, seqK = 0;
+};
+
+/// Bytes of each tensor of a call with these sizes.
+struct TensorBytes {
+  uint64_t query, key, value, output, slopes;
+};
+TensorBytes tensorBytes(const KernelInfo &info, int64_t batch, int64_t seqQ,
+                        int64_t seqK);
+
+/// Checks `args` against `info` and the ABI without touching the GPU: sizes
+/// at least 1 and within int32 grid limits, pointers non-null and 16-byte
+/// aligned, slopes given exactly when the kernel uses ALiBi.
+Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
+
+/// A loaded PTX module with its kernels.
+class Module {
+public:
+  Module() = default;
+  Module(const Module &) = delete;
+  Module &operator=(const Module &) = delete;
+  Module(Module &&other) noexcept;
+  Module &operator=(Module &&other) noexcept;
+  ~Module();
+
+  /// Loads `ptxPath` and its description `ptxPath + ".json"` into the
+  /// calling thread's current CUDA context.
+  static Status load(const std::string &ptxPath, Module &module);
+
+  const std::vector<KernelInfo> &kernels() const { return kernels_; }
+
+  /// The kernel called `name`, or nullptr.
+  const KernelInfo *find(const std::string &name) const;
+
+  /// Checks every argument (validateArguments, then: each pointer is device
+  /// memory whose allocation holds the whole tensor, the output overlaps no
+  /// input), sets the kernel's dynamic shared memory limit, and launches it
+  /// on `stream`. On any failure nothing is launched.
+  Status launch(const std::string &name, const AttentionArgs &args,
+                CUstream stream = nullptr);
+
+private:
+  CUmodule module_ = nullptr;
+  std::vector<KernelInfo> kernels_;
+  std::vector<CUfunction> functions_;
+  std::vector<bool> sharedLimitSet_;
+};
+
+/// "cuCall(what): CUDA_ERROR_NAME (description)" for a failed driver call.
+std::string describeError(CUresult result, const std::string &call);
+
+} // namespace runtime
+} // namespace sigattn
+
+#endif // SIGATTN_RUNTIME_RUNTIME_H

@@ -1,0 +1,210 @@
+//===- Runtime.cpp - load and launch generated sigattn kernels ------------===//
+
+#include "sigattn/Runtime/Runtime.h"
+
+#include <fstream>
+#include <sstream>
+
+using namespace sigattn;
+using namespace sigattn::runtime;
+
+std::string sigattn::runtime::describeError(CUresult result,
+                                            const std::string &call) {
+  const char *name = nullptr, *text = nullptr;
+  cuGetErrorName(result, &name);
+  cuGetErrorString(result, &text);
+  std::ostringstream os;
+  os << call << ": " << (name ? name : "unknown CUDA error") << " ("
+     << (text ? text : "no description") << ")";
+  return os.str();
+}
+
+#define SIGATTN_CU(call, what)                                                 \
+  do {                                                                         \
+    CUresult result_ = (call);                                                 \
+    if (result_ != CUDA_SUCCESS)                                               \
+      return Status::error(describeError(result_, what));                      \
+  } while (false)
+
+//===----------------------------------------------------------------------===//
+// Module
+//===----------------------------------------------------------------------===//
+
+Module::Module(Module &&other) noexcept { *this = std::move(other); }
+
+Module &Module::operator=(Module &&other) noexcept {
+  if (this != &other) {
+    if (module_)
+      cuModuleUnload(module_);
+    module_ = other.module_;
+    kernels_ = std::move(other.kernels_);
+    functions_ = std::move(other.functions_);
+    sharedLimitSet_ = std::move(other.sharedLimitSet_);
+    other.module_ = nullptr;
+  }
+  return *this;
+}
+
+Module::~Module() {
+  if (module_)
+    cuModuleUnload(module_);
+}
+
+static Status readFile(const std::string &path, std::string &out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Status::error("cannot read '" + path + "'");
+  std::ostringstream os;
+  os << in.rdbuf();
+  out = os.str();
+  return Status::success();
+}
+
+Status Module::load(const std::string &ptxPath, Module &module) {
+  std::string ptx, json;
+  Status st = readFile(ptxPath, ptx);
+  if (!st.ok())
+    return st;
+  if (!(st = readFile(ptxPath + ".json", json)).ok())
+    return st;
+  Module m;
+  if (!(st = parseKernelDescription(json, m.kernels_)).ok())
+    return Status::error(ptxPath + ".json: " + st.message());
+
+  CUcontext context = nullptr;
+  SIGATTN_CU(cuCtxGetCurrent(&context), "cuCtxGetCurrent");
+  if (!context)
+    return Status::error("no current CUDA context: create or set one (e.g. "
+                         "cudaSetDevice + cudaFree(0)) before loading " +
+                         ptxPath);
+  // JIT errors land in the log; report them with the load's failure.
+  char log[8192] = {0};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {log, reinterpret_cast<void *>(sizeof(log))};
+  CUresult r = cuModuleLoadDataEx(&m.module_, ptx.c_str(), 2, options, values);
+  if (r != CUDA_SUCCESS)
+    return Status::error(describeError(r, "cuModuleLoadDataEx(" + ptxPath +
+                                              ")") +
+                         (log[0] ? std::string(": ") + log : std::string()));
+  for (const KernelInfo &k : m.kernels_) {
+    CUfunction f = nullptr;
+    SIGATTN_CU(cuModuleGetFunction(&f, m.module_, k.name.c_str()),
+               "cuModuleGetFunction(" + k.name + ")");
+    m.functions_.push_back(f);
+  }
+  m.sharedLimitSet_.assign(m.kernels_.size(), false);
+  module = std::move(m);
+  return Status::success();
+}
+
+const KernelInfo *Module::find(const std::string &name) const {
+  for (const KernelInfo &k : kernels_) {
+    if (k.name == name)
+      return &k;
+  }
+  return nullptr;
+}
+
+/// Checks that `ptr` is device memory whose allocation holds `bytes` bytes
+/// from `ptr` on, and returns the range it covers.
+static Status checkDeviceRange(const std::string &where, const char *name,
+                               CUdeviceptr ptr, uint64_t bytes,
+                               CUdeviceptr &begin, CUdeviceptr &end) {
+  unsigned int memoryType = 0;
+  CUresult r = cuPointerGetAttribute(
+      &memoryType, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, ptr);
+  if (r == CUDA_ERROR_INVALID_VALUE || r == CUDA_ERROR_NOT_INITIALIZED ||
+      (r == CUDA_SUCCESS && memoryType != CU_MEMORYTYPE_DEVICE &&
+       memoryType != CU_MEMORYTYPE_UNIFIED))
+    return Status::error(where + name + " is not a device pointer");
+  if (r != CUDA_SUCCESS)
+    return Status::error(
+        where + describeError(r, std::string("cuPointerGetAttribute(") + name +
+                                     ")"));
+  CUdeviceptr base = 0;
+  size_t size = 0;
+  SIGATTN_CU(cuMemGetAddressRange(&base, &size, ptr),
+             where + "cuMemGetAddressRange(" + name + ")");
+  uint64_t available = static_cast<uint64_t>(base + size - ptr);
+  if (bytes > available)
+    return Status::error(where + name + " needs " + std::to_string(bytes) +
+                         " bytes but its allocation holds only " +
+                         std::to_string(available) + " from the pointer on");
+  begin = ptr;
+  end = ptr + bytes;
+  return Status::success();
+}
+
+Status Module::launch(const std::string &name, const AttentionArgs &args,
+                      CUstream stream) {
+  size_t index = 0;
+  while (index < kernels_.size() && kernels_[index].name != name)
+    ++index;
+  if (index == kernels_.size())
+    return Status::error("sigattn launch: no kernel named '" + name +
+                         "' in the module");
+  const KernelInfo &info = kernels_[index];
+  Status st = validateArguments(info, args);
+  if (!st.ok())
+    return st;
+
+  // Step 1. Every pointer is device memory large enough for its tensor, and
+  // the output overlaps no input.
+  const std::string where = "sigattn launch of " + info.name + ": ";
+  TensorBytes t = tensorBytes(info, args.batch, args.seqQ, args.seqK);
+  struct Range {
+    const char *name;
+    CUdeviceptr ptr;
+    uint64_t bytes;
+    CUdeviceptr begin = 0, end = 0;
+  } ranges[] = {{"query", args.query, t.query},
+                {"key", args.key, t.key},
+                {"value", args.value, t.value},
+                {"slopes", args.slopes, t.slopes},
+                {"output", args.output, t.output}};
+  for (Range &r : ranges) {
+    if (r.ptr == 0)
+      continue; // slopes of a kernel without ALiBi (validated above)
+    if (!(st = checkDeviceRange(where, r.name, r.ptr, r.bytes, r.begin, r.end))
+             .ok())
+      return st;
+  }
+  const Range &out = ranges[4];
+  for (int i = 0; i < 4; ++i) {
+    const Range &in = ranges[i];
+    if (in.ptr != 0 && in.begin < out.end && out.begin < in.end)
+      return Status::error(where + "output overlaps " + in.name);
+  }
+
+  // Step 2. Shared memory above 48 KiB needs the kernel's opt-in.
+  CUfunction f = functions_[index];
+  if (!sharedLimitSet_[index]) {
+    SIGATTN_CU(cuFuncSetAttribute(
+                   f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                   static_cast<int>(info.dynamicSharedMemory)),
+               where + "cuFuncSetAttribute(max dynamic shared memory = " +
+                   std::to_string(info.dynamicSharedMemory) + ")");
+    sharedLimitSet_[index] = true;
+  }
+
+  // Step 3. Launch: q, k, v, out [, slopes], B, Nq, Nk.
+  CUdeviceptr q = args.query, k = args.key, v = args.value, o = args.output,
+              s = args.slopes;
+  int64_t batch = args.batch, seqQ = args.seqQ, seqK = args.seqK;
+  std::vector<void *> params = {&q, &k, &v, &o};
+  if (info.alibi != Alibi::None)
+    params.push_back(&s);
+  params.push_back(&batch);
+  params.push_back(&seqQ);
+  params.push_back(&seqK);
+  abi::Grid g = abi::grid(info.tileShape(), batch, seqQ, info.numQueryHeads);
+  SIGATTN_CU(cuLaunchKernel(f, static_cast<unsigned>(g.x),
+                            static_cast<unsigned>(g.y),
+                            static_cast<unsigned>(g.z),
+                            static_cast<unsigned>(info.blockThreads), 1, 1,
+                            static_cast<unsigned>(info.dynamicSharedMemory),
+                            stream, params.data(), nullptr),
+             where + "cuLaunchKernel");
+  return Status::success();
+}

@@ -1,0 +1,480 @@
+//===- sigattn-run.cu - run, check and time a generated sigattn kernel ----===//
+//
+//   sigattn-run --ptx k.ptx [--kernel NAME] [--batch B] [--seq-q N]
+//               [--seq-k N] [--seed S] [--no-check] [--time ITERS]
+//               [--bad-args]
+//
+// Fills random inputs on the GPU, poisons the output with NaN, launches the
+// kernel through the sigattn runtime, and checks it against the op's
+// definition computed on the GPU in fp32, with FlashAttention's rule:
+//   max|out - ref_fp32| <= 2 max|ref_lowp - ref_fp32| + 2^-12 max|ref_fp32|
+// where ref_lowp rounds every step to the input precision. --time reports
+// the median of ITERS event-timed launches with L2 flushed before each.
+// --bad-args launches with broken arguments and checks each is refused with
+// an error and without touching the output. Exit status 0 iff all passed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sigattn/Runtime/Runtime.h"
+
+#include <cuda.h>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace sigattn::runtime;
+
+#define CHECK_CUDA(call)                                                       \
+  do {                                                                         \
+    cudaError_t e_ = (call);                                                   \
+    if (e_ != cudaSuccess) {                                                   \
+      std::fprintf(stderr, "sigattn-run: %s: %s (%s)\n", #call,                \
+                   cudaGetErrorName(e_), cudaGetErrorString(e_));              \
+      std::exit(2);                                                            \
+    }                                                                          \
+  } while (0)
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Device helpers
+//===----------------------------------------------------------------------===//
+
+__device__ float toFloat(__nv_bfloat16 x) { return __bfloat162float(x); }
+__device__ float toFloat(__half x) { return __half2float(x); }
+template <typename T> __device__ T fromFloat(float x);
+template <> __device__ __nv_bfloat16 fromFloat(float x) {
+  return __float2bfloat16_rn(x);
+}
+template <> __device__ __half fromFloat(float x) { return __float2half_rn(x); }
+/// x rounded to T and back: what a computation in T keeps of x.
+template <typename T> __device__ float round(float x) {
+  return toFloat(fromFloat<T>(x));
+}
+
+__device__ uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+__device__ float uniform(uint64_t seed, uint64_t i) {
+  return (mix(seed * 0x9E3779B97F4A7C15ULL + i) >> 40) * (1.0f / 16777216.0f);
+}
+
+/// N(0, 1) values (Box-Muller on hashed uniforms).
+template <typename T>
+__global__ void fillNormal(T *p, uint64_t n, uint64_t seed) {
+  for (uint64_t i = blockIdx.x * uint64_t(blockDim.x) + threadIdx.x; i < n;
+       i += uint64_t(gridDim.x) * blockDim.x) {
+    float u1 = fmaxf(uniform(seed, 2 * i), 1e-7f), u2 = uniform(seed, 2 * i + 1);
+    p[i] = fromFloat<T>(sqrtf(-2.0f * logf(u1)) * cosf(6.2831853f * u2));
+  }
+}
+
+__global__ void fillUniform(float *p, uint64_t n, uint64_t seed, float hi) {
+  for (uint64_t i = blockIdx.x * uint64_t(blockDim.x) + threadIdx.x; i < n;
+       i += uint64_t(gridDim.x) * blockDim.x)
+    p[i] = hi * uniform(seed, i);
+}
+
+__global__ void fillBits(uint16_t *p, uint64_t n, uint16_t bits) {
+  for (uint64_t i = blockIdx.x * uint64_t(blockDim.x) + threadIdx.x; i < n;
+       i += uint64_t(gridDim.x) * blockDim.x)
+    p[i] = bits;
+}
+
+struct Problem {
+  int64_t batch, seqQ, seqK, hq, hkv, d, dv;
+  float scale, bias;
+  int64_t left, right;
+  int alibi; // 0 none, 1 [Hq], 2 [B, Hq]
+};
+
+/// One block per (query i, head h, batch b): the op's definition, in fp32
+/// or with every step rounded to T (lowp).
+template <typename T, bool Lowp>
+__global__ void reference(const T *q, const T *k, const T *v,
+                          const float *slopes, float *out, Problem p) {
+  extern __shared__ float smem[]; // qrow[D], P[Nk]
+  float *qrow = smem, *prob = smem + p.d;
+  int64_t i = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+  int64_t hk = h / (p.hq / p.hkv);
+  const T *qr = q + ((b * p.seqQ + i) * p.hq + h) * p.d;
+  for (int64_t d = threadIdx.x; d < p.d; d += blockDim.x)
+    qrow[d] = toFloat(qr[d]);
+  __syncthreads();
+  int64_t diag = i + p.seqK - p.seqQ;
+  float slope = p.alibi == 0   ? 0.0f
+                : p.alibi == 1 ? slopes[h]
+                               : slopes[b * p.hq + h];
+  for (int64_t j = threadIdx.x; j < p.seqK; j += blockDim.x) {
+    const T *kr = k + ((b * p.seqK + j) * p.hkv + hk) * p.d;
+    float s = 0.0f;
+    for (int64_t d = 0; d < p.d; ++d)
+      s += qrow[d] * toFloat(kr[d]);
+    float x;
+    if (Lowp) {
+      x = round<T>(round<T>(round<T>(s) * p.scale) + p.bias);
+      if (p.alibi)
+        x = round<T>(x - round<T>(slope * round<T>(float(llabs(diag - j)))));
+    } else {
+      x = s * p.scale + p.bias - slope * float(llabs(diag - j));
+    }
+    float pr = 1.0f / (1.0f + expf(-x));
+    if (Lowp)
+      pr = round<T>(pr);
+    bool visible = (p.left < 0 || j >= diag - p.left) &&
+                   (p.right < 0 || j <= diag + p.right);
+    prob[j] = visible ? pr : 0.0f;
+  }
+  __syncthreads();
+  for (int64_t e = threadIdx.x; e < p.dv; e += blockDim.x) {
+    float acc = 0.0f;
+    for (int64_t j = 0; j < p.seqK; ++j)
+      acc += prob[j] * toFloat(v[((b * p.seqK + j) * p.hkv + hk) * p.dv + e]);
+    out[((b * p.seqQ + i) * p.hq + h) * p.dv + e] = Lowp ? round<T>(acc) : acc;
+  }
+}
+
+/// stats[0] = max|a - ref|, stats[1] = max|b - ref|, stats[2] = max|ref|
+/// (as float bits), stats[3] = NaNs in a.
+template <typename T>
+__global__ void compare(const T *out, const float *lowp, const float *ref,
+                        uint64_t n, unsigned *stats) {
+  for (uint64_t i = blockIdx.x * uint64_t(blockDim.x) + threadIdx.x; i < n;
+       i += uint64_t(gridDim.x) * blockDim.x) {
+    float o = toFloat(out[i]);
+    if (isnan(o)) {
+      atomicAdd(&stats[3], 1u);
+      continue;
+    }
+    atomicMax(&stats[0], __float_as_uint(fabsf(o - ref[i])));
+    atomicMax(&stats[1], __float_as_uint(fabsf(lowp[i] - ref[i])));
+    atomicMax(&stats[2], __float_as_uint(fabsf(ref[i])));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Host
+//===----------------------------------------------------------------------===//
+
+struct Options {
+  std::string ptx, kernel;
+  int64_t batch = 2, seqQ = 1024, seqK = 1024;
+  uint64_t seed = 1;
+  bool check = true, badArgs = false;
+  int timeIters = 0;
+};
+
+[[noreturn]] void usage(const char *msg) {
+  std::fprintf(stderr,
+               "sigattn-run: %s\nusage: sigattn-run --ptx FILE [--kernel NAME] "
+               "[--batch B] [--seq-q N] [--seq-k N] [--seed S] [--no-check] "
+               "[--time ITERS] [--bad-args]\n",
+               msg);
+  std::exit(2);
+}
+
+int64_t parseInt(const char *flag, const char *text) {
+  char *end = nullptr;
+  long long v = std::strtoll(text, &end, 10);
+  if (!*text || *end)
+    usage((std::string(flag) + " takes an integer, got '" + text + "'").c_str());
+  return v;
+}
+
+Options parseOptions(int argc, char **argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char * {
+      if (i + 1 >= argc)
+        usage((a + " needs a value").c_str());
+      return argv[++i];
+    };
+    if (a == "--ptx") o.ptx = value();
+    else if (a == "--kernel") o.kernel = value();
+    else if (a == "--batch") o.batch = parseInt("--batch", value());
+    else if (a == "--seq-q") o.seqQ = parseInt("--seq-q", value());
+    else if (a == "--seq-k") o.seqK = parseInt("--seq-k", value());
+    else if (a == "--seed") o.seed = parseInt("--seed", value());
+    else if (a == "--time") o.timeIters = parseInt("--time", value());
+    else if (a == "--no-check") o.check = false;
+    else if (a == "--bad-args") o.badArgs = true;
+    else usage(("unknown option " + a).c_str());
+  }
+  if (o.ptx.empty())
+    usage("--ptx is required");
+  return o;
+}
+
+unsigned blocksFor(uint64_t n) {
+  return static_cast<unsigned>(std::min<uint64_t>((n + 255) / 256, 65535));
+}
+
+struct Buffers {
+  void *q = nullptr, *k = nullptr, *v = nullptr, *out = nullptr;
+  float *slopes = nullptr;
+  uint64_t outElements = 0;
+};
+
+void poisonOutput(const KernelInfo &info, const Buffers &buf) {
+  uint16_t nan = info.elementType == ElementType::BF16 ? 0x7FC0 : 0x7E00;
+  fillBits<<<blocksFor(buf.outElements), 256>>>(
+      static_cast<uint16_t *>(buf.out), buf.outElements, nan);
+  CHECK_CUDA(cudaGetLastError());
+}
+
+/// Counts the output elements that are not the NaN poison.
+uint64_t countWritten(const Buffers &buf) {
+  std::vector<uint16_t> host(buf.outElements);
+  CHECK_CUDA(cudaMemcpy(host.data(), buf.out, buf.outElements * 2,
+                        cudaMemcpyDeviceToHost));
+  uint64_t written = 0;
+  for (uint16_t x : host)
+    written += x != 0x7FC0 && x != 0x7E00;
+  return written;
+}
+
+template <typename T>
+bool checkOutput(const KernelInfo &info, const Options &o, const Buffers &buf) {
+  Problem p{o.batch,     o.seqQ,          o.seqK,         info.numQueryHeads,
+            info.numKVHeads, info.headDim, info.valueDim,  info.scale,
+            info.bias,   info.windowLeft, info.windowRight,
+            info.alibi == Alibi::None ? 0 : info.alibi == Alibi::Head ? 1 : 2};
+  uint64_t n = buf.outElements;
+  float *ref = nullptr, *lowp = nullptr;
+  unsigned *stats = nullptr;
+  CHECK_CUDA(cudaMalloc(&ref, n * sizeof(float)));
+  CHECK_CUDA(cudaMalloc(&lowp, n * sizeof(float)));
+  CHECK_CUDA(cudaMalloc(&stats, 4 * sizeof(unsigned)));
+  CHECK_CUDA(cudaMemset(stats, 0, 4 * sizeof(unsigned)));
+  size_t smem = (p.d + p.seqK) * sizeof(float);
+  CHECK_CUDA(cudaFuncSetAttribute(reference<T, false>,
+                                  cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                  static_cast<int>(smem)));
+  CHECK_CUDA(cudaFuncSetAttribute(reference<T, true>,
+                                  cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                  static_cast<int>(smem)));
+  dim3 grid(static_cast<unsigned>(p.seqQ), static_cast<unsigned>(p.hq),
+            static_cast<unsigned>(p.batch));
+  auto *q = static_cast<const T *>(buf.q), *k = static_cast<const T *>(buf.k),
+       *v = static_cast<const T *>(buf.v);
+  reference<T, false><<<grid, 128, smem>>>(q, k, v, buf.slopes, ref, p);
+  CHECK_CUDA(cudaGetLastError());
+  reference<T, true><<<grid, 128, smem>>>(q, k, v, buf.slopes, lowp, p);
+  CHECK_CUDA(cudaGetLastError());
+  compare<T><<<blocksFor(n), 256>>>(static_cast<const T *>(buf.out), lowp, ref,
+                                    n, stats);
+  CHECK_CUDA(cudaGetLastError());
+  unsigned host[4];
+  CHECK_CUDA(cudaMemcpy(host, stats, sizeof(host), cudaMemcpyDeviceToHost));
+  float err, errLowp, maxRef;
+  std::memcpy(&err, &host[0], 4);
+  std::memcpy(&errLowp, &host[1], 4);
+  std::memcpy(&maxRef, &host[2], 4);
+  float bound = 2.0f * errLowp + std::ldexp(maxRef, -12);
+  bool ok = host[3] == 0 && err <= bound;
+  std::printf("check: max_abs_err=%.4g ref_lowp_err=%.4g bound=%.4g "
+              "unwritten=%u %s\n",
+              err, errLowp, bound, host[3], ok ? "PASS" : "FAIL");
+  CHECK_CUDA(cudaFree(ref));
+  CHECK_CUDA(cudaFree(lowp));
+  CHECK_CUDA(cudaFree(stats));
+  return ok;
+}
+
+/// Median time of `iters` launches, each after flushing L2.
+void timeKernel(Module &module, const KernelInfo &info, const Options &o,
+                const AttentionArgs &args) {
+  void *flush = nullptr;
+  const size_t flushBytes = 256u << 20;
+  CHECK_CUDA(cudaMalloc(&flush, flushBytes));
+  cudaEvent_t start, stop;
+  CHECK_CUDA(cudaEventCreate(&start));
+  CHECK_CUDA(cudaEventCreate(&stop));
+  std::vector<float> ms;
+  for (int it = 0; it < o.timeIters + 3; ++it) {
+    CHECK_CUDA(cudaMemsetAsync(flush, it & 0xff, flushBytes));
+    CHECK_CUDA(cudaEventRecord(start));
+    Status st = module.launch(info.name, args);
+    if (!st.ok()) {
+      std::fprintf(stderr, "sigattn-run: %s\n", st.message().c_str());
+      std::exit(1);
+    }
+    CHECK_CUDA(cudaEventRecord(stop));
+    CHECK_CUDA(cudaEventSynchronize(stop));
+    float t = 0;
+    CHECK_CUDA(cudaEventElapsedTime(&t, start, stop));
+    if (it >= 3)
+      ms.push_back(t);
+  }
+  std::sort(ms.begin(), ms.end());
+  float median = ms[ms.size() / 2];
+  // FLOPs = 4 B Hq Nq Nk D, half for causal (FlashAttention's convention).
+  double flops = 4.0 * o.batch * info.numQueryHeads * double(o.seqQ) *
+                 double(o.seqK) * info.headDim;
+  bool causal = info.windowLeft < 0 && info.windowRight == 0;
+  if (causal)
+    flops /= 2;
+  std::printf("time: median=%.4f ms over %d runs (L2 flushed), %.1f TFLOP/s%s\n",
+              median, o.timeIters, flops / (median * 1e-3) / 1e12,
+              causal ? " (causal: half the FLOPs)" : "");
+  CHECK_CUDA(cudaFree(flush));
+}
+
+/// Every broken call must be refused with a message, and launch nothing.
+bool checkBadArguments(Module &module, const KernelInfo &info,
+                       const AttentionArgs &good, const Buffers &buf) {
+  void *small = nullptr;
+  CHECK_CUDA(cudaMalloc(&small, 256));
+  std::vector<char> host(1 << 20);
+  struct Case {
+    const char *what;
+    AttentionArgs args;
+  };
+  std::vector<Case> cases;
+  auto with = [&](const char *what, auto change) {
+    AttentionArgs a = good;
+    change(a);
+    cases.push_back({what, a});
+  };
+  with("null query", [](AttentionArgs &a) { a.query = 0; });
+  with("misaligned key", [](AttentionArgs &a) { a.key += 2; });
+  with("host pointer as value", [&](AttentionArgs &a) {
+    a.value = reinterpret_cast<CUdeviceptr>(host.data()) & ~CUdeviceptr(15);
+  });
+  with("output too small", [&](AttentionArgs &a) {
+    a.output = reinterpret_cast<CUdeviceptr>(small);
+  });
+  with("output overlaps query", [&](AttentionArgs &a) { a.output = a.query; });
+  with("batch 0", [](AttentionArgs &a) { a.batch = 0; });
+  with("negative seq_k", [](AttentionArgs &a) { a.seqK = -5; });
+  with("seq_q larger than the buffers", [](AttentionArgs &a) { a.seqQ *= 4; });
+  if (info.alibi == Alibi::None)
+    with("slopes for a kernel without ALiBi", [&](AttentionArgs &a) {
+      a.slopes = reinterpret_cast<CUdeviceptr>(small);
+    });
+  else
+    with("missing slopes", [](AttentionArgs &a) { a.slopes = 0; });
+
+  bool ok = true;
+  Status unknown = module.launch("no_such_kernel", good);
+  std::printf("bad-args: unknown kernel -> %s\n", unknown.message().c_str());
+  ok &= !unknown.ok();
+  for (const Case &c : cases) {
+    poisonOutput(info, buf);
+    CHECK_CUDA(cudaDeviceSynchronize());
+    Status st = module.launch(info.name, c.args);
+    CHECK_CUDA(cudaDeviceSynchronize());
+    uint64_t written = countWritten(buf);
+    bool refused = !st.ok() && !st.message().empty() && written == 0;
+    std::printf("bad-args: %-34s -> %s%s\n", c.what,
+                st.ok() ? "ACCEPTED" : st.message().c_str(),
+                written ? " [OUTPUT WRITTEN]" : "");
+    ok &= refused;
+  }
+  std::printf("bad-args: %s\n", ok ? "all refused, nothing launched" : "FAIL");
+  CHECK_CUDA(cudaFree(small));
+  return ok;
+}
+
+template <typename T> int run(Module &module, const KernelInfo &info,
+                              const Options &o) {
+  TensorBytes bytes = tensorBytes(info, o.batch, o.seqQ, o.seqK);
+  Buffers buf;
+  CHECK_CUDA(cudaMalloc(&buf.q, bytes.query));
+  CHECK_CUDA(cudaMalloc(&buf.k, bytes.key));
+  CHECK_CUDA(cudaMalloc(&buf.v, bytes.value));
+  CHECK_CUDA(cudaMalloc(&buf.out, bytes.output));
+  buf.outElements = bytes.output / 2;
+  fillNormal<T><<<blocksFor(bytes.query / 2), 256>>>(
+      static_cast<T *>(buf.q), bytes.query / 2, o.seed * 3 + 0);
+  fillNormal<T><<<blocksFor(bytes.key / 2), 256>>>(
+      static_cast<T *>(buf.k), bytes.key / 2, o.seed * 3 + 1);
+  fillNormal<T><<<blocksFor(bytes.value / 2), 256>>>(
+      static_cast<T *>(buf.v), bytes.value / 2, o.seed * 3 + 2);
+  CHECK_CUDA(cudaGetLastError());
+  if (info.alibi != Alibi::None) {
+    CHECK_CUDA(cudaMalloc(&buf.slopes, bytes.slopes));
+    fillUniform<<<blocksFor(bytes.slopes / 4), 256>>>(buf.slopes,
+                                                       bytes.slopes / 4,
+                                                       o.seed * 7 + 5, 0.3f);
+    CHECK_CUDA(cudaGetLastError());
+  }
+  poisonOutput(info, buf);
+
+  AttentionArgs args;
+  args.query = reinterpret_cast<CUdeviceptr>(buf.q);
+  args.key = reinterpret_cast<CUdeviceptr>(buf.k);
+  args.value = reinterpret_cast<CUdeviceptr>(buf.v);
+  args.output = reinterpret_cast<CUdeviceptr>(buf.out);
+  args.slopes = reinterpret_cast<CUdeviceptr>(buf.slopes);
+  args.batch = o.batch;
+  args.seqQ = o.seqQ;
+  args.seqK = o.seqK;
+
+  bool ok = true;
+  if (o.badArgs)
+    ok &= checkBadArguments(module, info, args, buf);
+  poisonOutput(info, buf);
+  Status st = module.launch(info.name, args);
+  if (!st.ok()) {
+    std::fprintf(stderr, "sigattn-run: %s\n", st.message().c_str());
+    return 1;
+  }
+  CHECK_CUDA(cudaDeviceSynchronize());
+  if (o.check)
+    ok &= checkOutput<T>(info, o, buf);
+  if (o.timeIters > 0)
+    timeKernel(module, info, o, args);
+  for (void *p : {buf.q, buf.k, buf.v, buf.out, static_cast<void *>(buf.slopes)})
+    CHECK_CUDA(cudaFree(p));
+  return ok ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o = parseOptions(argc, argv);
+  CHECK_CUDA(cudaSetDevice(0));
+  CHECK_CUDA(cudaFree(nullptr)); // creates the primary context
+  Module module;
+  Status st = Module::load(o.ptx, module);
+  if (!st.ok()) {
+    std::fprintf(stderr, "sigattn-run: %s\n", st.message().c_str());
+    return 2;
+  }
+  const KernelInfo *info = nullptr;
+  if (o.kernel.empty()) {
+    if (module.kernels().size() != 1)
+      usage("the module has several kernels: name one with --kernel");
+    info = &module.kernels()[0];
+  } else if (!(info = module.find(o.kernel))) {
+    usage(("no kernel named '" + o.kernel + "' in " + o.ptx).c_str());
+  }
+  std::printf("kernel: %s (%s, D=%lld, Dv=%lld, Hq=%lld, Hkv=%lld, window=[%lld, "
+              "%lld], alibi=%d) B=%lld Nq=%lld Nk=%lld\n",
+              info->name.c_str(),
+              info->elementType == ElementType::BF16 ? "bf16" : "f16",
+              (long long)info->headDim, (long long)info->valueDim,
+              (long long)info->numQueryHeads, (long long)info->numKVHeads,
+              (long long)info->windowLeft, (long long)info->windowRight,
+              static_cast<int>(info->alibi), (long long)o.batch,
+              (long long)o.seqQ, (long long)o.seqK);
+  return info->elementType == ElementType::BF16
+             ? run<__nv_bfloat16>(module, *info, o)
+             : run<__half>(module, *info, o);
+}

@@ -14,12 +14,27 @@
 #include "sigattn/Conversion/Passes.h"
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 #include "sigattn/Target/Passes.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
 using namespace mlir::sigattn;
 
+/// Sets LLVM's NVPTX option for 32-bit shared memory pointers, which
+/// gpu-module-to-binary reads when it runs the backend in-process. It is a
+/// process-wide LLVM option: the pipeline sets it only when asked to.
+static void setShortSharedPointers(bool enable) {
+  auto &registered = llvm::cl::getRegisteredOptions();
+  auto it = registered.find("nvptx-short-ptr");
+  if (it == registered.end())
+    return;
+  if (auto *opt = static_cast<llvm::cl::opt<bool> *>(it->second))
+    opt->setValue(enable);
+}
+
 void mlir::sigattn::buildSigAttnGPUPipeline(OpPassManager &pm,
                                             const GPUPipelineOptions &options) {
+  setShortSharedPointers(options.shortSharedPointers);
+
   // Step 1. Target-independent tiling and masking.
   pm.addPass(createSigAttnTile({options.blockQ, options.blockK}));
   pm.addPass(createSigAttnPeelBoundaryTiles());

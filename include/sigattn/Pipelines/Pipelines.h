@@ -40,6 +40,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<int64_t> numWarps{
       *this, "num-warps", llvm::cl::desc("Warps per block"),
       llvm::cl::init(4)};
+  PassOptions::Option<bool> shortSharedPointers{
+      *this, "short-shared-pointers",
+      llvm::cl::desc("32-bit shared memory addresses in the PTX (LLVM's "
+                     "nvptx-short-ptr): fewer registers per thread"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> ptxOutput{
       *this, "ptx-output",
       llvm::cl::desc("Write the kernels' PTX here (and a JSON description to "

@@ -29,11 +29,14 @@ using namespace mlir;
 using namespace mlir::sigattn;
 
 TileSizes mlir::sigattn::getDefaultTileSizes(int64_t headDim) {
-  // 64 query rows: 16 per warp for 4 warps of m16n8k16. Bk bounds the S/P
-  // tile each thread holds in registers next to its O accumulator.
+  // 128 query rows: two m16 tiles per warp for 4 warps share every K/V
+  // fragment loaded from shared memory; 32 keys per tile keep S/P and the O
+  // accumulator in registers (benchmarks/NOTES.md has the measurements).
+  // At D = 256 the O accumulator alone takes 128 registers per thread:
+  // 16 keys per tile keep the kernel clear of spills.
   if (headDim <= 128)
-    return {/*blockQ=*/64, /*blockK=*/64};
-  return {/*blockQ=*/64, /*blockK=*/32};
+    return {/*blockQ=*/128, /*blockK=*/32};
+  return {/*blockQ=*/64, /*blockK=*/16};
 }
 
 namespace {

@@ -5,9 +5,9 @@
 // BAD: error: sigattn-tile: block-q and block-k must be positive (or 0 for the default), got block-q=-4 block-k=0
 
 // CHECK-LABEL: func.func @d128
-//       CHECK:   arith.ceildivsi %{{.+}}, %c64
-//       CHECK:   sigattn.load_tile {{.*}} -> vector<64x128xbf16>
-//       CHECK:   sigattn.tile_step {{.*}} block_k = 64
+//       CHECK:   arith.ceildivsi %{{.+}}, %c128
+//       CHECK:   sigattn.load_tile {{.*}} -> vector<128x128xbf16>
+//       CHECK:   sigattn.tile_step {{.*}} block_k = 32
 func.func @d128(%q: tensor<1x?x2x128xbf16>, %k: tensor<1x?x2x128xbf16>,
                 %v: tensor<1x?x2x128xbf16>) -> tensor<1x?x2x128xbf16> {
   %o = sigattn.attention %q, %k, %v
@@ -21,7 +21,7 @@ func.func @d128(%q: tensor<1x?x2x128xbf16>, %k: tensor<1x?x2x128xbf16>,
 // CHECK-LABEL: func.func @d256
 //       CHECK:   arith.ceildivsi %{{.+}}, %c64
 //       CHECK:   sigattn.load_tile {{.*}} -> vector<64x256xbf16>
-//       CHECK:   sigattn.tile_step {{.*}} block_k = 32
+//       CHECK:   sigattn.tile_step {{.*}} block_k = 16
 func.func @d256(%q: tensor<1x?x2x256xbf16>, %k: tensor<1x?x2x256xbf16>,
                 %v: tensor<1x?x2x256xbf16>) -> tensor<1x?x2x256xbf16> {
   %o = sigattn.attention %q, %k, %v

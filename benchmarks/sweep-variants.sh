@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Tile-configuration sweep with the C++ runner (no Python on the GPU side).
+#   here:  benchmarks/sweep-variants.sh make .sweep-bundle
+#   GPU:   benchmarks/sweep-variants.sh run .sweep-bundle
+# Each variant is a set of sigattn-gpu-pipeline options; it is compiled for
+# D = 128 and 64, full and causal (bf16, H = 2048 / D), checked once at
+# N = 2048 against the GPU fp32 reference, then timed at N = 2048 and 8192
+# with B = 16384 / N.
+set -euo pipefail
+mode=${1:?make or run}
+bundle=${2:?bundle folder}
+root=$(cd "$(dirname "$0")/.." && pwd)
+variants=(
+  "v0|short-shared-pointers=false"
+  "v1|"
+  "v2|block-k=32"
+  "v3|block-q=128 num-warps=8"
+  "v4|block-q=128 block-k=32 num-warps=4"
+  "v5|block-q=128 block-k=32 num-warps=8"
+)
+if [ "$mode" = make ]; then
+  rm -rf "$bundle"; mkdir -p "$bundle"
+  for v in "${variants[@]}"; do
+    name=${v%%|*}; opts=${v#*|}
+    python3 "$root/benchmarks/make_bench_kernels.py" --out "$bundle/$name" \
+      --sigattn-opt "$root/build/bin/sigattn-opt" --seqs 2048 \
+      --pipeline-options "$opts" | tail -n 1
+  done
+  cp "$root/build/bin/sigattn-run" "$bundle/"
+  printf '%s\n' "${variants[@]}" > "$bundle/variants.txt"
+  exit 0
+fi
+run=$bundle/sigattn-run
+printf '%-4s %-38s %-4s %-7s %-6s %-9s %s\n' var options D mask N check TFLOP/s
+while IFS='|' read -r name opts; do
+  for d in 128 64; do
+    for mask in full causal; do
+      ptx=$bundle/$name/d${d}_n2048_${mask}.ptx
+      check=$("$run" --ptx "$ptx" --batch 2 --seq-q 2048 --seq-k 2048 | grep -o 'PASS\|FAIL')
+      for n in 2048 8192; do
+        tf=$("$run" --ptx "$ptx" --batch $((16384 / n)) --seq-q $n --seq-k $n --no-check --time 20 |
+             sed -n 's/.*, \([0-9.]*\) TFLOP\/s.*/\1/p')
+        printf '%-4s %-38s %-4s %-7s %-6s %-9s %s\n' "$name" "${opts:-defaults}" $d $mask $n "$check" "$tf"
+      done
+    done
+  done
+done < "$bundle/variants.txt"

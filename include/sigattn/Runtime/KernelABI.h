@@ -46,10 +46,10 @@ struct TileShape {
 /// Threads per block.
 constexpr int64_t blockThreads(const TileShape &s) { return 32 * s.numWarps; }
 
-/// Dynamic shared memory in bytes: the Q tile, one K tile and one V tile.
+/// Dynamic shared memory in bytes: the Q tile and two stages each of the K
+/// and V tiles.
 constexpr int64_t dynamicSharedBytes(const TileShape &s) {
-  return (s.blockQ * s.headDim + s.blockK * s.headDim +
-          s.blockK * s.valueDim) *
+  return (s.blockQ * s.headDim + 2 * s.blockK * (s.headDim + s.valueDim)) *
          kElementBytes;
 }
 

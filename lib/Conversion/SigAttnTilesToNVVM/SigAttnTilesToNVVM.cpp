@@ -11,8 +11,10 @@
 //                      a2 (row g, k 2t+8..), a3 (row g+8, k 2t+8..).
 // so P's A operand is packed straight from S's accumulator registers.
 //
-// Shared memory holds [Q | K | V] tiles, rows of 16-byte chunks, chunk c of
-// row r stored at chunk c ^ (r % 8).
+// Shared memory holds [Q | K stage 0 | K stage 1 | V stage 0 | V stage 1]
+// tiles, rows of 16-byte chunks, chunk c of row r stored at chunk c ^ (r % 8).
+// Key/value tile t lives in stage t % 2: while tile t is computed, tile t + 1
+// loads into the other stage, and one barrier per tile orders the two.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,8 +62,8 @@ struct MmaSyncConfig {
   int64_t rowsPerWarp; ///< query rows each warp owns
   int64_t mTiles;      ///< m16 tiles per warp
   bool bf16;
-  // Shared memory layout, in bytes.
-  int64_t offQ, offK, offV, sharedBytes;
+  // Shared memory layout, in bytes: Q, then two stages of K, then two of V.
+  int64_t offQ, offK, offV, stageBytesK, stageBytesV, sharedBytes;
 };
 
 /// The tile ops of a kernel, in program order.
@@ -155,8 +157,10 @@ static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
                   Twine(c.shape.numWarps) + ")");
   }
   c.offQ = 0;
+  c.stageBytesK = c.shape.blockK * c.shape.headDim * abi::kElementBytes;
+  c.stageBytesV = c.shape.blockK * c.shape.valueDim * abi::kElementBytes;
   c.offK = c.shape.blockQ * c.shape.headDim * abi::kElementBytes;
-  c.offV = c.offK + c.shape.blockK * c.shape.headDim * abi::kElementBytes;
+  c.offV = c.offK + 2 * c.stageBytesK;
   c.sharedBytes = abi::dynamicSharedBytes(c.shape);
   if (c.sharedBytes > kMaxSharedBytes)
     return fail("the tiles need " + Twine(c.sharedBytes) +
@@ -198,9 +202,13 @@ private:
 
   // Data movement.
   void copyToShared(Value view, Value batch, Value head, Value rowStart,
-                    int64_t rows, int64_t cols, int64_t sharedOffset);
-  SmallVector<Value> loadMatrixX4(int64_t tileOffset, int64_t cols, Value row,
+                    int64_t rows, int64_t cols, Value sharedOffset);
+  SmallVector<Value> loadMatrixX4(Value tileOffset, int64_t cols, Value row,
                                   Value chunk, bool transpose);
+  /// Issues the copies of key/value tile `kTile` into its stage, as one group.
+  void copyKeyValueTile(TileStepOp step, Value kTile);
+  /// Byte offsets of K's and V's stage for key/value tile `kTile`.
+  std::pair<Value, Value> stageOffsets(Value kTile);
   void waitGroups(int64_t pending);
   void barrier() { NVVM::Barrier0Op::create(b, loc); }
 
@@ -253,7 +261,7 @@ Value MmaSyncEmitter::globalPtr(Value base, Value byteOffset) {
 /// are zero-filled.
 void MmaSyncEmitter::copyToShared(Value view, Value batch, Value head,
                                   Value rowStart, int64_t rows, int64_t cols,
-                                  int64_t sharedOffset) {
+                                  Value sharedOffset) {
   auto type = cast<MemRefType>(view.getType());
   int64_t chunksPerRow = cols / 8;
   int64_t rowBytes = cols * abi::kElementBytes;
@@ -285,24 +293,40 @@ void MmaSyncEmitter::copyToShared(Value view, Value batch, Value head,
     Value swizzled = arith::XOrIOp::create(
         b, loc, col, arith::AndIOp::create(b, loc, row, i32(7)));
     Value dstOffset =
-        add(add(i32(sharedOffset), mul(row, i32(rowBytes))),
+        add(add(sharedOffset, mul(row, i32(rowBytes))),
             arith::ShLIOp::create(b, loc, swizzled, i32(4)));
     Value bytes =
         arith::SelectOp::create(b, loc, inBounds, i32(16), i32(0));
     NVVM::CpAsyncOp::create(b, loc, sharedPtr(dstOffset), src, 16,
                             NVVM::LoadCacheModifierKind::CG, bytes);
   }
+}
+
+std::pair<Value, Value> MmaSyncEmitter::stageOffsets(Value kTile) {
+  Value stage = arith::AndIOp::create(b, loc, toI32(kTile), i32(1));
+  return {add(i32(cfg.offK), mul(stage, i32(cfg.stageBytesK))),
+          add(i32(cfg.offV), mul(stage, i32(cfg.stageBytesV)))};
+}
+
+void MmaSyncEmitter::copyKeyValueTile(TileStepOp step, Value kTile) {
+  const abi::TileShape &s = cfg.shape;
+  Value k0 = mul(kTile, arith::ConstantIndexOp::create(b, loc, s.blockK));
+  auto [kOffset, vOffset] = stageOffsets(kTile);
+  copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0, s.blockK,
+               s.headDim, kOffset);
+  copyToShared(step.getValue(), step.getBatch(), step.getKvHead(), k0,
+               s.blockK, s.valueDim, vOffset);
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
 }
 
 /// ldmatrix.x4 of the 8x8 matrices whose rows this lane addresses: `row` and
 /// the 16-byte `chunk` within the row, before swizzling.
-SmallVector<Value> MmaSyncEmitter::loadMatrixX4(int64_t tileOffset,
+SmallVector<Value> MmaSyncEmitter::loadMatrixX4(Value tileOffset,
                                                 int64_t cols, Value row,
                                                 Value chunk, bool transpose) {
   Value swizzled = arith::XOrIOp::create(
       b, loc, chunk, arith::AndIOp::create(b, loc, row, i32(7)));
-  Value offset = add(add(i32(tileOffset), mul(row, i32(cols * 2))),
+  Value offset = add(add(tileOffset, mul(row, i32(cols * 2))),
                      arith::ShLIOp::create(b, loc, swizzled, i32(4)));
   Type i32Type = b.getI32Type();
   auto resultType = LLVM::LLVMStructType::getLiteral(
@@ -375,21 +399,25 @@ void MmaSyncEmitter::emitPrologue() {
 }
 
 /// One key/value tile: S = Q.K^T, P = sigmoid(S') (masked if asked),
-/// acc += P.V. K of this tile is in shared memory already; V's copy is
-/// issued here and the next K's copy while P and P.V are computed.
+/// acc += P.V. The tile's copies were issued before; the next tile's are
+/// issued here, into the other stage, and run while this one is computed.
 void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
                               Value kTile, Value hasNext,
                               SmallVectorImpl<Value> &acc) {
   const abi::TileShape &s = cfg.shape;
   Value k0 = mul(kTile, arith::ConstantIndexOp::create(b, loc, s.blockK));
-  Value batch = step.getBatch(), head = step.getKvHead();
+  auto [kOffset, vOffset] = stageOffsets(kTile);
 
-  // Step 1. V of this tile starts to load; wait for K (one group may stay
-  // in flight: V).
-  copyToShared(step.getValue(), batch, head, k0, s.blockK, s.valueDim,
-               cfg.offV);
-  waitGroups(1);
+  // Step 1. This tile's K and V have landed and are visible to all warps,
+  // and every warp is done with the previous tile: its stage may be reused.
+  waitGroups(0);
   barrier();
+  scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+    copyKeyValueTile(step, add(kTile, arith::ConstantIndexOp::create(b, loc, 1)));
+    scf::YieldOp::create(b, loc);
+  });
 
   // Step 2. S = Q . K^T, per m-tile of this warp.
   int64_t nTiles = s.blockK / 8;
@@ -407,14 +435,14 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
     // K fragments of this k-step, shared by the m-tiles.
     SmallVector<SmallVector<Value>> kFrags;
     for (int64_t np = 0; np < nTiles / 2; ++np)
-      kFrags.push_back(loadMatrixX4(cfg.offK, s.headDim,
+      kFrags.push_back(loadMatrixX4(kOffset, s.headDim,
                                     add(laneRowK, i32(16 * np)),
                                     add(laneChunkK, i32(2 * ks)),
                                     /*transpose=*/false));
     for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
       Value qRow =
           add(laneRow16, add(mul(warp, i32(cfg.rowsPerWarp)), i32(16 * mt)));
-      SmallVector<Value> a = loadMatrixX4(cfg.offQ, s.headDim, qRow,
+      SmallVector<Value> a = loadMatrixX4(i32(cfg.offQ), s.headDim, qRow,
                                           add(laneHalf, i32(2 * ks)),
                                           /*transpose=*/false);
       for (int64_t np = 0; np < nTiles / 2; ++np) {
@@ -426,18 +454,7 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
     }
   }
 
-  // Step 3. Everyone is done with K: the next K tile may start to load.
-  barrier();
-  scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-    Value next = add(k0, arith::ConstantIndexOp::create(b, loc, s.blockK));
-    copyToShared(step.getKey(), batch, head, next, s.blockK, s.headDim,
-                 cfg.offK);
-    scf::YieldOp::create(b, loc);
-  });
-
-  // Step 4. P = 0.5 * tanh(0.5 * S') + 0.5 with
+  // Step 3. P = 0.5 * tanh(0.5 * S') + 0.5 with
   // 0.5 * S' = (0.5 * scale) * S + 0.5 * bias - (0.5 * slope) * |d|,
   // d = i + Nk - Nq - j, and P = 0 where masked.
   Value k0i = toI32(k0);
@@ -488,20 +505,7 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
     }
   }
 
-  // Step 5. Wait for V (and for the next K only if nothing else is left).
-  scf::IfOp::create(
-      b, loc, hasNext,
-      [&](OpBuilder &nb, Location nl) {
-        NVVM::CpAsyncWaitGroupOp::create(nb, nl, 1);
-        scf::YieldOp::create(nb, nl);
-      },
-      [&](OpBuilder &nb, Location nl) {
-        NVVM::CpAsyncWaitGroupOp::create(nb, nl, 0);
-        scf::YieldOp::create(nb, nl);
-      });
-  barrier();
-
-  // Step 6. acc += P . V, P packed from S's registers into A operands.
+  // Step 4. acc += P . V, P packed from S's registers into A operands.
   Value laneRowV =
       add(arith::AndIOp::create(b, loc, lane, i32(7)),
           arith::ShLIOp::create(
@@ -513,7 +517,7 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
     SmallVector<SmallVector<Value>> vFrags;
     for (int64_t p = 0; p < vTiles / 2; ++p)
-      vFrags.push_back(loadMatrixX4(cfg.offV, s.valueDim,
+      vFrags.push_back(loadMatrixX4(vOffset, s.valueDim,
                                     add(laneRowV, i32(16 * kk)),
                                     add(laneHalf, i32(2 * p)),
                                     /*transpose=*/true));
@@ -534,8 +538,6 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
       }
     }
   }
-  // Everyone is done with V before the next tile's V copy.
-  barrier();
 }
 
 SmallVector<Value> MmaSyncEmitter::emitLoop(scf::ForOp loop, TileStepOp step,
@@ -551,15 +553,13 @@ SmallVector<Value> MmaSyncEmitter::emitLoop(scf::ForOp loop, TileStepOp step,
   Value off = sub(inv.seqK, toI32(step.getSeqQ()));
   inv.diagBase =
       sub(add(add(toI32(step.getQStart()), rowBase), off), pairCol);
-  // K of the first tile.
+  // K and V of the first tile. Its stage was last read two tiles ago, before
+  // a barrier every warp has passed.
   Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
   scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-    Value k0 = mul(lo, arith::ConstantIndexOp::create(b, loc,
-                                                      cfg.shape.blockK));
-    copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0,
-                 cfg.shape.blockK, cfg.shape.headDim, cfg.offK);
+    copyKeyValueTile(step, lo);
     scf::YieldOp::create(b, loc);
   });
   auto newLoop = scf::ForOp::create(
@@ -586,7 +586,8 @@ LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
   emitPrologue();
   copyToShared(tiles.loadQ.getSource(), tiles.loadQ.getBatch(),
                tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
-               s.headDim, cfg.offQ);
+               s.headDim, i32(cfg.offQ));
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
   waitGroups(0);
   barrier();
 

@@ -9,7 +9,7 @@
 // BQ: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=sync): block-q = 48 must be a multiple of 16 x num-warps = 64
 // BK: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=sync): block-k = 24 must be a multiple of 16
 // COPY: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=sync): block-k = 16 gives a 16x64 tile that the block's threads cannot copy in equal 16-byte parts (num-warps = 8)
-// SMEM: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=sync): the tiles need 262144 bytes of shared memory, more than 232448: lower block-q or block-k
+// SMEM: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=sync): the tiles need 393216 bytes of shared memory, more than 232448: lower block-q or block-k
 // WGMMA: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm: mma=wgmma is not implemented yet; use mma=sync
 // KIND: error: convert-sigattn-tiles-to-nvvm: unknown mma='hmma' (expected sync or wgmma)
 

@@ -14,9 +14,10 @@ log=$(mktemp)
 "$llvm/bin/lit" -sv "$build/test" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# lit's summary lines read "  <Result>: N (P%)".
+# lit's summary lines read "  <Result>: N (P%)", the colons aligned with
+# spaces when several results are listed ("  Passed     : 23 (95.83%)").
 count() {
-  sed -n "s/^ *$1: \([0-9][0-9]*\) .*/\1/p" "$log" | awk '{n += $1} END {print n + 0}'
+  sed -n "s/^ *$1 *: *\([0-9][0-9]*\) .*/\1/p" "$log" | awk '{n += $1} END {print n + 0}'
 }
 passed=$(( $(count Passed) + $(count "Expectedly Failed") ))
 failed=$(( $(count Failed) + $(count Unresolved) + $(count "Timed Out") + $(count "Unexpectedly Passed") ))
@@ -24,6 +25,10 @@ skipped=$(( $(count Unsupported) + $(count Excluded) + $(count Skipped) ))
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # lit failed without a test result (bad config): count it
+fi
+if [ $((passed + failed + skipped)) -eq 0 ]; then
+  echo "test.sh: no lit result could be read from lit's summary" >&2
+  failed=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

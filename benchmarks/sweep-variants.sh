@@ -10,14 +10,27 @@ set -euo pipefail
 mode=${1:?make or run}
 bundle=${2:?bundle folder}
 root=$(cd "$(dirname "$0")/.." && pwd)
-variants=(
-  "v0|short-shared-pointers=false"
-  "v1|"
-  "v2|block-k=32"
-  "v3|block-q=128 num-warps=8"
-  "v4|block-q=128 block-k=32 num-warps=4"
-  "v5|block-q=128 block-k=32 num-warps=8"
-)
+# Variant sets: the first sweep (one K/V stage, 2026-11-22) and the sweep
+# after two K/V stages. SWEEP=1 picks the first.
+if [ "${SWEEP:-2}" = 1 ]; then
+  variants=(
+    "v0|block-q=64 block-k=64 short-shared-pointers=false"
+    "v1|block-q=64 block-k=64"
+    "v2|block-q=64 block-k=32"
+    "v3|block-q=128 block-k=64 num-warps=8"
+    "v4|block-q=128 block-k=32 num-warps=4"
+    "v5|block-q=128 block-k=32 num-warps=8"
+  )
+else
+  variants=(
+    "w0|"
+    "w1|block-q=64 block-k=64"
+    "w2|block-q=64 block-k=32"
+    "w3|block-q=128 block-k=64 num-warps=8"
+    "w4|block-q=128 block-k=32 num-warps=8"
+    "w5|block-q=128 block-k=16"
+  )
+fi
 if [ "$mode" = make ]; then
   rm -rf "$bundle"; mkdir -p "$bundle"
   for v in "${variants[@]}"; do

@@ -277,6 +277,28 @@ TensorBytes sigattn::runtime::tensorBytes(const KernelInfo &info,
 Status sigattn::runtime::validateArguments(const KernelInfo &info,
                                            const AttentionArgs &args) {
   const std::string where = "sigattn launch of " + info.name + ": ";
+  auto typeName = [](ElementType t) {
+    return t == ElementType::BF16 ? "bf16" : "f16";
+  };
+  if (args.elementType && *args.elementType != info.elementType)
+    return Status::error(where + "the kernel computes " +
+                         typeName(info.elementType) +
+                         " but the tensors hold " +
+                         typeName(*args.elementType));
+  struct Static {
+    const char *name;
+    int64_t given, compiled;
+  } statics[] = {{"Hq", args.numQueryHeads, info.numQueryHeads},
+                 {"Hkv", args.numKVHeads, info.numKVHeads},
+                 {"D", args.headDim, info.headDim},
+                 {"Dv", args.valueDim, info.valueDim}};
+  for (const Static &st : statics) {
+    if (st.given != 0 && st.given != st.compiled)
+      return Status::error(where + "the kernel was compiled for " + st.name +
+                           " = " + std::to_string(st.compiled) +
+                           " but the tensors have " + st.name + " = " +
+                           std::to_string(st.given));
+  }
   struct Size {
     const char *name;
     int64_t value;

@@ -360,6 +360,13 @@ bool checkBadArguments(Module &module, const KernelInfo &info,
     a.output = reinterpret_cast<CUdeviceptr>(small);
   });
   with("output overlaps query", [&](AttentionArgs &a) { a.output = a.query; });
+  with("tensors of the other type", [&](AttentionArgs &a) {
+    a.elementType = info.elementType == ElementType::BF16 ? ElementType::F16
+                                                          : ElementType::BF16;
+  });
+  with("tensors with other heads", [&](AttentionArgs &a) {
+    a.numQueryHeads = info.numQueryHeads + 1;
+  });
   with("batch 0", [](AttentionArgs &a) { a.batch = 0; });
   with("negative seq_k", [](AttentionArgs &a) { a.seqK = -5; });
   with("seq_q larger than the buffers", [](AttentionArgs &a) { a.seqQ *= 4; });
@@ -425,6 +432,11 @@ template <typename T> int run(Module &module, const KernelInfo &info,
   args.batch = o.batch;
   args.seqQ = o.seqQ;
   args.seqK = o.seqK;
+  args.elementType = info.elementType;
+  args.numQueryHeads = info.numQueryHeads;
+  args.numKVHeads = info.numKVHeads;
+  args.headDim = info.headDim;
+  args.valueDim = info.valueDim;
 
   bool ok = true;
   if (o.badArgs)

@@ -90,10 +90,21 @@ int main() {
   good.seqQ = 113;
   good.seqK = 203;
   expect("valid arguments", validateArguments(k, good), true);
+  good.elementType = ElementType::BF16;
+  good.numQueryHeads = 6;
+  good.numKVHeads = 2;
+  good.headDim = 128;
+  good.valueDim = 128;
+  expect("valid arguments with types and heads", validateArguments(k, good),
+         true);
   struct BadArgs {
     const char *name;
     void (*change)(AttentionArgs &);
   } badArgs[] = {
+      {"f16 tensors", [](AttentionArgs &a) { a.elementType = ElementType::F16; }},
+      {"other head count", [](AttentionArgs &a) { a.numQueryHeads = 8; }},
+      {"other kv head count", [](AttentionArgs &a) { a.numKVHeads = 1; }},
+      {"other head dim", [](AttentionArgs &a) { a.headDim = 64; }},
       {"batch 0", [](AttentionArgs &a) { a.batch = 0; }},
       {"negative seq_q", [](AttentionArgs &a) { a.seqQ = -1; }},
       {"seq_k 0", [](AttentionArgs &a) { a.seqK = 0; }},

@@ -15,6 +15,7 @@
 #include <cuda.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,11 +67,15 @@ struct KernelInfo {
 Status parseKernelDescription(const std::string &json,
                               std::vector<KernelInfo> &kernels);
 
-/// The device buffers and sizes of one call.
+/// The device buffers and sizes of one call. The tensors' element type and
+/// static sizes, when given (not 0 / not unset), must be the kernel's.
 struct AttentionArgs {
   CUdeviceptr query = 0, key = 0, value = 0, output = 0;
   CUdeviceptr slopes = 0; ///< only for kernels with ALiBi
   int64_t batch = 0, seqQ = 0, seqK = 0;
+  /// What the caller's tensors hold; checked against the kernel when set.
+  std::optional<ElementType> elementType;
+  int64_t numQueryHeads = 0, numKVHeads = 0, headDim = 0, valueDim = 0;
 };
 
 /// Bytes of each tensor of a call with these sizes.
@@ -80,8 +85,9 @@ struct TensorBytes {
 TensorBytes tensorBytes(const KernelInfo &info, int64_t batch, int64_t seqQ,
                         int64_t seqK);
 
-/// Checks `args` against `info` and the ABI without touching the GPU: sizes
-/// at least 1 and within int32 grid limits, pointers non-null and 16-byte
+/// Checks `args` against `info` and the ABI without touching the GPU: element
+/// type and head counts/dims (when given) those the kernel was compiled for,
+/// sizes at least 1 and within the grid limits, pointers non-null and 16-byte
 /// aligned, slopes given exactly when the kernel uses ALiBi.
 Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
 

@@ -14,6 +14,7 @@
 #include "sigattn/Conversion/Passes.h"
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 #include "sigattn/Target/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
@@ -31,8 +32,54 @@ static void setShortSharedPointers(bool enable) {
     opt->setValue(enable);
 }
 
-void mlir::sigattn::buildSigAttnGPUPipeline(OpPassManager &pm,
-                                            const GPUPipelineOptions &options) {
+/// Parses a PTX ISA feature `+ptxNN` into NN.
+static std::optional<int> parsePTXFeature(StringRef features) {
+  int version;
+  if (!features.consume_front("+ptx") || features.empty() ||
+      !llvm::all_of(features, llvm::isDigit) ||
+      features.getAsInteger(10, version))
+    return std::nullopt;
+  return version;
+}
+
+std::optional<std::string>
+mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
+  FailureOr<MmaKind> kind = parseMmaKind(options.mma);
+  if (failed(kind))
+    return "mma='" + options.mma + "' is not supported (expected sync)";
+  if (std::optional<std::string> error = checkChip(*kind, options.chip))
+    return error;
+  std::optional<int> ptx = parsePTXFeature(options.ptxFeatures);
+  if (!ptx)
+    return "features='" + options.ptxFeatures +
+           "' is not a PTX ISA version (expected +ptx80 .. +ptx88 or +ptx90)";
+  if (std::optional<std::string> error = checkPTXVersion(options.chip, *ptx))
+    return "features='" + options.ptxFeatures + "': " + *error;
+  for (auto [name, value] : {std::pair<StringRef, int64_t>{"block-q",
+                                                           options.blockQ},
+                             {"block-k", options.blockK}}) {
+    if (value < 0 || value > kMaxTileSize)
+      return (name + "=" + Twine(value) + " is out of range (0 for the "
+                                          "default, or 1 .. " +
+              Twine(kMaxTileSize) + ")")
+          .str();
+  }
+  if (options.numWarps < 1 || options.numWarps > kMaxWarps)
+    return ("num-warps=" + Twine(options.numWarps) +
+            " is out of range (1 .. " + Twine(kMaxWarps) + ")")
+        .str();
+  return std::nullopt;
+}
+
+LogicalResult
+mlir::sigattn::buildSigAttnGPUPipeline(OpPassManager &pm,
+                                       const GPUPipelineOptions &options,
+                                       function_ref<void(const Twine &)> error) {
+  if (std::optional<std::string> problem = checkGPUPipelineOptions(options)) {
+    if (error)
+      error("sigattn-gpu-pipeline: " + *problem);
+    return failure();
+  }
   setShortSharedPointers(options.shortSharedPointers);
 
   // Step 1. Target-independent tiling and masking.
@@ -43,7 +90,7 @@ void mlir::sigattn::buildSigAttnGPUPipeline(OpPassManager &pm,
 
   // Step 2. The grid becomes a kernel; its tile ops become tensor-core code.
   pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps}));
-  pm.addPass(createConvertSigAttnTilesToNVVM({options.mma}));
+  pm.addPass(createConvertSigAttnTilesToNVVM({options.mma, options.chip}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -69,13 +116,26 @@ void mlir::sigattn::buildSigAttnGPUPipeline(OpPassManager &pm,
   // Step 4. The PTX file and the kernels' description.
   if (!options.ptxOutput.empty())
     pm.addPass(createSigAttnWritePTX({options.ptxOutput}));
+  return success();
 }
 
 void mlir::sigattn::registerSigAttnPipelines() {
-  PassPipelineRegistration<GPUPipelineOptions>(
+  // Registered by hand rather than with PassPipelineRegistration so that bad
+  // option values are reported through the error handler, not built.
+  registerPassPipeline(
       "sigattn-gpu-pipeline",
       "Lower sigattn.attention to a fused GPU kernel and emit its PTX "
       "(options: chip, features, mma, block-q, block-k, num-warps, "
-      "ptx-output)",
-      buildSigAttnGPUPipeline);
+      "short-shared-pointers, ptx-output)",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        GPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        return buildSigAttnGPUPipeline(
+            pm, options, [&](const Twine &msg) { (void)errorHandler(msg); });
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(GPUPipelineOptions());
+      });
 }

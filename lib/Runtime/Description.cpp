@@ -10,10 +10,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <initializer_list>
-#include <cstdlib>
 #include <limits>
 #include <map>
+#include <system_error>
 
 using namespace sigattn;
 using namespace sigattn::runtime;
@@ -27,7 +29,7 @@ namespace {
 /// A JSON value of the description: a string or a number.
 struct Scalar {
   bool isString = false;
-  std::string text;
+  std::string text; ///< the string, or the number as written
   double number = 0.0;
 };
 using Object = std::map<std::string, Scalar>;
@@ -90,11 +92,16 @@ private:
         if (!parseString(value.text))
           return fail("unterminated string for \"" + key + "\"");
       } else {
-        const char *begin = s.c_str() + pos;
-        char *end = nullptr;
-        value.number = std::strtod(begin, &end);
-        if (end == begin)
+        // A JSON number: '-'? digit ... (no "nan", "inf", hex or '+'),
+        // parsed whatever the C locale's decimal point, and finite.
+        const char *begin = s.c_str() + pos, *last = s.c_str() + s.size();
+        const char *digit = begin + (peek() == '-' ? 1 : 0);
+        if (digit >= last || !std::isdigit(static_cast<unsigned char>(*digit)))
           return fail("expected a string or a number for \"" + key + "\"");
+        auto [end, ec] = std::from_chars(begin, last, value.number);
+        if (ec != std::errc() || !std::isfinite(value.number))
+          return fail("number out of range for \"" + key + "\"");
+        value.text.assign(begin, end); // as written, for messages
         pos += static_cast<size_t>(end - begin);
       }
       if (object.count(key))
@@ -164,15 +171,40 @@ Status getField(const Object &object, const std::string &key, double &out) {
   return Status::success();
 }
 
+/// Integers must be exact in a double: at most 2^53 in magnitude.
+constexpr double kMaxExactInteger = 9007199254740992.0;
+
 Status getInt(const Object &object, const std::string &key, int64_t &out,
-              int64_t min) {
+              int64_t min, int64_t max = static_cast<int64_t>(kMaxExactInteger)) {
   double v = 0;
   Status st = getField(object, key, v);
   if (!st.ok())
     return st;
-  if (v != static_cast<double>(static_cast<int64_t>(v)) || v < min)
+  // Range first: converting a double outside int64's range is undefined.
+  if (!(v >= static_cast<double>(min)) || v != std::trunc(v))
     return Status::error("kernel description: field \"" + key +
                          "\" must be an integer >= " + std::to_string(min));
+  if (!(v <= static_cast<double>(max)))
+    return Status::error("kernel description: field \"" + key +
+                         "\" must be at most " + std::to_string(max) +
+                         ", got " + object.at(key).text);
+  out = static_cast<int64_t>(v);
+  return Status::success();
+}
+
+/// A static size field: abi::kDynamicSize (-1) or a size of at least 1.
+Status getStaticSize(const Object &object, const std::string &key,
+                     int64_t &out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->second.isString)
+    return Status::error("kernel description: missing number field \"" + key +
+                         "\"");
+  double v = it->second.number;
+  if (!(v == static_cast<double>(abi::kDynamicSize) ||
+        (v >= 1 && v <= kMaxExactInteger && v == std::trunc(v))))
+    return Status::error("kernel description: field \"" + key +
+                         "\" must be -1 (dynamic) or a static size >= 1, got " +
+                         it->second.text);
   out = static_cast<int64_t>(v);
   return Status::success();
 }
@@ -185,28 +217,43 @@ Status sigattn::runtime::parseKernelDescription(
   Status st = Parser(json).parse(objects);
   if (!st.ok())
     return st;
-  kernels.clear();
+  // Filled here, handed over only when every kernel is valid.
+  std::vector<KernelInfo> parsed;
   for (const Object &o : objects) {
     KernelInfo k;
     std::string elementType, alibi;
     double scale = 0, bias = 0;
+    constexpr int64_t kMax = static_cast<int64_t>(kMaxExactInteger);
     struct IntField {
       const char *key;
       int64_t *slot;
-      int64_t min;
-    } ints[] = {{"head_dim", &k.headDim, 1},
-                {"value_dim", &k.valueDim, 1},
-                {"num_query_heads", &k.numQueryHeads, 1},
-                {"num_kv_heads", &k.numKVHeads, 1},
-                {"block_q", &k.blockQ, 1},
-                {"block_k", &k.blockK, 1},
-                {"num_warps", &k.numWarps, 1},
-                {"block_threads", &k.blockThreads, 32},
-                {"dynamic_shared_memory", &k.dynamicSharedMemory, 0},
-                {"window_left", &k.windowLeft, -1},
-                {"window_right", &k.windowRight, -1}};
+      int64_t min, max;
+    } ints[] = {{"head_dim", &k.headDim, 1, kMax},
+                {"value_dim", &k.valueDim, 1, kMax},
+                {"num_query_heads", &k.numQueryHeads, 1, kMax},
+                {"num_kv_heads", &k.numKVHeads, 1, kMax},
+                {"block_q", &k.blockQ, 1, kMax},
+                {"block_k", &k.blockK, 1, kMax},
+                {"num_warps", &k.numWarps, 1, 32},
+                // CUDA's limit on threads per block.
+                {"block_threads", &k.blockThreads, 32, 1024},
+                // Passed to the driver as an int.
+                {"dynamic_shared_memory", &k.dynamicSharedMemory, 0,
+                 std::numeric_limits<int32_t>::max()},
+                {"window_left", &k.windowLeft, -1, kMax},
+                {"window_right", &k.windowRight, -1, kMax}};
     for (const IntField &f : ints) {
-      if (!(st = getInt(o, f.key, *f.slot, f.min)).ok())
+      if (!(st = getInt(o, f.key, *f.slot, f.min, f.max)).ok())
+        return st;
+    }
+    struct SizeField {
+      const char *key;
+      int64_t *slot;
+    } sizes[] = {{"batch", &k.staticBatch},
+                 {"seq_q", &k.staticSeqQ},
+                 {"seq_k", &k.staticSeqK}};
+    for (const SizeField &f : sizes) {
+      if (!(st = getStaticSize(o, f.key, *f.slot)).ok())
         return st;
     }
     if (!(st = getField(o, "name", k.name)).ok() ||
@@ -216,6 +263,11 @@ Status sigattn::runtime::parseKernelDescription(
         !(st = getField(o, "scale", scale)).ok() ||
         !(st = getField(o, "bias", bias)).ok())
       return st;
+    constexpr double kMaxFloat = std::numeric_limits<float>::max();
+    if (!(std::fabs(scale) <= kMaxFloat) || !(std::fabs(bias) <= kMaxFloat))
+      return Status::error("kernel description: scale or bias out of f32 "
+                           "range in " +
+                           k.name);
     k.scale = static_cast<float>(scale);
     k.bias = static_cast<float>(bias);
     if (elementType == "bf16")
@@ -242,8 +294,14 @@ Status sigattn::runtime::parseKernelDescription(
       return Status::error("kernel description: block_threads is not 32 x "
                            "num_warps in " +
                            k.name);
-    kernels.push_back(std::move(k));
+    for (const KernelInfo &other : parsed) {
+      if (other.name == k.name)
+        return Status::error("kernel description: two kernels are named " +
+                             k.name);
+    }
+    parsed.push_back(std::move(k));
   }
+  kernels = std::move(parsed);
   return Status::success();
 }
 
@@ -254,10 +312,20 @@ Status sigattn::runtime::parseKernelDescription(
 TensorBytes sigattn::runtime::tensorBytes(const KernelInfo &info,
                                           int64_t batch, int64_t seqQ,
                                           int64_t seqK) {
-  auto bytes = [](int64_t a, int64_t b, int64_t c, int64_t d, int64_t e) {
-    return static_cast<uint64_t>(a) * static_cast<uint64_t>(b) *
-           static_cast<uint64_t>(c) * static_cast<uint64_t>(d) *
-           static_cast<uint64_t>(e);
+  // Saturating: a negative factor gives 0, a product past 2^64 - 1 gives
+  // UINT64_MAX (never a wrapped, too small size).
+  auto bytes = [](int64_t a, int64_t b, int64_t c, int64_t d,
+                  int64_t e) -> uint64_t {
+    constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+    unsigned __int128 product = 1;
+    for (int64_t f : {a, b, c, d, e}) {
+      if (f <= 0)
+        return 0;
+      product *= static_cast<unsigned __int128>(f);
+      if (product > kMax)
+        product = kMax; // stays >= kMax: factors are >= 1
+    }
+    return static_cast<uint64_t>(product);
   };
   TensorBytes t;
   t.query = bytes(batch, seqQ, info.numQueryHeads, info.headDim,
@@ -272,6 +340,72 @@ TensorBytes sigattn::runtime::tensorBytes(const KernelInfo &info,
                  ? bytes(info.numQueryHeads, 4, 1, 1, 1)
                  : bytes(batch, info.numQueryHeads, 4, 1, 1);
   return t;
+}
+
+Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
+                                       int64_t seqQ, int64_t seqK) {
+  const std::string where = "sigattn launch of " + info.name + ": ";
+  if (info.blockQ < 1)
+    return Status::error(where + "the kernel's block_q must be at least 1, "
+                                 "got " +
+                         std::to_string(info.blockQ));
+  struct Size {
+    const char *name, *abiName;
+    int64_t value, compiled;
+  } sizes[] = {{"batch", "B", batch, info.staticBatch},
+               {"seq_q", "Nq", seqQ, info.staticSeqQ},
+               {"seq_k", "Nk", seqK, info.staticSeqK}};
+  for (const Size &s : sizes) {
+    if (s.value < 1)
+      return Status::error(where + s.name + " must be at least 1, got " +
+                           std::to_string(s.value));
+  }
+  // A static size is baked into the kernel, which ignores the parameter.
+  for (const Size &s : sizes) {
+    if (s.compiled != abi::kDynamicSize && s.value != s.compiled)
+      return Status::error(where + "kernel " + info.name +
+                           " was compiled for " + s.abiName + " = " +
+                           std::to_string(s.compiled) + ", got " +
+                           std::to_string(s.value));
+  }
+  // Grid: x = ceil(Nq / block_q) at most 2^31 - 1, y = Hq and z = B at most
+  // 65535.
+  abi::Grid g = abi::grid(info.tileShape(), batch, seqQ, info.numQueryHeads);
+  if (g.z > abi::kMaxGridYZ)
+    return Status::error(where + "batch " + std::to_string(batch) +
+                         " exceeds the grid limit of " +
+                         std::to_string(abi::kMaxGridYZ));
+  if (g.y > abi::kMaxGridYZ)
+    return Status::error(where + "num_query_heads " +
+                         std::to_string(info.numQueryHeads) +
+                         " exceeds the grid limit of " +
+                         std::to_string(abi::kMaxGridYZ));
+  if (g.x > abi::kMaxGridX)
+    return Status::error(where + "seq_q " + std::to_string(seqQ) +
+                         " needs " + std::to_string(g.x) +
+                         " query tiles, beyond the grid limit of " +
+                         std::to_string(abi::kMaxGridX));
+  // The kernel computes element and byte offsets in 64 bits: keep every
+  // tensor, B * N * H * max(D, Dv) * 2 bytes, at most 2^62 bytes.
+  auto tooBig = [](std::initializer_list<int64_t> factors) {
+    unsigned __int128 product = abi::kElementBytes;
+    for (int64_t f : factors) {
+      product *= static_cast<unsigned __int128>(f);
+      if (product > (static_cast<unsigned __int128>(1) << 62))
+        return true;
+    }
+    return false;
+  };
+  int64_t dim = std::max(info.headDim, info.valueDim);
+  if (tooBig({batch, seqQ, info.numQueryHeads, dim}))
+    return Status::error(where + "query/output tensors of B = " +
+                         std::to_string(batch) + ", Nq = " +
+                         std::to_string(seqQ) + " exceed 2^62 bytes");
+  if (tooBig({batch, seqK, info.numKVHeads, dim}))
+    return Status::error(where + "key/value tensors of B = " +
+                         std::to_string(batch) + ", Nk = " +
+                         std::to_string(seqK) + " exceed 2^62 bytes");
+  return Status::success();
 }
 
 Status sigattn::runtime::validateArguments(const KernelInfo &info,
@@ -299,64 +433,34 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
                            " but the tensors have " + st.name + " = " +
                            std::to_string(st.given));
   }
-  struct Size {
-    const char *name;
-    int64_t value;
-  } sizes[] = {{"batch", args.batch}, {"seq_q", args.seqQ}, {"seq_k", args.seqK}};
-  for (const Size &s : sizes) {
-    if (s.value < 1)
-      return Status::error(where + s.name + " must be at least 1, got " +
-                           std::to_string(s.value));
-  }
-  // Grid y and z are at most 65535; x at most 2^31 - 1.
-  abi::Grid g = abi::grid(info.tileShape(), args.batch, args.seqQ,
-                          info.numQueryHeads);
-  if (g.z > 65535)
-    return Status::error(where + "batch " + std::to_string(args.batch) +
-                         " exceeds the grid limit of 65535");
-  if (g.x > std::numeric_limits<int32_t>::max())
-    return Status::error(where + "seq_q " + std::to_string(args.seqQ) +
-                         " exceeds the grid limit");
-  // Element offsets are computed in 64 bits; keep every tensor under 2^62
-  // bytes.
-  auto tooBig = [](std::initializer_list<int64_t> factors) {
-    unsigned __int128 product = abi::kElementBytes;
-    for (int64_t f : factors) {
-      product *= static_cast<unsigned __int128>(f);
-      if (product > (static_cast<unsigned __int128>(1) << 62))
-        return true;
-    }
-    return false;
-  };
-  if (tooBig({args.batch, args.seqQ, info.numQueryHeads,
-              std::max(info.headDim, info.valueDim)}) ||
-      tooBig({args.batch, args.seqK, info.numKVHeads,
-              std::max(info.headDim, info.valueDim)}))
-    return Status::error(where + "tensor sizes overflow");
+  Status st = validateSizes(info, args.batch, args.seqQ, args.seqK);
+  if (!st.ok())
+    return st;
+  if (info.alibi == Alibi::None && args.slopes != 0)
+    return Status::error(where + "the kernel has no ALiBi but slopes were "
+                                 "given");
+  if (info.alibi != Alibi::None && args.slopes == 0)
+    return Status::error(where + "the kernel uses ALiBi but the slopes "
+                                 "pointer is null");
+  // Every pointer parameter, slopes included, is `.align 16` in the PTX.
   struct Pointer {
     const char *name;
     CUdeviceptr ptr;
-  } pointers[] = {{"query", args.query},
-                  {"key", args.key},
-                  {"value", args.value},
-                  {"output", args.output}};
+    bool used;
+  } pointers[] = {{"query", args.query, true},
+                  {"key", args.key, true},
+                  {"value", args.value, true},
+                  {"output", args.output, true},
+                  {"slopes", args.slopes, info.alibi != Alibi::None}};
   for (const Pointer &p : pointers) {
+    if (!p.used)
+      continue;
     if (p.ptr == 0)
       return Status::error(where + p.name + " pointer is null");
     if (p.ptr % abi::kPointerAlignment != 0)
       return Status::error(where + p.name + " pointer is not " +
                            std::to_string(abi::kPointerAlignment) +
                            "-byte aligned");
-  }
-  if (info.alibi == Alibi::None && args.slopes != 0)
-    return Status::error(where + "the kernel has no ALiBi but slopes were "
-                                 "given");
-  if (info.alibi != Alibi::None) {
-    if (args.slopes == 0)
-      return Status::error(where + "the kernel uses ALiBi but the slopes "
-                                   "pointer is null");
-    if (args.slopes % 4 != 0)
-      return Status::error(where + "slopes pointer is not 4-byte aligned");
   }
   return Status::success();
 }

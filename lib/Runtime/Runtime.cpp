@@ -10,11 +10,15 @@ using namespace sigattn::runtime;
 
 std::string sigattn::runtime::describeError(CUresult result,
                                             const std::string &call) {
+  // Both leave the string null (and fail) for a code they do not know.
   const char *name = nullptr, *text = nullptr;
-  cuGetErrorName(result, &name);
-  cuGetErrorString(result, &text);
+  if (cuGetErrorName(result, &name) != CUDA_SUCCESS)
+    name = nullptr;
+  if (cuGetErrorString(result, &text) != CUDA_SUCCESS)
+    text = nullptr;
   std::ostringstream os;
-  os << call << ": " << (name ? name : "unknown CUDA error") << " ("
+  os << call << ": "
+     << (name ? name : "unknown CUDA error " + std::to_string(result)) << " ("
      << (text ? text : "no description") << ")";
   return os.str();
 }
@@ -34,20 +38,43 @@ Module::Module(Module &&other) noexcept { *this = std::move(other); }
 
 Module &Module::operator=(Module &&other) noexcept {
   if (this != &other) {
-    if (module_)
-      cuModuleUnload(module_);
+    (void)unload(); // nowhere to report a failure; unload() says it
     module_ = other.module_;
+    context_ = other.context_;
     kernels_ = std::move(other.kernels_);
     functions_ = std::move(other.functions_);
     sharedLimitSet_ = std::move(other.sharedLimitSet_);
     other.module_ = nullptr;
+    other.context_ = nullptr;
+    other.kernels_.clear();
+    other.functions_.clear();
+    other.sharedLimitSet_.clear();
   }
   return *this;
 }
 
-Module::~Module() {
-  if (module_)
-    cuModuleUnload(module_);
+Module::~Module() { (void)unload(); }
+
+Status Module::unload() {
+  CUmodule module = module_;
+  CUcontext context = context_;
+  module_ = nullptr;
+  context_ = nullptr;
+  kernels_.clear();
+  functions_.clear();
+  sharedLimitSet_.clear();
+  if (!module)
+    return Status::success();
+  // cuModuleUnload works on the current context: make it the module's.
+  SIGATTN_CU(cuCtxPushCurrent(context), "cuCtxPushCurrent (to unload)");
+  CUresult unloaded = cuModuleUnload(module);
+  CUcontext popped = nullptr;
+  CUresult restored = cuCtxPopCurrent(&popped);
+  if (unloaded != CUDA_SUCCESS)
+    return Status::error(describeError(unloaded, "cuModuleUnload"));
+  if (restored != CUDA_SUCCESS)
+    return Status::error(describeError(restored, "cuCtxPopCurrent"));
+  return Status::success();
 }
 
 static Status readFile(const std::string &path, std::string &out) {
@@ -71,9 +98,8 @@ Status Module::load(const std::string &ptxPath, Module &module) {
   if (!(st = parseKernelDescription(json, m.kernels_)).ok())
     return Status::error(ptxPath + ".json: " + st.message());
 
-  CUcontext context = nullptr;
-  SIGATTN_CU(cuCtxGetCurrent(&context), "cuCtxGetCurrent");
-  if (!context)
+  SIGATTN_CU(cuCtxGetCurrent(&m.context_), "cuCtxGetCurrent");
+  if (!m.context_)
     return Status::error("no current CUDA context: create or set one (e.g. "
                          "cudaSetDevice + cudaFree(0)) before loading " +
                          ptxPath);
@@ -83,6 +109,7 @@ Status Module::load(const std::string &ptxPath, Module &module) {
                             CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
   void *values[] = {log, reinterpret_cast<void *>(sizeof(log))};
   CUresult r = cuModuleLoadDataEx(&m.module_, ptx.c_str(), 2, options, values);
+  log[sizeof(log) - 1] = '\0';
   if (r != CUDA_SUCCESS)
     return Status::error(describeError(r, "cuModuleLoadDataEx(" + ptxPath +
                                               ")") +
@@ -148,10 +175,15 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
   Status st = validateArguments(info, args);
   if (!st.ok())
     return st;
+  const std::string where = "sigattn launch of " + info.name + ": ";
+  CUcontext current = nullptr;
+  SIGATTN_CU(cuCtxGetCurrent(&current), where + "cuCtxGetCurrent");
+  if (current != context_)
+    return Status::error(where + "the calling thread's current CUDA context "
+                                 "is not the one the module was loaded into");
 
   // Step 1. Every pointer is device memory large enough for its tensor, and
   // the output overlaps no input.
-  const std::string where = "sigattn launch of " + info.name + ": ";
   TensorBytes t = tensorBytes(info, args.batch, args.seqQ, args.seqK);
   struct Range {
     const char *name;

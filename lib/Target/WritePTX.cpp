@@ -42,7 +42,7 @@ struct SigAttnWritePTXPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (output.empty()) {
-      module.emitError("sigattn-write-ptx: the output option is required");
+      mlir::emitError(module.getLoc(), "sigattn-write-ptx: the output option is required");
       return signalPassFailure();
     }
 
@@ -59,7 +59,7 @@ struct SigAttnWritePTXPass
       }
     });
     if (numObjects != 1) {
-      module.emitError() << "sigattn-write-ptx: expected one PTX object "
+      mlir::emitError(module.getLoc()) << "sigattn-write-ptx: expected one PTX object "
                             "(gpu-module-to-binary with format=isa), found "
                          << numObjects;
       return signalPassFailure();
@@ -101,11 +101,18 @@ struct SigAttnWritePTXPass
       std::error_code ec;
       llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
       if (ec) {
-        module.emitError() << "sigattn-write-ptx: cannot write '" << path
+        mlir::emitError(module.getLoc()) << "sigattn-write-ptx: cannot write '" << path
                            << "': " << ec.message();
         return signalPassFailure();
       }
       os << text;
+      os.close();
+      if (os.has_error()) {
+        mlir::emitError(module.getLoc()) << "sigattn-write-ptx: cannot write '" << path
+                           << "': " << os.error().message();
+        os.clear_error();
+        return signalPassFailure();
+      }
     }
   }
 };

@@ -117,6 +117,9 @@ def ConvertSigAttnTilesToNVVM
   let options = [
     Option<"mma", "mma", "std::string", /*default=*/"\"sync\"",
            "Tensor-core instruction family: sync (mma.sync); wgmma is reserved">,
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "GPU the kernels are for (mma=sync: sm_80, sm_86, sm_87, sm_89, "
+           "sm_90, sm_90a)">,
   ];
 }
 

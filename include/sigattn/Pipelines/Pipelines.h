@@ -4,6 +4,9 @@
 #define SIGATTN_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
+
+#include <optional>
 
 #include <cstdint>
 #include <string>
@@ -18,11 +21,14 @@ namespace sigattn {
 /// block size. Each pass of the pipeline takes its part from here.
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("GPU architecture (sm_90a for H100)"),
+      *this, "chip",
+      llvm::cl::desc("GPU architecture: sm_90a for H100 (mma=sync also "
+                     "takes sm_80, sm_86, sm_87, sm_89, sm_90)"),
       llvm::cl::init("sm_90a")};
   PassOptions::Option<std::string> ptxFeatures{
       *this, "features",
-      llvm::cl::desc("PTX ISA version as an LLVM feature (+ptx80 .. +ptx90)"),
+      llvm::cl::desc("PTX ISA version as an LLVM feature (+ptx80 .. +ptx88, "
+                     "+ptx90; at least what the chip needs)"),
       llvm::cl::init("+ptx80")};
   PassOptions::Option<std::string> mma{
       *this, "mma",
@@ -52,10 +58,17 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init("")};
 };
 
+/// The first problem with `options`, naming the option and the values it
+/// accepts; nothing when every option is valid.
+std::optional<std::string>
+checkGPUPipelineOptions(const GPUPipelineOptions &options);
+
 /// sigattn.attention -> tiled loops -> GPU kernel -> NVVM -> PTX (in a
-/// gpu.binary, and in a file with `ptx-output`).
-void buildSigAttnGPUPipeline(OpPassManager &pm,
-                             const GPUPipelineOptions &options);
+/// gpu.binary, and in a file with `ptx-output`). Checks the options first:
+/// on a bad value it reports the problem through `error` and adds nothing.
+LogicalResult
+buildSigAttnGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
+                        function_ref<void(const Twine &)> error = {});
 
 /// Registers `sigattn-gpu-pipeline`.
 void registerSigAttnPipelines();

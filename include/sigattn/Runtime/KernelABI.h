@@ -28,6 +28,12 @@ enum Param : int {
 /// The sizes that follow the pointers, in order: B, Nq, Nk.
 constexpr int kNumSizeParams = 3;
 
+/// What the description's "batch", "seq_q" and "seq_k" hold for a size the
+/// kernel takes at run time. Any other value (>= 1) is a static size: the
+/// kernel has it baked in, ignores the matching parameter, and must be
+/// launched with exactly that size.
+constexpr int64_t kDynamicSize = -1;
+
 /// Bytes of one element of q, k, v and out.
 constexpr int64_t kElementBytes = 2;
 
@@ -53,13 +59,19 @@ constexpr int64_t dynamicSharedBytes(const TileShape &s) {
          kElementBytes;
 }
 
+/// CUDA's launch limits on the grid.
+constexpr int64_t kMaxGridX = 2147483647; // 2^31 - 1
+constexpr int64_t kMaxGridYZ = 65535;
+
 /// Grid: x over query tiles, y over query heads, z over batches.
 struct Grid {
   int64_t x, y, z;
 };
 constexpr Grid grid(const TileShape &s, int64_t batch, int64_t seqQ,
                     int64_t numQueryHeads) {
-  return {(seqQ + s.blockQ - 1) / s.blockQ, numQueryHeads, batch};
+  // ceil(seqQ / blockQ), without overflowing for seqQ near INT64_MAX.
+  return {seqQ / s.blockQ + (seqQ % s.blockQ > 0 ? 1 : 0), numQueryHeads,
+          batch};
 }
 
 } // namespace abi

@@ -56,6 +56,13 @@ struct KernelInfo {
   float scale = 0.0f, bias = 0.0f;
   Alibi alibi = Alibi::None;
   std::string mma;
+  /// B, Nq and Nk the kernel was compiled for ("batch", "seq_q", "seq_k"):
+  /// a static size is baked into the kernel, which ignores the matching
+  /// parameter, so a launch must pass exactly that size;
+  /// abi::kDynamicSize (-1) when the size is a run-time parameter.
+  int64_t staticBatch = abi::kDynamicSize;
+  int64_t staticSeqQ = abi::kDynamicSize;
+  int64_t staticSeqK = abi::kDynamicSize;
 
   abi::TileShape tileShape() const {
     return {blockQ, blockK, numWarps, headDim, valueDim};
@@ -63,7 +70,11 @@ struct KernelInfo {
 };
 
 /// Parses a description `{"kernels": [{...}, ...]}`; checks that every field
-/// is there, has the right type and a consistent value.
+/// is there, has the right type and a consistent value (integers exact and
+/// in range; "batch", "seq_q", "seq_k" -1 or at least 1; num_warps at most
+/// 32, block_threads 32 x num_warps; dynamic_shared_memory below 2^31; scale
+/// and bias finite f32; kernel names distinct). `kernels` is replaced only
+/// on success.
 Status parseKernelDescription(const std::string &json,
                               std::vector<KernelInfo> &kernels);
 
@@ -78,16 +89,25 @@ struct AttentionArgs {
   int64_t numQueryHeads = 0, numKVHeads = 0, headDim = 0, valueDim = 0;
 };
 
-/// Bytes of each tensor of a call with these sizes.
+/// Bytes of each tensor of a call with these sizes. Meaningful for sizes
+/// validateSizes accepts; a negative size counts as 0 and a product beyond
+/// 2^64 - 1 saturates to UINT64_MAX.
 struct TensorBytes {
   uint64_t query, key, value, output, slopes;
 };
 TensorBytes tensorBytes(const KernelInfo &info, int64_t batch, int64_t seqQ,
                         int64_t seqK);
 
+/// Checks B, Nq, Nk of a call against `info` and the ABI: each at least 1,
+/// equal to the kernel's static size where it has one, within the grid
+/// limits (ceil(Nq / block_q) <= 2^31 - 1, Hq and B <= 65535), and every
+/// tensor's size in bytes at most 2^62 (the kernel's 64-bit offsets).
+Status validateSizes(const KernelInfo &info, int64_t batch, int64_t seqQ,
+                     int64_t seqK);
+
 /// Checks `args` against `info` and the ABI without touching the GPU: element
 /// type and head counts/dims (when given) those the kernel was compiled for,
-/// sizes at least 1 and within the grid limits, pointers non-null and 16-byte
+/// the sizes (validateSizes), pointers (slopes included) non-null and 16-byte
 /// aligned, slopes given exactly when the kernel uses ALiBi.
 Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
 
@@ -107,6 +127,11 @@ public:
 
   const std::vector<KernelInfo> &kernels() const { return kernels_; }
 
+  /// Unloads the module (from the context it was loaded into) and empties
+  /// this object; success when nothing is loaded. The destructor does the
+  /// same but cannot report a failure: call this to see it.
+  Status unload();
+
   /// The kernel called `name`, or nullptr.
   const KernelInfo *find(const std::string &name) const;
 
@@ -119,6 +144,7 @@ public:
 
 private:
   CUmodule module_ = nullptr;
+  CUcontext context_ = nullptr; ///< the context module_ was loaded into
   std::vector<KernelInfo> kernels_;
   std::vector<CUfunction> functions_;
   std::vector<bool> sharedLimitSet_;

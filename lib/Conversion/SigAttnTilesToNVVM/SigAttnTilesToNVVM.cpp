@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sigattn/Conversion/SigAttnTilesToNVVM/SigAttnTilesToNVVM.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/KernelTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -51,8 +52,18 @@ constexpr StringLiteral kSharedMemoryName = "sigattn_smem";
 /// its launches.
 constexpr StringLiteral kKernelInfoAttrName = "sigattn.kernel";
 
+/// The field of the description that holds the dynamic shared memory size.
+constexpr StringLiteral kSharedBytesField = "dynamic_shared_memory";
+
 /// Largest dynamic shared memory a block may use on sm_90.
 constexpr int64_t kMaxSharedBytes = 227 * 1024;
+
+/// Most warps in a block (1024 threads).
+constexpr int64_t kMaxWarps = 32;
+
+/// Most rows of a query or key/value tile the lowering accepts; the
+/// shared-memory check then rejects what does not fit.
+constexpr int64_t kMaxTileRows = 1024;
 
 /// Everything the mma.sync lowering of one kernel needs to know, read off the
 /// kernel's tile ops and block size.
@@ -66,66 +77,23 @@ struct MmaSyncConfig {
   int64_t offQ, offK, offV, stageBytesK, stageBytesV, sharedBytes;
 };
 
-/// The tile ops of a kernel, in program order.
-struct KernelTiles {
-  LoadTileOp loadQ;
-  SmallVector<scf::ForOp> loops;
-  StoreTileOp store;
-  TileStepOp anyStep;
-};
-
-static FailureOr<KernelTiles> findTiles(gpu::GPUFuncOp kernel) {
-  KernelTiles tiles;
-  for (Operation &op : kernel.getBody().front()) {
-    if (auto load = dyn_cast<LoadTileOp>(op)) {
-      if (tiles.loadQ)
-        return kernel.emitOpError("expected one sigattn.load_tile per kernel");
-      tiles.loadQ = load;
-    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      auto steps = loop.getBody()->getOps<TileStepOp>();
-      if (steps.empty())
-        continue;
-      TileStepOp step = *steps.begin();
-      if (!llvm::hasSingleElement(steps) ||
-          loop.getBody()->getOperations().size() != 2 ||
-          step.getKTile() != loop.getInductionVar() ||
-          !matchPattern(loop.getStep(), m_One()) ||
-          loop.getNumRegionIterArgs() != 1 ||
-          step.getAcc() != loop.getRegionIterArgs()[0])
-        return loop.emitOpError("expected a unit-step loop whose body is one "
-                                "sigattn.tile_step on the loop's accumulator");
-      tiles.loops.push_back(loop);
-      tiles.anyStep = step;
-    } else if (auto store = dyn_cast<StoreTileOp>(op)) {
-      if (tiles.store)
-        return kernel.emitOpError("expected one sigattn.store_tile per kernel");
-      tiles.store = store;
-    }
-  }
-  if (!tiles.loadQ || !tiles.store || tiles.loops.empty())
-    return kernel.emitOpError("expected a sigattn.load_tile, loops of "
-                              "sigattn.tile_step and a sigattn.store_tile");
-  return tiles;
-}
-
 static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
                                           KernelTiles &tiles) {
   auto fail = [&](const Twine &msg) {
     return kernel.emitOpError() << "convert-sigattn-tiles-to-nvvm (mma=sync): "
                                 << msg;
   };
-  std::optional<ArrayRef<int32_t>> blockSize = kernel.getKnownBlockSize();
-  if (!blockSize || blockSize->size() != 3 || (*blockSize)[0] % 32 != 0 ||
-      (*blockSize)[1] != 1 ||
-      (*blockSize)[2] != 1)
-    return fail("the kernel needs a known_block_size of (32 * num-warps, 1, 1)");
+  FailureOr<int64_t> threads = getKernelThreads(kernel, kMaxWarps);
+  if (failed(threads))
+    return failure();
   MmaSyncConfig c;
+  TileStepOp step = tiles.describingStep();
   VectorType qType = tiles.loadQ.getType();
-  c.shape.numWarps = (*blockSize)[0] / 32;
+  c.shape.numWarps = *threads / 32;
   c.shape.blockQ = qType.getDimSize(0);
   c.shape.headDim = qType.getDimSize(1);
-  c.shape.blockK = static_cast<int64_t>(tiles.anyStep.getBlockK());
-  c.shape.valueDim = tiles.anyStep.getAcc().getType().getDimSize(1);
+  c.shape.blockK = static_cast<int64_t>(step.getBlockK());
+  c.shape.valueDim = step.getAcc().getType().getDimSize(1);
   c.threads = abi::blockThreads(c.shape);
   c.bf16 = qType.getElementType().isBF16();
 
@@ -135,6 +103,29 @@ static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
       return fail("head dimension " + name + " = " + Twine(dim) +
                   " is not supported (supported: 64, 128, 256)");
   }
+  // Bounded before any product of sizes is formed.
+  for (auto [name, size] :
+       {std::pair<StringRef, int64_t>{"block-q", c.shape.blockQ},
+        {"block-k", c.shape.blockK}}) {
+    if (size > kMaxTileRows)
+      return fail(name + " = " + Twine(size) + " is more than " +
+                  Twine(kMaxTileRows) + " rows");
+  }
+  // The buffers' head counts and head dims are static: the lowering turns
+  // them into address arithmetic.
+  for (auto [name, buffer] :
+       {std::pair<StringRef, Value>{"query", tiles.loadQ.getSource()},
+        {"key", step.getKey()},
+        {"value", step.getValue()},
+        {"output", tiles.store.getDest()}}) {
+    auto type = cast<MemRefType>(buffer.getType());
+    if (type.isDynamicDim(2) || type.isDynamicDim(3))
+      return fail("the " + name +
+                  " buffer needs a static head count and head dimension");
+  }
+  if (tiles.store.getDest().getType().getDimSize(3) != c.shape.valueDim)
+    return fail("the output buffer's head dimension must be Dv = " +
+                Twine(c.shape.valueDim));
   if (c.shape.blockQ % (16 * c.shape.numWarps) != 0)
     return fail("block-q = " + Twine(c.shape.blockQ) +
                 " must be a multiple of 16 x num-warps = " +
@@ -226,8 +217,8 @@ private:
 
   // Lowering of the tile ops.
   void emitPrologue();
-  SmallVector<Value> emitLoop(scf::ForOp loop, TileStepOp step,
-                              ArrayRef<Value> init);
+  /// Lowers one key/value range; returns the accumulators after it.
+  SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init);
   void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
                 Value hasNext, SmallVectorImpl<Value> &acc);
 
@@ -540,10 +531,15 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   }
 }
 
-SmallVector<Value> MmaSyncEmitter::emitLoop(scf::ForOp loop, TileStepOp step,
-                                            ArrayRef<Value> init) {
-  b.setInsertionPoint(loop);
-  Value lo = loop.getLowerBound(), hi = loop.getUpperBound();
+SmallVector<Value> MmaSyncEmitter::emitRange(KeyValueRange &range,
+                                             ArrayRef<Value> init) {
+  TileStepOp step = range.step;
+  b.setInsertionPoint(range.getOperation());
+  // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
+  Value lo = range.loop ? range.loop.getLowerBound() : step.getKTile();
+  Value hi = range.loop
+                 ? range.loop.getUpperBound()
+                 : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
   LoopInvariants inv;
   inv.halfScale = f32(0.5f * step.getScale().convertToFloat());
   inv.halfBias = f32(0.5f * step.getBias().convertToFloat());
@@ -563,7 +559,7 @@ SmallVector<Value> MmaSyncEmitter::emitLoop(scf::ForOp loop, TileStepOp step,
     scf::YieldOp::create(b, loc);
   });
   auto newLoop = scf::ForOp::create(
-      b, loc, lo, hi, loop.getStep(), init,
+      b, loc, lo, hi, arith::ConstantIndexOp::create(b, loc, 1), init,
       [&](OpBuilder &nb, Location nl, Value kt, ValueRange iterArgs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
@@ -591,33 +587,16 @@ LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
   waitGroups(0);
   barrier();
 
-  // Step 2. The key/value loops, accumulators threaded through them.
-  DenseMap<Value, SmallVector<Value>> accs;
-  for (scf::ForOp loop : tiles.loops) {
-    Value init = loop.getInitArgs()[0];
-    SmallVector<Value> initAcc;
-    if (auto it = accs.find(init); it != accs.end()) {
-      initAcc = it->second;
-    } else if (matchPattern(init, m_AnyZeroFloat())) {
-      b.setInsertionPoint(loop);
-      initAcc.assign(accPerThread, f32(0.0f));
-    } else {
-      return loop.emitOpError(
-          "expected the accumulator to start at zero or at the result of the "
-          "previous key/value loop");
-    }
-    TileStepOp step = *loop.getBody()->getOps<TileStepOp>().begin();
-    accs[loop.getResult(0)] = emitLoop(loop, step, initAcc);
-  }
+  // Step 2. The key/value ranges, one accumulator threaded through them
+  // from zero (findKernelTiles checked the chain).
+  b.setInsertionPoint(tiles.ranges.front().getOperation());
+  SmallVector<Value> acc(accPerThread, f32(0.0f));
+  for (KeyValueRange &range : tiles.ranges)
+    acc = emitRange(range, acc);
 
-  // Step 3. O from the last loop's accumulators, rounded to the element
+  // Step 3. O from the last range's accumulators, rounded to the element
   // type; rows past Nq are skipped.
-  auto it = accs.find(tiles.store.getTile());
-  if (it == accs.end())
-    return tiles.store.emitOpError(
-        "expected to store the result of the last key/value loop");
   b.setInsertionPoint(tiles.store);
-  SmallVector<Value> &acc = it->second;
   Value out = tiles.store.getDest();
   auto outType = cast<MemRefType>(out.getType());
   Value seqQ = toI64(memref::DimOp::create(b, loc, out, 1));
@@ -653,8 +632,8 @@ LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
 
   // Step 4. The tile ops are gone.
   tiles.store.erase();
-  for (scf::ForOp loop : llvm::reverse(tiles.loops))
-    loop.erase();
+  for (KeyValueRange &range : llvm::reverse(tiles.ranges))
+    range.getOperation()->erase();
   tiles.loadQ.erase();
   return success();
 }
@@ -665,7 +644,7 @@ static DictionaryAttr describeKernel(gpu::GPUFuncOp kernel,
                                      KernelTiles &tiles,
                                      const MmaSyncConfig &cfg) {
   Builder b(kernel.getContext());
-  TileStepOp step = tiles.anyStep;
+  TileStepOp step = tiles.describingStep();
   StringRef alibi = "none";
   if (Value slope = step.getAlibiSlope()) {
     auto load = slope.getDefiningOp<memref::LoadOp>();
@@ -673,6 +652,12 @@ static DictionaryAttr describeKernel(gpu::GPUFuncOp kernel,
                                                         : "head";
   }
   auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+  // A size compiled into the kernel, or -1 when it is a launch parameter.
+  auto staticSize = [&](Value buffer, int64_t dim) {
+    int64_t size = cast<MemRefType>(buffer.getType()).getDimSize(dim);
+    return i64(ShapedType::isDynamic(size) ? -1 : size);
+  };
+  Value query = tiles.loadQ.getSource();
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("name", b.getStringAttr(kernel.getName())),
       b.getNamedAttr("element_type",
@@ -683,11 +668,14 @@ static DictionaryAttr describeKernel(gpu::GPUFuncOp kernel,
                      i64(tiles.store.getDest().getType().getDimSize(2))),
       b.getNamedAttr("num_kv_heads",
                      i64(step.getKey().getType().getDimSize(2))),
+      b.getNamedAttr("batch", staticSize(query, 0)),
+      b.getNamedAttr("seq_q", staticSize(query, 1)),
+      b.getNamedAttr("seq_k", staticSize(step.getKey(), 1)),
       b.getNamedAttr("block_q", i64(cfg.shape.blockQ)),
       b.getNamedAttr("block_k", i64(cfg.shape.blockK)),
       b.getNamedAttr("num_warps", i64(cfg.shape.numWarps)),
       b.getNamedAttr("block_threads", i64(cfg.threads)),
-      b.getNamedAttr("dynamic_shared_memory", i64(cfg.sharedBytes)),
+      b.getNamedAttr(kSharedBytesField, i64(cfg.sharedBytes)),
       b.getNamedAttr("window_left", i64(step.getLeft())),
       b.getNamedAttr("window_right", i64(step.getRight())),
       b.getNamedAttr("scale", step.getScaleAttr()),
@@ -712,13 +700,67 @@ static void declareSharedMemory(gpu::GPUModuleOp module) {
 
 } // namespace
 
+FailureOr<MmaKind> mlir::sigattn::parseMmaKind(StringRef mma) {
+  if (mma == "sync")
+    return MmaKind::Sync;
+  if (mma == "wgmma")
+    return MmaKind::Wgmma;
+  return failure();
+}
+
+/// The chips each lowering supports, with the PTX ISA version each needs
+/// (times ten). mma.sync with bf16 and cp.async need sm_80.
+static ArrayRef<std::pair<StringLiteral, int>> supportedChips(MmaKind kind) {
+  static constexpr std::pair<StringLiteral, int> sync[] = {
+      {"sm_80", 70}, {"sm_86", 71}, {"sm_87", 74},
+      {"sm_89", 78}, {"sm_90", 78}, {"sm_90a", 80}};
+  static constexpr std::pair<StringLiteral, int> wgmma[] = {{"sm_90a", 80}};
+  if (kind == MmaKind::Sync)
+    return sync;
+  return wgmma;
+}
+
+std::optional<std::string> mlir::sigattn::checkChip(MmaKind kind,
+                                                    StringRef chip) {
+  std::string names;
+  for (auto [name, ptx] : supportedChips(kind)) {
+    if (chip == name)
+      return std::nullopt;
+    names += (names.empty() ? "" : ", ") + name.str();
+  }
+  return ("chip='" + chip + "' is not supported by mma=" +
+          (kind == MmaKind::Sync ? "sync" : "wgmma") + " (supported: " +
+          names + ")")
+      .str();
+}
+
+std::optional<std::string> mlir::sigattn::checkPTXVersion(StringRef chip,
+                                                          int version) {
+  static constexpr int kKnown[] = {80, 81, 82, 83, 84, 85, 86, 87, 88, 90};
+  if (!llvm::is_contained(kKnown, version))
+    return ("PTX ISA version " + Twine(version / 10) + "." +
+            Twine(version % 10) +
+            " is not one the NVPTX backend and ptxas both accept (+ptx80 .. "
+            "+ptx88, +ptx90)")
+        .str();
+  for (MmaKind kind : {MmaKind::Sync, MmaKind::Wgmma}) {
+    for (auto [name, ptx] : supportedChips(kind)) {
+      if (chip == name && version < ptx)
+        return ("chip='" + chip + "' needs PTX ISA " + Twine(ptx / 10) + "." +
+                Twine(ptx % 10) + " or later")
+            .str();
+    }
+  }
+  return std::nullopt;
+}
+
 LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
                                               MmaKind kind) {
   if (kind == MmaKind::Wgmma)
     return kernel.emitOpError(
         "convert-sigattn-tiles-to-nvvm: mma=wgmma is not implemented yet; use "
         "mma=sync");
-  FailureOr<KernelTiles> tiles = findTiles(kernel);
+  FailureOr<KernelTiles> tiles = findKernelTiles(kernel);
   if (failed(tiles))
     return failure();
   FailureOr<MmaSyncConfig> config = getConfig(kernel, *tiles);
@@ -741,38 +783,42 @@ struct ConvertSigAttnTilesToNVVMPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    MmaKind kind;
-    if (mma == "sync") {
-      kind = MmaKind::Sync;
-    } else if (mma == "wgmma") {
-      kind = MmaKind::Wgmma;
-    } else {
-      module.emitError() << "convert-sigattn-tiles-to-nvvm: unknown mma='"
+    // Step 1. The options, before anything is changed.
+    FailureOr<MmaKind> kind = parseMmaKind(mma);
+    if (failed(kind)) {
+      mlir::emitError(module.getLoc()) << "convert-sigattn-tiles-to-nvvm: unknown mma='"
                          << mma << "' (expected sync or wgmma)";
       return signalPassFailure();
     }
+    if (std::optional<std::string> error = checkChip(*kind, chip)) {
+      mlir::emitError(module.getLoc()) << "convert-sigattn-tiles-to-nvvm: " << *error;
+      return signalPassFailure();
+    }
+
+    // Step 2. Every kernel that holds tile ops.
     SmallVector<gpu::GPUFuncOp> kernels;
     module.walk([&](gpu::GPUFuncOp kernel) {
-      if (!kernel.getBody().empty() &&
-          !kernel.getBody().front().getOps<LoadTileOp>().empty())
+      if (hasTileOps(kernel))
         kernels.push_back(kernel);
     });
+    DenseMap<Operation *, DictionaryAttr> lowered;
     for (gpu::GPUFuncOp kernel : kernels) {
-      if (failed(lowerKernelTiles(kernel, kind)))
+      if (failed(lowerKernelTiles(kernel, *kind)))
         return signalPassFailure();
+      lowered[kernel] = kernel->getAttrOfType<DictionaryAttr>(
+          kKernelInfoAttrName);
     }
-    // Launches get the dynamic shared memory their kernel needs, and its
-    // description.
+
+    // Step 3. The launches of these kernels get the dynamic shared memory
+    // their kernel needs, and its description.
     module.walk([&](gpu::LaunchFuncOp launch) {
       auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
           launch, launch.getKernel());
-      auto info = kernel ? kernel->getAttrOfType<DictionaryAttr>(
-                               kKernelInfoAttrName)
-                         : DictionaryAttr();
+      DictionaryAttr info = kernel ? lowered.lookup(kernel) : DictionaryAttr();
       if (!info)
         return;
       OpBuilder b(launch);
-      auto bytes = cast<IntegerAttr>(info.get("dynamic_shared_memory"));
+      auto bytes = cast<IntegerAttr>(info.get(kSharedBytesField));
       Value size = arith::ConstantIntOp::create(b, launch.getLoc(),
                                                 bytes.getInt(), 32);
       launch.getDynamicSharedMemorySizeMutable().assign(size);

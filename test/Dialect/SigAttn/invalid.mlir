@@ -259,3 +259,30 @@ func.func @unranked(%q: tensor<*xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<
   %o = "sigattn.attention"(%q, %k, %v) : (tensor<*xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>) -> tensor<2x128x8x64xbf16>
   return
 }
+
+// -----
+
+// Zero B: a static batch, query or key length must be at least 1.
+func.func @zero_batch(%q: tensor<0x128x8x64xbf16>, %k: tensor<0x128x8x64xbf16>, %v: tensor<0x128x8x64xbf16>) {
+  // expected-error @+1 {{expects a positive batch size B (dimension 0 of query), got 0}}
+  %o = sigattn.attention %q, %k, %v : tensor<0x128x8x64xbf16>, tensor<0x128x8x64xbf16>, tensor<0x128x8x64xbf16> -> tensor<0x128x8x64xbf16>
+  return
+}
+
+// -----
+
+// Zero Nq.
+func.func @zero_nq(%q: tensor<?x0x8x64xbf16>, %k: tensor<?x?x8x64xbf16>, %v: tensor<?x?x8x64xbf16>) {
+  // expected-error @+1 {{expects a positive sequence length Nq (dimension 1 of query), got 0}}
+  %o = sigattn.attention %q, %k, %v : tensor<?x0x8x64xbf16>, tensor<?x?x8x64xbf16>, tensor<?x?x8x64xbf16> -> tensor<?x0x8x64xbf16>
+  return
+}
+
+// -----
+
+// Zero Nk.
+func.func @zero_nk(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x0x8x64xbf16>, %v: tensor<?x0x8x64xbf16>) {
+  // expected-error @+1 {{expects a positive sequence length Nk (dimension 1 of key), got 0}}
+  %o = sigattn.attention %q, %k, %v : tensor<?x?x8x64xbf16>, tensor<?x0x8x64xbf16>, tensor<?x0x8x64xbf16> -> tensor<?x?x8x64xbf16>
+  return
+}

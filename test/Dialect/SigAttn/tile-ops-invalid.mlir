@@ -102,3 +102,23 @@ func.func @step_block_k(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: 
       : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
   return
 }
+
+// -----
+
+func.func @step_nan_scale(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                          %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects a finite scale, got nan}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 0x7FC00000 bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @step_inf_bias(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                         %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects a finite bias, got -INF}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0xFF800000
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}

@@ -26,7 +26,7 @@
 // CHECK: ret;
 
 // JSON: "kernels": [
-// JSON: {"alibi": "none", "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "value_dim": 128, "window_left": -1, "window_right": 0}
+// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
 func.func @attention(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x4x128xbf16>,
                      %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x16x128xbf16> {
   %o = sigattn.attention %q, %k, %v causal bias = -8.317766

@@ -10,6 +10,9 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <optional>
+#include <string>
+
 namespace mlir {
 namespace sigattn {
 
@@ -18,6 +21,17 @@ namespace sigattn {
 
 /// The tensor-core instruction family a kernel is lowered to.
 enum class MmaKind { Sync, Wgmma };
+
+/// Parses the `mma` option (sync, wgmma).
+FailureOr<MmaKind> parseMmaKind(StringRef mma);
+
+/// An error naming `chip` and the chips the `kind` lowering supports, or
+/// nothing when it supports `chip`.
+std::optional<std::string> checkChip(MmaKind kind, StringRef chip);
+
+/// An error when PTX ISA `version` (times ten: 80 is 8.0) is not one the
+/// toolchain accepts or is too old for `chip`; nothing otherwise.
+std::optional<std::string> checkPTXVersion(StringRef chip, int version);
 
 /// Lowers the tile ops of `kernel` with `kind`; emits an error naming the
 /// unsupported option and fails when the kernel's configuration is not

@@ -141,10 +141,20 @@ LogicalResult AttentionOp::verify() {
                            << d.size;
   }
 
-  // Step 3. Sizes shared between operands agree.
+  // Step 3. Static batch and sequence sizes are at least 1, and sizes shared
+  // between operands agree.
   ArrayRef<int64_t> q = getQueryType().getShape();
   ArrayRef<int64_t> k = getKeyType().getShape();
   ArrayRef<int64_t> v = getValueType().getShape();
+  StaticDim sizes[] = {{"batch size B", "query", q[0], 0},
+                       {"sequence length Nq", "query", q[1], 1},
+                       {"sequence length Nk", "key", k[1], 1}};
+  for (const StaticDim &d : sizes) {
+    if (!ShapedType::isDynamic(d.size) && d.size < 1)
+      return emitOpError() << "expects a positive " << d.what << " (dimension "
+                           << d.dim << " of " << d.tensor << "), got "
+                           << d.size;
+  }
   struct Match {
     StringRef what;
     StringRef lhs;
@@ -373,5 +383,11 @@ LogicalResult TileStepOp::verify() {
     return emitOpError() << "expects window sides to be non-negative or -1 "
                             "(unbounded), got ["
                          << window[0] << ", " << window[1] << "]";
+  if (!getScale().isFinite())
+    return emitOpError() << "expects a finite scale, got "
+                         << getScale().convertToFloat();
+  if (!getBias().isFinite())
+    return emitOpError() << "expects a finite bias, got "
+                         << getBias().convertToFloat();
   return success();
 }

@@ -19,6 +19,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
 #include "sigattn/Runtime/KernelABI.h"
 
@@ -234,10 +236,45 @@ FailureOr<Value> Outliner::recompute(OpBuilder &b, Value v,
             "uses inside the kernel";
 }
 
+/// Checks the grid sizes known at compile time against CUDA's launch limits:
+/// x (query tiles) <= 2^31 - 1, y (query heads) and z (batches) <= 65535.
+/// They are read off the buffers' static sizes and the query tile's rows,
+/// whatever canonicalization has folded.
+static LogicalResult checkLaunchLimits(scf::ForallOp grid,
+                                       const GridBuffers &buffers) {
+  auto query = cast<MemRefType>(buffers.query.getType());
+  auto out = cast<MemRefType>(buffers.out.getType());
+  int64_t rows = 0;
+  grid.walk([&](LoadTileOp load) { rows = load.getType().getDimSize(0); });
+  auto tiles = [&](int64_t n) -> std::optional<int64_t> {
+    if (ShapedType::isDynamic(n) || rows <= 0)
+      return std::nullopt;
+    return n / rows + (n % rows != 0);
+  };
+  auto size = [](int64_t n) -> std::optional<int64_t> {
+    return ShapedType::isDynamic(n) ? std::nullopt : std::optional(n);
+  };
+  struct Limit {
+    StringRef dim, what;
+    std::optional<int64_t> size;
+    int64_t max;
+  } limits[] = {{"x", "query tiles", tiles(query.getDimSize(1)), abi::kMaxGridX},
+                {"y", "query heads", size(out.getDimSize(2)), abi::kMaxGridYZ},
+                {"z", "batches", size(query.getDimSize(0)), abi::kMaxGridYZ}};
+  for (const Limit &limit : limits) {
+    if (limit.size && *limit.size > limit.max)
+      return grid.emitOpError()
+             << "sigattn-outline-gpu-kernels: the grid has " << *limit.size
+             << " " << limit.what << " (grid " << limit.dim
+             << "), more than a launch allows (" << limit.max << ")";
+  }
+  return success();
+}
+
 LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   readTensorsThroughBuffers(grid);
   FailureOr<GridBuffers> buffers = findBuffers(grid);
-  if (failed(buffers))
+  if (failed(buffers) || failed(checkLaunchLimits(grid, *buffers)))
     return failure();
   MLIRContext *ctx = grid.getContext();
   Location loc = grid.getLoc();
@@ -315,6 +352,25 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   for (auto [iv, dim] : llvm::zip_equal(grid.getInductionVars(), dims))
     mapping.map(iv, gpu::BlockIdOp::create(b, loc, dim).getResult());
 
+  // The host's sizes of the buffers it allocated (the output of an earlier
+  // op, read here as q, k or v) are the sizes of the kernel's views.
+  for (Value buffer : pointers) {
+    auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+    if (!alloc)
+      continue;
+    MemRefType type = alloc.getType();
+    unsigned next = 0;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      Value size = alloc.getDynamicSizes()[next++];
+      if (!mapping.contains(size))
+        mapping.map(size, memref::DimOp::create(b, loc, mapping.lookup(buffer),
+                                                d)
+                              .getResult());
+    }
+  }
+
   // Values the grid takes from outside (sizes, constants) are recomputed.
   SetVector<Value> usedAbove;
   getUsedValuesDefinedAbove(grid.getRegion(), usedAbove);
@@ -352,6 +408,25 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   return success();
 }
 
+/// A PTX identifier for the kernel of a function named `func`, unique among
+/// `taken`: `<func>_sigattn[_N]`, with every character PTX does not allow
+/// in a name replaced by '_' and a leading '_' before a digit.
+static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
+  // Long function names are cut: the name stays readable in profiles.
+  constexpr size_t kMaxBaseLength = 200;
+  std::string base;
+  for (char c : func.take_front(kMaxBaseLength))
+    base += llvm::isAlnum(c) || c == '_' ? c : '_';
+  if (base.empty() || llvm::isDigit(base.front()))
+    base.insert(base.begin(), '_');
+  base += "_sigattn";
+  std::string name = base;
+  for (unsigned n = 1; taken.contains(name); ++n)
+    name = base + "_" + std::to_string(n);
+  taken.insert(name);
+  return name;
+}
+
 struct SigAttnOutlineGPUKernelsPass
     : public mlir::sigattn::impl::SigAttnOutlineGPUKernelsBase<
           SigAttnOutlineGPUKernelsPass> {
@@ -359,10 +434,10 @@ struct SigAttnOutlineGPUKernelsPass
 
   void runOnOperation() override {
     int64_t warps = numWarps;
-    if (warps <= 0) {
-      getOperation().emitError()
-          << "sigattn-outline-gpu-kernels: num-warps must be positive, got "
-          << warps;
+    if (warps < 1 || warps > kMaxWarps) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: num-warps=" << warps
+          << " is out of range (1 .. " << kMaxWarps << ")";
       return signalPassFailure();
     }
     ModuleOp module = getOperation();
@@ -372,13 +447,10 @@ struct SigAttnOutlineGPUKernelsPass
         grids.push_back(grid);
     });
     Outliner outliner(module, warps);
-    llvm::StringMap<unsigned> counts;
+    llvm::StringSet<> taken;
     for (scf::ForallOp grid : grids) {
       auto func = grid->getParentOfType<FunctionOpInterface>();
-      std::string base =
-          (func ? func.getName() : StringRef("kernel")).str() + "_sigattn";
-      unsigned n = counts[base]++;
-      std::string name = n == 0 ? base : base + "_" + std::to_string(n);
+      std::string name = kernelName(func ? func.getName() : "kernel", taken);
       if (failed(outliner.outline(grid, name)))
         return signalPassFailure();
     }

@@ -189,12 +189,15 @@ struct SigAttnTilePass
 
   void runOnOperation() override {
     int64_t q = blockQ, k = blockK;
-    if (q < 0 || k < 0) {
-      getOperation()->emitError()
-          << "sigattn-tile: block-q and block-k must be positive (or 0 for "
-             "the default), got block-q="
-          << q << " block-k=" << k;
-      return signalPassFailure();
+    for (auto [name, value] :
+         {std::pair<StringRef, int64_t>{"block-q", q}, {"block-k", k}}) {
+      if (value < 0 || value > kMaxTileSize) {
+        mlir::emitError(getOperation()->getLoc())
+            << "sigattn-tile: " << name << "=" << value
+            << " is out of range (0 for the default, or 1 .. " << kMaxTileSize
+            << ")";
+        return signalPassFailure();
+      }
     }
     RewritePatternSet patterns(&getContext());
     populateSigAttnTilePatterns(patterns, {q, k});

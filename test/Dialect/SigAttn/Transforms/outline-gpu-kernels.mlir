@@ -3,7 +3,7 @@
 // RUN: sigattn-opt %s -split-input-file -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4" -canonicalize -cse | FileCheck %s
 // RUN: not sigattn-opt %s -split-input-file -sigattn-tile -sigattn-outline-gpu-kernels="num-warps=0" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: error: sigattn-outline-gpu-kernels: num-warps must be positive, got 0
+// BAD: error: sigattn-outline-gpu-kernels: num-warps=0 is out of range (1 .. 32)
 
 // CHECK: module attributes {gpu.container_module}
 // CHECK-LABEL: func.func @causal

@@ -2,7 +2,7 @@
 // RUN: sigattn-opt %s -split-input-file -sigattn-tile | FileCheck %s
 // RUN: not sigattn-opt %s -split-input-file -sigattn-tile="block-q=-4" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: error: sigattn-tile: block-q and block-k must be positive (or 0 for the default), got block-q=-4 block-k=0
+// BAD: error: sigattn-tile: block-q=-4 is out of range (0 for the default, or 1 .. 1024)
 
 // CHECK-LABEL: func.func @d128
 //       CHECK:   arith.ceildivsi %{{.+}}, %c128

@@ -27,6 +27,12 @@ struct TileSizes {
   int64_t blockK;
 };
 
+/// Largest block-q / block-k `sigattn-tile` accepts (0 picks the default).
+constexpr int64_t kMaxTileSize = 1024;
+
+/// Largest num-warps `sigattn-outline-gpu-kernels` accepts (1024 threads).
+constexpr int64_t kMaxWarps = 32;
+
 /// The default tile sizes for head dimension `headDim`.
 TileSizes getDefaultTileSizes(int64_t headDim);
 

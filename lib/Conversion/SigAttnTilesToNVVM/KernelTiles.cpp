@@ -1,0 +1,186 @@
+//===- KernelTiles.cpp - the tile ops of one sigattn kernel ---------------===//
+
+#include "sigattn/Conversion/SigAttnTilesToNVVM/KernelTiles.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::sigattn;
+
+bool mlir::sigattn::hasTileOps(gpu::GPUFuncOp kernel) {
+  return kernel
+      .walk([](Operation *op) {
+        return isa<LoadTileOp, TileStepOp, StoreTileOp>(op)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+FailureOr<int64_t> mlir::sigattn::getKernelThreads(gpu::GPUFuncOp kernel,
+                                                   int64_t maxWarps) {
+  std::optional<ArrayRef<int32_t>> size = kernel.getKnownBlockSize();
+  if (!size || size->size() != 3 || (*size)[0] <= 0 || (*size)[0] % 32 != 0 ||
+      (*size)[0] / 32 > maxWarps || (*size)[1] != 1 || (*size)[2] != 1)
+    return kernel.emitOpError()
+           << "expects a known_block_size of (32 * num-warps, 1, 1) with 1 <= "
+              "num-warps <= "
+           << maxWarps;
+  return static_cast<int64_t>((*size)[0]);
+}
+
+/// The loop of a key/value range: unit step, one f32 accumulator, a body of
+/// one tile step on the induction variable and that accumulator, whose other
+/// operands come from outside the loop.
+static LogicalResult checkRangeLoop(scf::ForOp loop, TileStepOp step) {
+  Block *body = loop.getBody();
+  auto yield = cast<scf::YieldOp>(body->getTerminator());
+  bool ok = matchPattern(loop.getStep(), m_One()) &&
+            loop.getNumRegionIterArgs() == 1 &&
+            body->getOperations().size() == 2 &&
+            step.getKTile() == loop.getInductionVar() &&
+            step.getAcc() == loop.getRegionIterArgs()[0] &&
+            yield.getOperand(0) == step.getResult();
+  for (Value operand : step->getOperands()) {
+    if (operand != step.getKTile() && operand != step.getAcc())
+      ok = ok && loop.isDefinedOutsideOfLoop(operand);
+  }
+  if (!ok)
+    return loop.emitOpError("expected a unit-step loop whose body is one "
+                            "sigattn.tile_step on the loop's induction "
+                            "variable and accumulator");
+  return success();
+}
+
+/// Names the first property in which `step` differs from `first`, or "".
+static StringRef differingProperty(TileStepOp first, TileStepOp step) {
+  if (step.getQTile() != first.getQTile())
+    return "q_tile";
+  if (step.getKey() != first.getKey() || step.getValue() != first.getValue())
+    return "key/value buffers";
+  if (step.getBatch() != first.getBatch() ||
+      step.getKvHead() != first.getKvHead() ||
+      step.getQStart() != first.getQStart() ||
+      step.getSeqQ() != first.getSeqQ())
+    return "batch, head, query start or seq_q";
+  if (step.getAlibiSlope() != first.getAlibiSlope())
+    return "alibi slope";
+  if (step.getBlockK() != first.getBlockK())
+    return "block_k";
+  if (step.getWindow() != first.getWindow())
+    return "window";
+  if (step.getScaleAttr() != first.getScaleAttr() ||
+      step.getBiasAttr() != first.getBiasAttr())
+    return "scale or bias";
+  return "";
+}
+
+/// True for an accumulator that starts at zero.
+static bool isZeroTile(Value v) { return matchPattern(v, m_AnyZeroFloat()); }
+
+FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
+  if (kernel.getBody().empty() || !kernel.getBody().hasOneBlock())
+    return kernel.emitOpError("expected a kernel body of one block");
+  Block &entry = kernel.getBody().front();
+  KernelTiles tiles;
+
+  // Step 1. Every tile op is at the top level of the body, or a tile step is
+  // the body of a key/value loop there.
+  WalkResult placement = kernel.walk([&](Operation *op) {
+    if (!isa<LoadTileOp, TileStepOp, StoreTileOp>(op))
+      return WalkResult::advance();
+    if (op->getBlock() == &entry)
+      return WalkResult::advance();
+    auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
+    if (isa<TileStepOp>(op) && loop && loop->getBlock() == &entry)
+      return WalkResult::advance();
+    op->emitOpError("expected at the top level of the kernel body, or as the "
+                    "body of a key/value loop there");
+    return WalkResult::interrupt();
+  });
+  if (placement.wasInterrupted())
+    return failure();
+
+  // Step 2. In program order: load Q, the key/value ranges, store O.
+  for (Operation &op : entry) {
+    if (auto load = dyn_cast<LoadTileOp>(op)) {
+      if (tiles.loadQ)
+        return load.emitOpError("expected one sigattn.load_tile per kernel");
+      tiles.loadQ = load;
+      continue;
+    }
+    auto store = dyn_cast<StoreTileOp>(op);
+    if (tiles.store && (store || isa<TileStepOp>(op) ||
+                        (isa<scf::ForOp>(op) &&
+                         !cast<scf::ForOp>(op).getBody()->getOps<TileStepOp>()
+                              .empty())))
+      return op.emitOpError("expected no tile op after the sigattn.store_tile");
+    if (store) {
+      tiles.store = store;
+      continue;
+    }
+    KeyValueRange range;
+    if (auto step = dyn_cast<TileStepOp>(op)) {
+      range = {step, scf::ForOp(), step.getAcc(), step.getResult()};
+    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      auto steps = loop.getBody()->getOps<TileStepOp>();
+      if (steps.empty())
+        continue;
+      TileStepOp step = *steps.begin();
+      if (failed(checkRangeLoop(loop, step)))
+        return failure();
+      range = {step, loop, loop.getInitArgs()[0], loop.getResult(0)};
+    } else {
+      continue;
+    }
+    if (!tiles.loadQ)
+      return range.getOperation()->emitOpError(
+          "expected the sigattn.load_tile of Q before the key/value tiles");
+    tiles.ranges.push_back(range);
+  }
+  if (!tiles.loadQ || !tiles.store || tiles.ranges.empty())
+    return kernel.emitOpError("expected a sigattn.load_tile of Q, key/value "
+                              "tiles and a sigattn.store_tile of O in the "
+                              "kernel");
+
+  // Step 3. One accumulator threaded from zero through the ranges to the
+  // store, each range reading the Q tile and agreeing with the first.
+  LoadTileOp q = tiles.loadQ;
+  Value acc;
+  for (auto [i, range] : llvm::enumerate(tiles.ranges)) {
+    TileStepOp step = range.step;
+    if (i == 0 ? !isZeroTile(range.init) : range.init != acc)
+      return range.getOperation()->emitOpError(
+          "expected the accumulator to start at zero or at the result of the "
+          "previous key/value tiles");
+    if (i > 0 && !acc.hasOneUse())
+      return range.getOperation()->emitOpError(
+          "expected the previous key/value tiles' accumulator to have no "
+          "other use");
+    if (step.getQTile() != q.getResult())
+      return step.emitOpError("expected to read the kernel's Q tile");
+    if (step.getQStart() != q.getRowStart() || step.getBatch() != q.getBatch())
+      return step.emitOpError(
+          "expected q_start and batch to be the Q tile's first row and batch");
+    StringRef differs = differingProperty(tiles.ranges.front().step, step);
+    if (!differs.empty())
+      return step.emitOpError()
+             << "expected every tile step of the kernel to agree on "
+             << differs;
+    acc = range.result;
+  }
+  StoreTileOp store = tiles.store;
+  if (store.getTile() != acc || !acc.hasOneUse())
+    return store.emitOpError(
+        "expected to store the accumulator of the last key/value tiles");
+  if (store.getBatch() != q.getBatch() || store.getHead() != q.getHead() ||
+      store.getRowStart() != q.getRowStart())
+    return store.emitOpError(
+        "expected to store the rows of the Q tile (same batch, head and "
+        "first row)");
+  if (store.getTile().getType().getDimSize(0) !=
+      q.getResult().getType().getDimSize(0))
+    return store.emitOpError("expected as many rows as the Q tile");
+  return tiles;
+}

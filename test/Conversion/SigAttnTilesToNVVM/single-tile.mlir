@@ -1,0 +1,29 @@
+// A key/value range that canonicalization folded to a single tile step (a
+// static Nk of one tile, or a peeled boundary tile) is lowered like a loop
+// of one tile: its K/V copies, then S = Q.K^T, P, and acc += P.V, with the
+// accumulator threaded into the loop that follows.
+// RUN: sigattn-opt %s -convert-sigattn-tiles-to-nvvm | FileCheck %s
+
+// CHECK-LABEL: gpu.func @single_then_loop
+//       CHECK:   %[[ONE:[0-9a-z_]+]]:32 = scf.for
+//       CHECK-COUNT-64: nvvm.mma.sync
+//       CHECK:   scf.yield
+//       CHECK:   scf.for {{.*}} iter_args({{.*}} = %[[ONE]]#0
+//       CHECK-COUNT-64: nvvm.mma.sync
+//       CHECK:   gpu.return
+//   CHECK-NOT:   sigattn.
+gpu.module @sigattn_kernels {
+  gpu.func @single_then_loop(%q: memref<?x?x2x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %o: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %cst = arith.constant dense<0.0> : vector<64x64xf32>
+    %t = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %s = sigattn.tile_step %t, %k, %v, %cst[%c0, %c0, %c0, %c0] seq_q = %n masked block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+    %a = scf.for %i = %c1 to %n step %c1 iter_args(%acc = %s) -> (vector<64x64xf32>) {
+      %s2 = sigattn.tile_step %t, %k, %v, %acc[%c0, %c0, %c0, %i] seq_q = %n block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+      scf.yield %s2 : vector<64x64xf32>
+    }
+    sigattn.store_tile %a, %o[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+}

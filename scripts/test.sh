@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the lit suite (check-sigattn).
+# Installs what is missing, builds, runs the lit suite (check-sigattn) and a
+# short fuzzing run of sigattn-opt.
 # The last line is "N passed, N failed, N skipped"; skipped tests are the
 # ones whose requirements (a GPU, ptxas, mlir-runner) this machine lacks.
 set -uo pipefail
@@ -29,6 +30,27 @@ fi
 if [ $((passed + failed + skipped)) -eq 0 ]; then
   echo "test.sh: no lit result could be read from lit's summary" >&2
   failed=1
+fi
+
+# Mutation fuzzing of sigattn-opt (test/Fuzz/fuzz.py), counted as one test:
+# it fails on any crash or hang. SIGATTN_FUZZ_SECONDS is its time budget
+# (default 30, .ci/run uses 180; 0 skips it), SIGATTN_FUZZ_SEED its seed.
+# Reproducers of failures go to $build/fuzz-crashes.
+fuzz_seconds=${SIGATTN_FUZZ_SECONDS:-30}
+if ! [[ "$fuzz_seconds" =~ ^[0-9]+$ ]]; then
+  echo "test.sh: SIGATTN_FUZZ_SECONDS must be a number of seconds, got '$fuzz_seconds'" >&2
+  failed=$((failed + 1))
+elif [ "$fuzz_seconds" -gt 0 ]; then
+  rm -rf "$build/fuzz-crashes"
+  if python3 "$root/test/Fuzz/fuzz.py" --seconds "$fuzz_seconds" \
+       --seed "${SIGATTN_FUZZ_SEED:-1}" --sigattn-opt "$build/bin/sigattn-opt" \
+       --crash-dir "$build/fuzz-crashes" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+else
+  skipped=$((skipped + 1))
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -13,7 +13,8 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sigattn_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
-                   "make_kernels.py", "check_kernels.py", "gen_reference_test.py"]
+                   "make_kernels.py", "check_kernels.py", "measure_sigmoid.py",
+                   "gen_reference_test.py", "fuzz.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
@@ -68,7 +69,8 @@ config.substitutions.append(("%lower-to-cpu", "'--pass-pipeline=builtin.module("
 # The CUDA runtime and its CPU-only tests are built with the CUDA toolkit.
 if config.sigattn_runtime:
     config.available_features.add("runtime")
-    llvm_config.add_tool_substitutions(["sigattn-runtime-tests"], tool_dirs)
+    llvm_config.add_tool_substitutions(["sigattn-runtime-tests", "sigattn-run"],
+                                       tool_dirs)
 
 # A GPU: tests that launch kernels say `REQUIRES: cuda-gpu`. CI has none, so
 # they show as UNSUPPORTED there; test/Integration/GPU/run-suite.sh runs the

@@ -8,10 +8,16 @@
 // kernel through the sigattn runtime, and checks it against the op's
 // definition computed on the GPU in fp32, with FlashAttention's rule:
 //   max|out - ref_fp32| <= 2 max|ref_lowp - ref_fp32| + 2^-12 max|ref_fp32|
-// where ref_lowp rounds every step to the input precision. --time reports
-// the median of ITERS event-timed launches with L2 flushed before each.
-// --bad-args launches with broken arguments and checks each is refused with
-// an error and without touching the output. Exit status 0 iff all passed.
+// where ref_lowp rounds every step to the input precision. The output lies
+// in the middle of a larger allocation whose 4 KiB before and after it hold
+// a sentinel NaN pattern; any launch that changes them fails (also with
+// --no-check). --time reports the median of ITERS event-timed launches with
+// L2 flushed before each. --bad-args launches with broken arguments and
+// checks each is refused with an error and without touching the output or
+// its guards. Sizes not given are the kernel's static ones where it has
+// them (its JSON's "batch", "seq_q", "seq_k"), else B = 2, Nq = Nk = 1024;
+// sizes a kernel cannot run at (not its static ones, beyond the grid) are
+// refused before anything is allocated. Exit status 0 iff all passed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +29,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -172,7 +179,9 @@ __global__ void compare(const T *out, const float *lowp, const float *ref,
 
 struct Options {
   std::string ptx, kernel;
-  int64_t batch = 2, seqQ = 1024, seqK = 1024;
+  /// Given with --batch, --seq-q, --seq-k, or picked by pickSizes.
+  int64_t batch = 0, seqQ = 0, seqK = 0;
+  bool batchGiven = false, seqQGiven = false, seqKGiven = false;
   uint64_t seed = 1;
   bool check = true, badArgs = false;
   int timeIters = 0;
@@ -189,9 +198,11 @@ struct Options {
 
 int64_t parseInt(const char *flag, const char *text) {
   char *end = nullptr;
+  errno = 0;
   long long v = std::strtoll(text, &end, 10);
-  if (!*text || *end)
-    usage((std::string(flag) + " takes an integer, got '" + text + "'").c_str());
+  if (!*text || *end || errno == ERANGE)
+    usage((std::string(flag) + " takes a 64-bit integer, got '" + text + "'")
+              .c_str());
   return v;
 }
 
@@ -206,11 +217,16 @@ Options parseOptions(int argc, char **argv) {
     };
     if (a == "--ptx") o.ptx = value();
     else if (a == "--kernel") o.kernel = value();
-    else if (a == "--batch") o.batch = parseInt("--batch", value());
-    else if (a == "--seq-q") o.seqQ = parseInt("--seq-q", value());
-    else if (a == "--seq-k") o.seqK = parseInt("--seq-k", value());
+    else if (a == "--batch") o.batch = parseInt("--batch", value()), o.batchGiven = true;
+    else if (a == "--seq-q") o.seqQ = parseInt("--seq-q", value()), o.seqQGiven = true;
+    else if (a == "--seq-k") o.seqK = parseInt("--seq-k", value()), o.seqKGiven = true;
     else if (a == "--seed") o.seed = parseInt("--seed", value());
-    else if (a == "--time") o.timeIters = parseInt("--time", value());
+    else if (a == "--time") {
+      int64_t iters = parseInt("--time", value());
+      if (iters < 0 || iters > 1000000)
+        usage("--time takes 0 to 1000000 iterations");
+      o.timeIters = static_cast<int>(iters);
+    }
     else if (a == "--no-check") o.check = false;
     else if (a == "--bad-args") o.badArgs = true;
     else usage(("unknown option " + a).c_str());
@@ -220,15 +236,82 @@ Options parseOptions(int argc, char **argv) {
   return o;
 }
 
+/// Sizes not given on the command line: the kernel's static size where it
+/// has one, else the default.
+void pickSizes(const KernelInfo &info, Options &o) {
+  auto pick = [](int64_t &size, bool given, int64_t compiled,
+                 int64_t fallback) {
+    if (!given)
+      size = compiled != sigattn::abi::kDynamicSize ? compiled : fallback;
+  };
+  pick(o.batch, o.batchGiven, info.staticBatch, 2);
+  pick(o.seqQ, o.seqQGiven, info.staticSeqQ, 1024);
+  pick(o.seqK, o.seqKGiven, info.staticSeqK, 1024);
+}
+
 unsigned blocksFor(uint64_t n) {
   return static_cast<unsigned>(std::min<uint64_t>((n + 255) / 256, 65535));
 }
 
+/// Bytes of the guard zone on each side of the output, and the 16-bit
+/// pattern that fills it: a NaN in bf16 and in f16, unlike the NaN a kernel
+/// or the poison writes.
+constexpr uint64_t kGuardBytes = 4096;
+constexpr uint16_t kGuardBits = 0xFFF1;
+
 struct Buffers {
   void *q = nullptr, *k = nullptr, *v = nullptr, *out = nullptr;
   float *slopes = nullptr;
+  /// [guard | out | guard]; `out` points kGuardBytes into it (16-byte
+  /// aligned, as cudaMalloc's 256-byte alignment is kept).
+  void *outAllocation = nullptr;
   uint64_t outElements = 0;
 };
+
+/// Fills both guard zones of the output with the sentinel.
+void armGuards(const Buffers &buf) {
+  auto *base = static_cast<uint16_t *>(buf.outAllocation);
+  const uint64_t n = kGuardBytes / 2;
+  fillBits<<<blocksFor(n), 256>>>(base, n, kGuardBits);
+  fillBits<<<blocksFor(n), 256>>>(base + n + buf.outElements, n, kGuardBits);
+  CHECK_CUDA(cudaGetLastError());
+}
+
+/// Counts the guard elements before and after the output that are no
+/// longer the sentinel (and re-arms the guards when some changed).
+bool guardsIntact(const Buffers &buf, uint64_t &changedBefore,
+                  uint64_t &changedAfter) {
+  const uint64_t n = kGuardBytes / 2;
+  std::vector<uint16_t> before(n), after(n);
+  auto *base = static_cast<const uint16_t *>(buf.outAllocation);
+  CHECK_CUDA(cudaMemcpy(before.data(), base, kGuardBytes,
+                        cudaMemcpyDeviceToHost));
+  CHECK_CUDA(cudaMemcpy(after.data(), base + n + buf.outElements, kGuardBytes,
+                        cudaMemcpyDeviceToHost));
+  changedBefore = changedAfter = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    changedBefore += before[i] != kGuardBits;
+    changedAfter += after[i] != kGuardBits;
+  }
+  if (changedBefore || changedAfter)
+    armGuards(buf);
+  return changedBefore == 0 && changedAfter == 0;
+}
+
+/// Checks the guards after the launches of `what`, and says so.
+bool checkGuards(const Buffers &buf, const char *what) {
+  uint64_t before = 0, after = 0;
+  bool ok = guardsIntact(buf, before, after);
+  if (ok)
+    std::printf("guard: %llu bytes each side of the output intact after %s "
+                "PASS\n",
+                (unsigned long long)kGuardBytes, what);
+  else
+    std::printf("guard: %llu elements before and %llu after the output "
+                "changed by %s FAIL\n",
+                (unsigned long long)before, (unsigned long long)after, what);
+  return ok;
+}
 
 void poisonOutput(const KernelInfo &info, const Buffers &buf) {
   uint16_t nan = info.elementType == ElementType::BF16 ? 0x7FC0 : 0x7E00;
@@ -360,6 +443,9 @@ bool checkBadArguments(Module &module, const KernelInfo &info,
     a.output = reinterpret_cast<CUdeviceptr>(small);
   });
   with("output overlaps query", [&](AttentionArgs &a) { a.output = a.query; });
+  with("output running past its allocation", [&](AttentionArgs &a) {
+    a.output += kGuardBytes + 16; // inside the allocation, 16-byte aligned
+  });
   with("tensors of the other type", [&](AttentionArgs &a) {
     a.elementType = info.elementType == ElementType::BF16 ? ElementType::F16
                                                           : ElementType::BF16;
@@ -370,6 +456,21 @@ bool checkBadArguments(Module &module, const KernelInfo &info,
   with("batch 0", [](AttentionArgs &a) { a.batch = 0; });
   with("negative seq_k", [](AttentionArgs &a) { a.seqK = -5; });
   with("seq_q larger than the buffers", [](AttentionArgs &a) { a.seqQ *= 4; });
+  // A size other than a static one: smaller where it can be, so the buffers
+  // would hold it and only the static size refuses it.
+  auto other = [](int64_t size) { return size > 1 ? size - 1 : size + 1; };
+  if (info.staticBatch != sigattn::abi::kDynamicSize)
+    with("B other than the static B", [&](AttentionArgs &a) {
+      a.batch = other(info.staticBatch);
+    });
+  if (info.staticSeqQ != sigattn::abi::kDynamicSize)
+    with("Nq other than the static Nq", [&](AttentionArgs &a) {
+      a.seqQ = other(info.staticSeqQ);
+    });
+  if (info.staticSeqK != sigattn::abi::kDynamicSize)
+    with("Nk other than the static Nk", [&](AttentionArgs &a) {
+      a.seqK = other(info.staticSeqK);
+    });
   if (info.alibi == Alibi::None)
     with("slopes for a kernel without ALiBi", [&](AttentionArgs &a) {
       a.slopes = reinterpret_cast<CUdeviceptr>(small);
@@ -386,11 +487,13 @@ bool checkBadArguments(Module &module, const KernelInfo &info,
     CHECK_CUDA(cudaDeviceSynchronize());
     Status st = module.launch(info.name, c.args);
     CHECK_CUDA(cudaDeviceSynchronize());
-    uint64_t written = countWritten(buf);
-    bool refused = !st.ok() && !st.message().empty() && written == 0;
-    std::printf("bad-args: %-34s -> %s%s\n", c.what,
+    uint64_t written = countWritten(buf), before = 0, after = 0;
+    bool guards = guardsIntact(buf, before, after);
+    bool refused = !st.ok() && !st.message().empty() && written == 0 && guards;
+    std::printf("bad-args: %-34s -> %s%s%s\n", c.what,
                 st.ok() ? "ACCEPTED" : st.message().c_str(),
-                written ? " [OUTPUT WRITTEN]" : "");
+                written ? " [OUTPUT WRITTEN]" : "",
+                guards ? "" : " [GUARD WRITTEN]");
     ok &= refused;
   }
   std::printf("bad-args: %s\n", ok ? "all refused, nothing launched" : "FAIL");
@@ -405,8 +508,10 @@ template <typename T> int run(Module &module, const KernelInfo &info,
   CHECK_CUDA(cudaMalloc(&buf.q, bytes.query));
   CHECK_CUDA(cudaMalloc(&buf.k, bytes.key));
   CHECK_CUDA(cudaMalloc(&buf.v, bytes.value));
-  CHECK_CUDA(cudaMalloc(&buf.out, bytes.output));
+  CHECK_CUDA(cudaMalloc(&buf.outAllocation, bytes.output + 2 * kGuardBytes));
+  buf.out = static_cast<char *>(buf.outAllocation) + kGuardBytes;
   buf.outElements = bytes.output / 2;
+  armGuards(buf);
   fillNormal<T><<<blocksFor(bytes.query / 2), 256>>>(
       static_cast<T *>(buf.q), bytes.query / 2, o.seed * 3 + 0);
   fillNormal<T><<<blocksFor(bytes.key / 2), 256>>>(
@@ -448,11 +553,15 @@ template <typename T> int run(Module &module, const KernelInfo &info,
     return 1;
   }
   CHECK_CUDA(cudaDeviceSynchronize());
+  ok &= checkGuards(buf, "the launch");
   if (o.check)
     ok &= checkOutput<T>(info, o, buf);
-  if (o.timeIters > 0)
+  if (o.timeIters > 0) {
     timeKernel(module, info, o, args);
-  for (void *p : {buf.q, buf.k, buf.v, buf.out, static_cast<void *>(buf.slopes)})
+    ok &= checkGuards(buf, "the timed launches");
+  }
+  for (void *p : {buf.q, buf.k, buf.v, buf.outAllocation,
+                  static_cast<void *>(buf.slopes)})
     CHECK_CUDA(cudaFree(p));
   return ok ? 0 : 1;
 }
@@ -477,15 +586,23 @@ int main(int argc, char **argv) {
   } else if (!(info = module.find(o.kernel))) {
     usage(("no kernel named '" + o.kernel + "' in " + o.ptx).c_str());
   }
+  pickSizes(*info, o);
   std::printf("kernel: %s (%s, D=%lld, Dv=%lld, Hq=%lld, Hkv=%lld, window=[%lld, "
-              "%lld], alibi=%d) B=%lld Nq=%lld Nk=%lld\n",
+              "%lld], alibi=%d, static B/Nq/Nk=%lld/%lld/%lld) B=%lld Nq=%lld "
+              "Nk=%lld\n",
               info->name.c_str(),
               info->elementType == ElementType::BF16 ? "bf16" : "f16",
               (long long)info->headDim, (long long)info->valueDim,
               (long long)info->numQueryHeads, (long long)info->numKVHeads,
               (long long)info->windowLeft, (long long)info->windowRight,
-              static_cast<int>(info->alibi), (long long)o.batch,
-              (long long)o.seqQ, (long long)o.seqK);
+              static_cast<int>(info->alibi), (long long)info->staticBatch,
+              (long long)info->staticSeqQ, (long long)info->staticSeqK,
+              (long long)o.batch, (long long)o.seqQ, (long long)o.seqK);
+  // Sizes the kernel cannot run at are refused before any allocation.
+  if (!(st = validateSizes(*info, o.batch, o.seqQ, o.seqK)).ok()) {
+    std::fprintf(stderr, "sigattn-run: %s\n", st.message().c_str());
+    return 2;
+  }
   return info->elementType == ElementType::BF16
              ? run<__nv_bfloat16>(module, *info, o)
              : run<__half>(module, *info, o);

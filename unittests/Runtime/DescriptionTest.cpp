@@ -2,32 +2,31 @@
 //
 // Prints the outcome of each case (FileCheck matches the messages in
 // test/Runtime/description.test) and exits non-zero if a case that must
-// succeed fails or one that must fail succeeds.
+// succeed fails or one that must fail succeeds. The cases of Module (load,
+// launch, unload) run against a mock driver, in ModuleTest.cpp.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Expect.h"
+
 #include "sigattn/Runtime/Runtime.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
+using namespace sigattn;
 using namespace sigattn::runtime;
+using sigattn_test::check;
+using sigattn_test::expect;
 
 namespace {
 
-int failures = 0;
-
-void expect(const char *name, const Status &st, bool shouldSucceed) {
-  bool good = st.ok() == shouldSucceed;
-  failures += !good;
-  std::printf("%s %s: %s\n", good ? "ok" : "UNEXPECTED", name,
-              st.ok() ? "success" : st.message().c_str());
-}
-
 const char *kValid = R"({
   "kernels": [
-    {"alibi": "batch_head", "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.0883883461, "value_dim": 128, "window_left": -1, "window_right": 0}
+    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
   ]
 }
 )";
@@ -38,6 +37,21 @@ std::string replace(std::string s, const std::string &from,
   if (pos != std::string::npos)
     s.replace(pos, from.size(), to);
   return s;
+}
+
+/// kValid's kernel listed twice.
+std::string twoKernelsOfOneName() {
+  std::string s = kValid;
+  size_t begin = s.find("{\"alibi\"");
+  size_t end = s.find('}', begin) + 1;
+  return s.substr(0, end) + ", " + s.substr(begin);
+}
+
+/// kValid with static B = 2, Nq = 113, Nk = 203.
+std::string staticDescription() {
+  std::string s = replace(kValid, "\"batch\": -1", "\"batch\": 2");
+  s = replace(s, "\"seq_q\": -1", "\"seq_q\": 113");
+  return replace(s, "\"seq_k\": -1", "\"seq_k\": 203");
 }
 
 } // namespace
@@ -52,12 +66,30 @@ int main() {
   }
   const KernelInfo &k = kernels[0];
   std::printf("kernel %s: D=%lld Hq=%lld Hkv=%lld window=[%lld, %lld] "
-              "alibi=%d smem=%lld scale=%g bias=%g\n",
+              "alibi=%d smem=%lld scale=%g bias=%g static=[%lld, %lld, %lld]\n",
               k.name.c_str(), (long long)k.headDim,
               (long long)k.numQueryHeads, (long long)k.numKVHeads,
               (long long)k.windowLeft, (long long)k.windowRight,
               static_cast<int>(k.alibi), (long long)k.dynamicSharedMemory,
-              k.scale, k.bias);
+              k.scale, k.bias, (long long)k.staticBatch,
+              (long long)k.staticSeqQ, (long long)k.staticSeqK);
+
+  // Static sizes, in any field order (here "seq_q" first).
+  std::vector<KernelInfo> statics;
+  std::string reordered = replace(staticDescription(), "{\"alibi\"",
+                                  "{\"seq_q\": 113, \"alibi\"");
+  reordered = replace(reordered, ", \"seq_q\": 113, \"value_dim\"",
+                      ", \"value_dim\"");
+  expect("static description", parseKernelDescription(reordered, statics),
+         true);
+  if (statics.size() != 1) {
+    std::printf("UNEXPECTED kernel count %zu\n", statics.size());
+    return 1;
+  }
+  const KernelInfo &ks = statics[0];
+  std::printf("static kernel: B=%lld Nq=%lld Nk=%lld\n",
+              (long long)ks.staticBatch, (long long)ks.staticSeqQ,
+              (long long)ks.staticSeqK);
 
   // Step 2. Broken descriptions.
   std::vector<KernelInfo> scratch;
@@ -75,9 +107,29 @@ int main() {
       {"duplicate field", replace(kValid, "\"mma\": \"sync\"", "\"mma\": \"sync\", \"mma\": \"sync\"")},
       {"trailing text", std::string(kValid) + "x"},
       {"not a description", "[1, 2]"},
+      // The static sizes: required, -1 or >= 1.
+      {"missing batch", replace(kValid, "\"batch\": -1, ", "")},
+      {"missing seq_q", replace(kValid, "\"seq_q\": -1, ", "")},
+      {"missing seq_k", replace(kValid, "\"seq_k\": -1, ", "")},
+      {"seq_q 0", replace(kValid, "\"seq_q\": -1", "\"seq_q\": 0")},
+      {"batch -2", replace(kValid, "\"batch\": -1", "\"batch\": -2")},
+      {"fractional seq_k", replace(kValid, "\"seq_k\": -1", "\"seq_k\": 33.5")},
+      {"string seq_k", replace(kValid, "\"seq_k\": -1", "\"seq_k\": \"-1\"")},
+      {"huge batch", replace(kValid, "\"batch\": -1", "\"batch\": 1e30")},
+      // Numbers: JSON only, finite, integers within range.
+      {"nan for an integer", replace(kValid, "\"block_q\": 64", "\"block_q\": nan")},
+      {"inf for a float", replace(kValid, "\"bias\": -2.5", "\"bias\": -inf")},
+      {"number out of double range", replace(kValid, "\"scale\": 0.0883883461", "\"scale\": 1e999")},
+      {"scale out of f32 range", replace(kValid, "\"scale\": 0.0883883461", "\"scale\": 1e300")},
+      {"integer beyond int64", replace(kValid, "\"head_dim\": 128", "\"head_dim\": 1e300")},
+      {"too many warps", replace(replace(kValid, "\"num_warps\": 4", "\"num_warps\": 64"), "\"block_threads\": 128", "\"block_threads\": 2048")},
+      {"shared memory beyond int", replace(kValid, "\"dynamic_shared_memory\": 49152", "\"dynamic_shared_memory\": 4294967296")},
+      {"two kernels of one name", twoKernelsOfOneName()},
   };
   for (const Bad &b : bad)
     expect(b.name, parseKernelDescription(b.text, scratch), false);
+  check("failed parse leaves the output alone", scratch.empty(),
+        std::to_string(scratch.size()) + " kernels");
 
   // Step 3. Argument checks.
   AttentionArgs good;
@@ -97,6 +149,7 @@ int main() {
   good.valueDim = 128;
   expect("valid arguments with types and heads", validateArguments(k, good),
          true);
+  constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
   struct BadArgs {
     const char *name;
     void (*change)(AttentionArgs &);
@@ -108,12 +161,23 @@ int main() {
       {"batch 0", [](AttentionArgs &a) { a.batch = 0; }},
       {"negative seq_q", [](AttentionArgs &a) { a.seqQ = -1; }},
       {"seq_k 0", [](AttentionArgs &a) { a.seqK = 0; }},
+      {"seq_q INT64_MIN", [](AttentionArgs &a) { a.seqQ = std::numeric_limits<int64_t>::min(); }},
       {"batch above the grid limit", [](AttentionArgs &a) { a.batch = 70000; }},
+      {"seq_q above the grid limit", [](AttentionArgs &a) { a.seqQ = (int64_t(1) << 31) * 64; }},
+      {"seq_q INT64_MAX", [](AttentionArgs &a) { a.seqQ = kInt64Max; }},
+      {"null query", [](AttentionArgs &a) { a.query = 0; }},
+      {"null key", [](AttentionArgs &a) { a.key = 0; }},
       {"null value", [](AttentionArgs &a) { a.value = 0; }},
+      {"null output", [](AttentionArgs &a) { a.output = 0; }},
       {"misaligned output", [](AttentionArgs &a) { a.output += 8; }},
       {"missing slopes", [](AttentionArgs &a) { a.slopes = 0; }},
       {"misaligned slopes", [](AttentionArgs &a) { a.slopes += 2; }},
+      {"4-byte aligned slopes", [](AttentionArgs &a) { a.slopes += 4; }},
+      {"8-byte aligned slopes", [](AttentionArgs &a) { a.slopes += 8; }},
       {"overflowing sizes", [](AttentionArgs &a) { a.seqK = int64_t(1) << 61; }},
+      {"seq_k INT64_MAX", [](AttentionArgs &a) { a.seqK = kInt64Max; }},
+      // Within every grid limit, but B * Nq * Hq * D * 2 > 2^62.
+      {"query over 2^62 bytes", [](AttentionArgs &a) { a.batch = 65535; a.seqQ = int64_t(1) << 36; }},
   };
   for (const BadArgs &b : badArgs) {
     AttentionArgs a = good;
@@ -123,12 +187,73 @@ int main() {
   KernelInfo noAlibi = k;
   noAlibi.alibi = Alibi::None;
   expect("slopes without alibi", validateArguments(noAlibi, good), false);
+  AttentionArgs noSlopes = good;
+  noSlopes.slopes = 0;
+  expect("no slopes without alibi", validateArguments(noAlibi, noSlopes),
+         true);
+  KernelInfo manyHeads = k;
+  manyHeads.numQueryHeads = manyHeads.numKVHeads = 70000;
+  AttentionArgs anyHeads = good;
+  anyHeads.numQueryHeads = anyHeads.numKVHeads = 0;
+  expect("heads above the grid limit", validateArguments(manyHeads, anyHeads),
+         false);
+  KernelInfo noTiles = k;
+  noTiles.blockQ = 0;
+  expect("kernel info without block_q", validateSizes(noTiles, 2, 113, 203),
+         false);
 
+  // Static sizes: exactly those, and the other checks still apply.
+  AttentionArgs exact = good;
+  expect("static sizes given", validateArguments(ks, exact), true);
+  expect("static sizes through validateSizes", validateSizes(ks, 2, 113, 203),
+         true);
+  struct Wrong {
+    const char *name;
+    int64_t batch, seqQ, seqK;
+  } wrong[] = {{"wrong static B", 3, 113, 203},
+               {"wrong static Nq", 2, 100, 203},
+               {"wrong static Nk", 2, 113, 204},
+               {"static Nq with seq_q 0", 2, 0, 203}};
+  for (const Wrong &w : wrong) {
+    AttentionArgs a = good;
+    a.batch = w.batch;
+    a.seqQ = w.seqQ;
+    a.seqK = w.seqK;
+    expect(w.name, validateArguments(ks, a), false);
+  }
+  // Only the static one of the three is fixed.
+  KernelInfo onlyNk = k;
+  onlyNk.staticSeqK = 1;
+  expect("static Nk only, any B and Nq", validateSizes(onlyNk, 7, 1000, 1),
+         true);
+  expect("static Nk only, other Nk", validateSizes(onlyNk, 7, 1000, 2), false);
+
+  // Step 4. Tensor sizes, and their arithmetic at the limits.
   TensorBytes t = tensorBytes(k, 2, 113, 203);
   std::printf("bytes: q=%llu k=%llu v=%llu out=%llu slopes=%llu\n",
               (unsigned long long)t.query, (unsigned long long)t.key,
               (unsigned long long)t.value, (unsigned long long)t.output,
               (unsigned long long)t.slopes);
-  std::printf("%d unexpected\n", failures);
-  return failures == 0 ? 0 : 1;
+  TensorBytes huge = tensorBytes(k, 2, kInt64Max, kInt64Max);
+  check("tensor bytes saturate",
+        huge.query == UINT64_MAX && huge.key == UINT64_MAX &&
+            huge.slopes == 48,
+        "q=" + std::to_string(huge.query) + " slopes=" +
+            std::to_string(huge.slopes));
+  TensorBytes negative = tensorBytes(k, 2, -113, 203);
+  check("tensor bytes of a negative size", negative.query == 0,
+        "q=" + std::to_string(negative.query));
+  abi::Grid g = abi::grid(k.tileShape(), 2, kInt64Max, 6);
+  check("grid x at INT64_MAX", g.x == kInt64Max / 64 + 1,
+        "x=" + std::to_string(g.x));
+  abi::Grid g113 = abi::grid(k.tileShape(), 2, 113, 6);
+  check("grid of 113 query rows", g113.x == 2 && g113.y == 6 && g113.z == 2,
+        std::to_string(g113.x) + " x " + std::to_string(g113.y) + " x " +
+            std::to_string(g113.z));
+
+  // Step 5. Load, launch and unload, against a mock driver.
+  sigattn_test::runModuleTests();
+
+  std::printf("%d unexpected\n", sigattn_test::failures);
+  return sigattn_test::failures == 0 ? 0 : 1;
 }

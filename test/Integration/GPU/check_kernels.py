@@ -2,47 +2,123 @@
 """GPU correctness suite for sigattn kernels (needs an NVIDIA GPU, PyTorch
 and CuPy; run on the H100 machine).
 
-For every kernel of a bundle made by make_kernels.py and every (Nq, Nk) of
-FlashSigmoid's grid, it draws fresh inputs, poisons the output with NaN,
-launches the kernel through its ABI (docs/KernelABI.md), and compares with
-the op's definition evaluated by PyTorch:
+For every kernel of a bundle made by make_kernels.py:
 
-    max|out - ref_fp32| <= 2 * max|ref_lowp - ref_fp32| + atol
+1. its JSON description (written by the compiler) must match, field by
+   field, what the manifest says the op was written with (make_kernels.py
+   derives it from the op's definition, not from the compiler): one check
+   per kernel. If a field that fixes the tensors' layout differs (element
+   type, head counts or dims, ALiBi) the kernel is not launched and each of
+   its shapes counts as failed.
+2. for every (Nq, Nk) of FlashSigmoid's grid (only the static sizes where the
+   op has static B, Nq or Nk), it draws fresh inputs, poisons the output with
+   NaN inside a larger buffer whose 4 KiB before and after the output hold a
+   sentinel NaN pattern, launches the kernel through its ABI
+   (docs/KernelABI.md) with a pointer into the middle of that buffer, and
+   compares with the op's definition evaluated by PyTorch from the
+   manifest's record (never from the kernel's JSON):
 
-where ref_lowp is the same computation done in the input precision
-(FlashAttention's rule) and atol = 2**-12 * max|ref_fp32| covers the
-tanh.approx.f32 sigmoid (absolute error about 2**-12 on P, which the bf16
-reference does not make).
+       max|out - ref_fp32| <= 2 * max|ref_lowp - ref_fp32| + atol
+
+   where ref_lowp is the same computation done in the input precision
+   (FlashAttention's rule) and atol = 2**-12 * max|ref_fp32| covers the
+   tanh.approx.f32 sigmoid (absolute error about 2**-12 on P, which the bf16
+   reference does not make). The case also fails if an output element is
+   left unwritten, a guard element changed, or an input changed.
 
     python3 test/Integration/GPU/check_kernels.py .gpu-bundle [--quick]
+    python3 test/Integration/GPU/check_kernels.py .gpu-bundle --descriptions-only
+
+--descriptions-only runs step 1 alone and needs no GPU. Negative controls
+(every case must fail): --perturb-bias 0.5 (the reference), --shift-output 8
+(the guards).
 """
 
 import argparse
 import json
 import math
 import os
+import struct
 import sys
-
-import cupy
-import numpy as np
-import torch
 
 SHAPES = [(113, 203), (128, 217), (113, 211), (108, 256), (256, 512),
           (512, 256), (1024, 1024), (1023, 1024), (1024, 1023), (2048, 2048),
           (1, 77), (1, 1), (77, 1)]
 BATCH = 2
-DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16}
+# Fields of the JSON description that fix the tensors a launch needs.
+LAYOUT_FIELDS = ("element_type", "head_dim", "value_dim", "num_query_heads",
+                 "num_kv_heads", "alibi")
+GUARD_ELEMENTS = 4096 // 2  # 4 KiB on each side of the output
+GUARD_BITS = 0xFFF1         # a NaN in bf16 and in f16, never a kernel result
+POISON_BITS = {"bf16": 0x7FC0, "f16": 0x7E00}  # canonical quiet NaNs
 
 
-def reference(q, k, v, info, slopes, dtype):
-    """The op's definition, computed in `dtype` (q, k, v already in it)."""
+def f32(x):
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def as_int16(bits):
+    return bits - 0x10000 if bits >= 0x8000 else bits
+
+
+def compare_description(actual, expected):
+    """The fields where the kernel's JSON differs from the expectation, as
+    messages naming each field."""
+    problems = []
+    for key in sorted(set(expected) | set(actual)):
+        if key not in actual:
+            problems.append("JSON lacks field '%s' (expected %r)"
+                            % (key, expected[key]))
+        elif key not in expected:
+            problems.append("JSON field '%s' = %r has no independent "
+                            "expectation in make_kernels.py" % (key, actual[key]))
+        else:
+            a, e = actual[key], expected[key]
+            if isinstance(e, float):
+                same = isinstance(a, (int, float)) and f32(a) == f32(e)
+            else:
+                same = type(a) is type(e) and a == e
+            if not same:
+                problems.append("JSON field '%s' = %r, expected %r"
+                                % (key, a, e))
+    return problems
+
+
+def read_description(bundle, entry):
+    """The kernel's JSON description and problems reading it."""
+    path = os.path.join(bundle, entry["ptx"] + ".json")
+    try:
+        with open(path) as f:
+            kernels = json.load(f)["kernels"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return None, ["cannot read %s: %s" % (path, e)]
+    if len(kernels) != 1:
+        return None, ["%s describes %d kernels, expected 1" % (path, len(kernels))]
+    return kernels[0], []
+
+
+def shapes_for(op, quick):
+    """(B, Nq, Nk) to run: the grid with the op's static sizes put in."""
+    grid = SHAPES[:4] + SHAPES[-3:] if quick else SHAPES
+    out = []
+    for nq, nk in grid:
+        s = (op["batch"] or BATCH, op["seq_q"] or nq, op["seq_k"] or nk)
+        if s not in out:
+            out.append(s)
+    return out
+
+
+def reference(q, k, v, exp, slopes, dtype):
+    """The op's definition, computed in `dtype` (q, k, v already in it), with
+    scale, bias, mask and heads from `exp` (the independent record)."""
+    import torch
     B, Nq, Hq, D = q.shape
     Nk, Hkv = k.shape[1], k.shape[2]
     g = Hq // Hkv
     k = k.repeat_interleave(g, dim=2)
     v = v.repeat_interleave(g, dim=2)
     s = torch.einsum("bihd,bjhd->bhij", q, k)
-    s = s * info["scale"] + info["bias"]
+    s = s * exp["scale"] + exp["bias"]
     i = torch.arange(Nq, device=q.device)[:, None]
     j = torch.arange(Nk, device=q.device)[None, :]
     diag = i + Nk - Nq
@@ -52,50 +128,85 @@ def reference(q, k, v, info, slopes, dtype):
         s = s - sl.to(dtype)[:, :, None, None] * dist
     p = torch.sigmoid(s)
     visible = torch.ones(Nq, Nk, dtype=torch.bool, device=q.device)
-    if info["window_left"] >= 0:
-        visible &= j >= diag - info["window_left"]
-    if info["window_right"] >= 0:
-        visible &= j <= diag + info["window_right"]
+    if exp["window_left"] >= 0:
+        visible &= j >= diag - exp["window_left"]
+    if exp["window_right"] >= 0:
+        visible &= j <= diag + exp["window_right"]
     p = p * visible.to(dtype)
     return torch.einsum("bhij,bjhd->bihd", p, v)
 
 
-def run_case(fn, info, ref_info, nq, nk, gen):
-    dtype = DTYPES[info["element_type"]]
-    hq, hkv = info["num_query_heads"], info["num_kv_heads"]
-    d, dv = info["head_dim"], info["value_dim"]
+def run_case(fn, launch, exp, ref_exp, batch, nq, nk, gen, shift=0):
+    """One launch and its checks. `launch` (the kernel's JSON) gives the
+    launch geometry; `exp` (the manifest) the tensors and the reference."""
+    import cupy
+    import numpy as np
+    import torch
+    dtype = {"bf16": torch.bfloat16, "f16": torch.float16}[exp["element_type"]]
+    hq, hkv = exp["num_query_heads"], exp["num_kv_heads"]
+    d, dv = exp["head_dim"], exp["value_dim"]
     dev = "cuda"
-    q = torch.randn(BATCH, nq, hq, d, generator=gen, device=dev).to(dtype)
-    k = torch.randn(BATCH, nk, hkv, d, generator=gen, device=dev).to(dtype)
-    v = torch.randn(BATCH, nk, hkv, dv, generator=gen, device=dev).to(dtype)
+    q = torch.randn(batch, nq, hq, d, generator=gen, device=dev).to(dtype)
+    k = torch.randn(batch, nk, hkv, d, generator=gen, device=dev).to(dtype)
+    v = torch.randn(batch, nk, hkv, dv, generator=gen, device=dev).to(dtype)
     slopes = None
-    if info["alibi"] == "head":
+    if exp["alibi"] == "head":
         slopes = torch.rand(hq, generator=gen, device=dev) * 0.3
-    elif info["alibi"] == "batch_head":
-        slopes = torch.rand(BATCH, hq, generator=gen, device=dev) * 0.3
-    out = torch.full((BATCH, nq, hq, dv), float("nan"), dtype=dtype, device=dev)
+    elif exp["alibi"] == "batch_head":
+        slopes = torch.rand(batch, hq, generator=gen, device=dev) * 0.3
+    inputs = [t for t in (q, k, v, slopes) if t is not None]
+    saved = [t.clone() for t in inputs]
 
-    args = [np.uint64(t.data_ptr()) for t in (q, k, v, out)]
+    # The output inside a larger buffer: guard, NaN-poisoned output, guard.
+    n = batch * nq * hq * dv
+    raw = torch.full((GUARD_ELEMENTS + n + GUARD_ELEMENTS,),
+                     as_int16(GUARD_BITS), dtype=torch.int16, device=dev)
+    raw[GUARD_ELEMENTS:GUARD_ELEMENTS + n] = as_int16(
+        POISON_BITS[exp["element_type"]])
+    out = raw[GUARD_ELEMENTS:GUARD_ELEMENTS + n].view(dtype).view(
+        batch, nq, hq, dv)
+    assert out.data_ptr() % 16 == 0 and raw.data_ptr() % 16 == 0
+
+    args = [np.uint64(t.data_ptr()) for t in (q, k, v)]
+    args.append(np.uint64(out.data_ptr() + 2 * shift))
     if slopes is not None:
         args.append(np.uint64(slopes.data_ptr()))
-    args += [np.int64(BATCH), np.int64(nq), np.int64(nk)]
-    grid = ((nq + info["block_q"] - 1) // info["block_q"], hq, BATCH)
+    args += [np.int64(batch), np.int64(nq), np.int64(nk)]
+    grid = ((nq + launch["block_q"] - 1) // launch["block_q"], hq, batch)
     torch.cuda.synchronize()
-    fn(grid, (info["block_threads"], 1, 1), tuple(args),
-       shared_mem=info["dynamic_shared_memory"])
+    fn(grid, (launch["block_threads"], 1, 1), tuple(args),
+       shared_mem=launch["dynamic_shared_memory"])
     cupy.cuda.runtime.deviceSynchronize()
 
-    ref32 = reference(q.float(), k.float(), v.float(), ref_info, slopes,
+    guard = torch.cat([raw[:GUARD_ELEMENTS], raw[GUARD_ELEMENTS + n:]])
+    guard_changed = int((guard != as_int16(GUARD_BITS)).sum())
+    inputs_changed = sum(not torch.equal(a, b) for a, b in zip(inputs, saved))
+    ref32 = reference(q.float(), k.float(), v.float(), ref_exp, slopes,
                       torch.float32)
-    reflp = reference(q, k, v, ref_info, slopes, dtype).float()
+    reflp = reference(q, k, v, ref_exp, slopes, dtype).float()
     outf = out.float()
     unwritten = int(torch.isnan(outf).sum())
     err = (outf - ref32).abs().max().item() if unwritten == 0 else float("nan")
     err_lp = (reflp - ref32).abs().max().item()
     atol = 2.0 ** -12 * ref32.abs().max().item()
     bound = 2 * err_lp + atol
-    ok = unwritten == 0 and err <= bound
-    return ok, err / bound, err, err_lp, atol, unwritten
+    ok = (unwritten == 0 and err <= bound and guard_changed == 0
+          and inputs_changed == 0)
+    return dict(ok=ok, ratio=err / bound, err=err, err_lp=err_lp, atol=atol,
+                unwritten=unwritten, guard_changed=guard_changed,
+                inputs_changed=inputs_changed)
+
+
+def label(entry):
+    e, op = entry["expected"], entry["op"]
+    static = "".join(" %s=%d" % (name, op[key]) for key, name in
+                     (("batch", "B"), ("seq_q", "Nq"), ("seq_k", "Nk"))
+                     if op[key] is not None)
+    return ("%-7s %-5s D=%-3d Dv=%-3d Hkv=%d alibi=%-10s window=[%d,%d] "
+            "scale=%-8.4g bias=%-8g%s"
+            % (entry["ptx"], e["element_type"], e["head_dim"], e["value_dim"],
+               e["num_kv_heads"], e["alibi"], e["window_left"],
+               e["window_right"], e["scale"], e["bias"], static))
 
 
 def main():
@@ -103,41 +214,70 @@ def main():
     ap.add_argument("bundle")
     ap.add_argument("--quick", action="store_true", help="fewer shapes")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--descriptions-only", action="store_true",
+                    help="only compare each kernel's JSON with the manifest "
+                         "(no GPU needed)")
     ap.add_argument("--perturb-bias", type=float, default=0.0,
                     help="negative control: check against a reference whose "
                          "bias is off by this much (every case must fail)")
+    ap.add_argument("--shift-output", type=int, default=0,
+                    help="negative control: give the kernel the output "
+                         "pointer moved by this many elements (a multiple of "
+                         "8 up to 2048 either way); every case must fail, "
+                         "its writes landing in a guard")
     args = ap.parse_args()
+    if args.shift_output % 8 or abs(args.shift_output) > GUARD_ELEMENTS:
+        ap.error("--shift-output must be a multiple of 8 within +-%d"
+                 % GUARD_ELEMENTS)
     with open(os.path.join(args.bundle, "manifest.json")) as f:
         manifest = json.load(f)
-    shapes = SHAPES[:4] + SHAPES[-3:] if args.quick else SHAPES
-    gen = torch.Generator(device="cuda")
-    gen.manual_seed(args.seed)
-    print("device:", torch.cuda.get_device_name(0))
+    if not args.descriptions_only:
+        import cupy
+        import torch
+        gen = torch.Generator(device="cuda")
+        gen.manual_seed(args.seed)
+        print("device:", torch.cuda.get_device_name(0))
     passed = failed = 0
-    for info in manifest:
-        mod = cupy.RawModule(path=os.path.join(args.bundle, info["ptx"]))
-        fn = mod.get_function(info["name"])
-        fn.max_dynamic_shared_size_bytes = info["dynamic_shared_memory"]
-        ref_info = dict(info, bias=info["bias"] + args.perturb_bias)
+    for entry in manifest:
+        exp = entry["expected"]
+        shapes = shapes_for(entry["op"], args.quick)
+        launch, problems = read_description(args.bundle, entry)
+        if launch is not None:
+            problems = compare_description(launch, exp)
+        for p in problems:
+            print("FAIL %s description: %s" % (entry["ptx"], p))
+        passed += not problems
+        failed += bool(problems)
+        if args.descriptions_only:
+            print("%s description %s" % (label(entry),
+                                         "FAIL" if problems else "ok"))
+            continue
+        if launch is None or any(launch.get(k) != exp[k] for k in LAYOUT_FIELDS):
+            print("FAIL %s: not launched (its description does not match the "
+                  "op's tensors): %d shapes failed" % (entry["ptx"], len(shapes)))
+            failed += len(shapes)
+            continue
+        mod = cupy.RawModule(path=os.path.join(args.bundle, entry["ptx"]))
+        fn = mod.get_function(launch["name"])
+        fn.max_dynamic_shared_size_bytes = launch["dynamic_shared_memory"]
+        ref_exp = dict(exp, bias=f32(exp["bias"] + args.perturb_bias))
         worst = 0.0
-        for nq, nk in shapes:
-            ok, ratio, err, err_lp, atol, unwritten = run_case(
-                fn, info, ref_info, nq, nk, gen)
+        for batch, nq, nk in shapes:
+            r = run_case(fn, launch, exp, ref_exp, batch, nq, nk, gen,
+                         args.shift_output)
+            ratio = r["ratio"]
             worst = max(worst, ratio) if not math.isnan(ratio) else float("nan")
-            passed += ok
-            failed += not ok
-            if not ok:
-                print("FAIL %s %s D=%d Hkv=%d alibi=%s window=[%d,%d] bias=%g "
-                      "Nq=%d Nk=%d: err=%.3g ref_lowp_err=%.3g atol=%.3g unwritten=%d"
-                      % (info["ptx"], info["element_type"], info["head_dim"],
-                         info["num_kv_heads"], info["alibi"], info["window_left"],
-                         info["window_right"], info["bias"], nq, nk, err, err_lp,
-                         atol, unwritten))
-        print("%-7s %-5s D=%-3d Hkv=%d alibi=%-10s window=[%d,%d] bias=%-8g "
-              "worst err/bound %.3f"
-              % (info["ptx"], info["element_type"], info["head_dim"],
-                 info["num_kv_heads"], info["alibi"], info["window_left"],
-                 info["window_right"], info["bias"], worst))
+            passed += r["ok"]
+            failed += not r["ok"]
+            if not r["ok"]:
+                print("FAIL %s B=%d Nq=%d Nk=%d: err=%.3g ref_lowp_err=%.3g "
+                      "atol=%.3g unwritten=%d guard_changed=%d "
+                      "inputs_changed=%d"
+                      % (label(entry), batch, nq, nk, r["err"], r["err_lp"],
+                         r["atol"], r["unwritten"], r["guard_changed"],
+                         r["inputs_changed"]))
+        print("%s worst err/bound %.3f over %d shapes"
+              % (label(entry), worst, len(shapes)))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(0 if failed == 0 else 1)
 

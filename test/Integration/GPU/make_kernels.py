@@ -1,54 +1,216 @@
 #!/usr/bin/env python3
 """Compiles the GPU correctness suite's kernels with sigattn-opt.
 
-For each configuration (element type x head dim x mask, each with one of the
-ALiBi / GQA variants) it writes an example op, runs sigattn-gpu-pipeline on
+For each configuration it writes an example op, runs sigattn-gpu-pipeline on
 it, and collects the PTX and its JSON description in a bundle folder, with a
-manifest.json that check_kernels.py reads on the GPU machine. Scale is the
-op's default, the bias is drawn from U(-10, 2), windows at random.
+manifest.json that check_kernels.py and run-suite.sh read on the GPU machine.
+
+The configurations:
+  - the matrix: element type x D = Dv x mask (none, causal, random window),
+    each with one of the ALiBi / GQA variants; scale is the op's default, the
+    bias is drawn from U(-10, 2), windows at random;
+  - D != Dv (64/128 and 128/64);
+  - the mask's written forms: causal with a window (causal sets the right
+    side to 0), window = [-1, 0], window = [-1, -1]; explicit scales;
+  - static B, Nq and/or Nk (run only at those sizes).
+
+The manifest records, for every kernel, the op as written here and what the
+kernel's JSON must say about it, derived from the op's definition (README,
+docs/KernelABI.md) and never from the compiler's output: check_kernels.py
+compares the two field by field and computes its reference from this record,
+so a compiler bug that changes a kernel and its JSON together still fails.
 
     python3 test/Integration/GPU/make_kernels.py --out .gpu-bundle \
-        [--sigattn-opt build/bin/sigattn-opt] [--quick]
+        [--sigattn-opt build/bin/sigattn-opt] [--quick] \
+        [--pipeline-options 'block-k=16'] [--allow-compile-failures]
+
+A kernel that does not compile is fatal, unless --allow-compile-failures
+(meant for testing the compiler while static shapes are being fixed): then it
+is reported, left out of the manifest and listed in compile_failures.json,
+which run-suite.sh counts as failures.
 """
 
 import argparse
 import json
+import math
 import os
 import random
+import struct
 import subprocess
 import sys
 
 HQ = 6  # query heads: Hkv = 6 (MHA), 2 (GQA, Hq/3), 1 (MQA)
 
-OP = """func.func @{name}(%q: tensor<?x?x{hq}x{d}x{dt}>, %k: tensor<?x?x{hkv}x{d}x{dt}>,
-    %v: tensor<?x?x{hkv}x{d}x{dt}>{slopes_arg}) -> tensor<?x?x{hq}x{d}x{dt}> {{
-  %o = sigattn.attention %q, %k, %v{alibi}{mask} bias = {bias!r}
-      : tensor<?x?x{hq}x{d}x{dt}>, tensor<?x?x{hkv}x{d}x{dt}>, tensor<?x?x{hkv}x{d}x{dt}>
-      -> tensor<?x?x{hq}x{d}x{dt}>
-  return %o : tensor<?x?x{hq}x{d}x{dt}>
-}}
-"""
+
+def f32(x):
+    """x rounded to the nearest float32 (what an f32 attribute holds)."""
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def dim(n):
+    return "?" if n is None else str(n)
+
+
+def op_source(name, c):
+    """The MLIR function holding one sigattn.attention op written as `c` says."""
+    b, nq, nk = dim(c["batch"]), dim(c["seq_q"]), dim(c["seq_k"])
+    dt, hq, hkv, d, dv = c["dtype"], c["hq"], c["hkv"], c["d"], c["dv"]
+    qt = "tensor<%sx%sx%dx%dx%s>" % (b, nq, hq, d, dt)
+    kt = "tensor<%sx%sx%dx%dx%s>" % (b, nk, hkv, d, dt)
+    vt = "tensor<%sx%sx%dx%dx%s>" % (b, nk, hkv, dv, dt)
+    ot = "tensor<%sx%sx%dx%dx%s>" % (b, nq, hq, dv, dt)
+    slopes_arg, attrs = "", ""
+    if c["alibi"] != "none":
+        st = ("tensor<%dxf32>" % hq if c["alibi"] == "head"
+              else "tensor<%sx%dxf32>" % (b, hq))
+        slopes_arg = ", %%s: %s" % st
+        attrs += " alibi(%%s : %s)" % st
+    if c["causal"]:
+        attrs += " causal"
+    if c["window"] is not None:
+        attrs += " window = [%d, %d]" % tuple(c["window"])
+    if c["scale"] is not None:
+        attrs += " scale = %r" % c["scale"]
+    attrs += " bias = %r" % c["bias"]
+    return ("func.func @{n}(%q: {qt}, %k: {kt}, %v: {vt}{sa}) -> {ot} {{\n"
+            "  %o = sigattn.attention %q, %k, %v{attrs}\n"
+            "      : {qt}, {kt}, {vt}\n"
+            "      -> {ot}\n"
+            "  return %o : {ot}\n"
+            "}}\n").format(n=name, qt=qt, kt=kt, vt=vt, ot=ot, sa=slopes_arg,
+                           attrs=attrs)
+
+
+def pipeline_settings(text):
+    """The sigattn-gpu-pipeline options given with --pipeline-options."""
+    out = {}
+    for item in text.split():
+        key, _, value = item.partition("=")
+        out[key] = value
+    return out
+
+
+def expected_description(name, c, pipeline):
+    """Every field of the kernel's JSON description, from the op as written
+    and the pipeline's documented defaults (README, docs/KernelABI.md)."""
+    d, dv = c["d"], c["dv"]
+    left = c["window"][0] if c["window"] is not None else -1
+    right = c["window"][1] if c["window"] is not None else -1
+    if c["causal"]:
+        right = 0  # causal sets the right side to 0
+    scale = c["scale"] if c["scale"] is not None else 1.0 / math.sqrt(d)
+    # Defaults: 128 x 32 tiles for D <= 128, 64 x 16 for D = 256; 4 warps.
+    block_q = int(pipeline.get("block-q", "0")) or (128 if d <= 128 else 64)
+    block_k = int(pipeline.get("block-k", "0")) or (32 if d <= 128 else 16)
+    warps = int(pipeline.get("num-warps", "4"))
+    return {
+        "name": name + "_sigattn",
+        "element_type": c["dtype"],
+        "head_dim": d,
+        "value_dim": dv,
+        "num_query_heads": c["hq"],
+        "num_kv_heads": c["hkv"],
+        "alibi": c["alibi"],
+        "window_left": left,
+        "window_right": right,
+        "scale": f32(scale),
+        "bias": f32(c["bias"]),
+        "block_q": block_q,
+        "block_k": block_k,
+        "num_warps": warps,
+        "block_threads": 32 * warps,
+        # The Q tile and two stages each of the K and V tiles, 2-byte elements.
+        "dynamic_shared_memory": (block_q * d + 2 * block_k * (d + dv)) * 2,
+        "mma": pipeline.get("mma", "sync"),
+        # B, Nq, Nk: the op's static size, -1 where the op leaves it dynamic
+        # ('?'); a static size is baked into the kernel.
+        "batch": -1 if c["batch"] is None else c["batch"],
+        "seq_q": -1 if c["seq_q"] is None else c["seq_q"],
+        "seq_k": -1 if c["seq_k"] is None else c["seq_k"],
+    }
+
+
+def config(dtype, d, hkv, alibi, bias, dv=None, causal=False, window=None,
+           scale=None, batch=None, seq_q=None, seq_k=None):
+    return dict(dtype=dtype, d=d, dv=d if dv is None else dv, hq=HQ, hkv=hkv,
+                alibi=alibi, causal=causal, window=window, scale=scale,
+                bias=bias, batch=batch, seq_q=seq_q, seq_k=seq_k)
 
 
 def configs(rng, quick):
+    bias = lambda: round(rng.uniform(-10.0, 2.0), 4)
+    scale = lambda: f32(round(rng.uniform(0.02, 0.25), 5))
+    variants = [("none", HQ), ("head", HQ // 3), ("batch_head", 1)]
+
+    # The matrix (D = Dv, default scale). Drawn first, in the same order as
+    # before, so its kernels keep their numbers and values.
     dims = [64, 128] if quick else [64, 128, 256]
     dtypes = ["bf16"] if quick else ["bf16", "f16"]
     for dt in dtypes:
         for d in dims:
             for mask in ["none", "causal", "window"]:
-                variants = [("none", HQ), ("head", HQ // 3), ("batch_head", 1)]
+                vs = variants
                 if quick:
-                    variants = [variants[(d // 64 + len(mask)) % 3]]
-                for alibi, hkv in variants:
-                    c = dict(dt=dt, d=d, hq=HQ, hkv=hkv, alibi=alibi, mask="",
-                             bias=round(rng.uniform(-10.0, 2.0), 4))
+                    vs = [variants[(d // 64 + len(mask)) % 3]]
+                for alibi, hkv in vs:
+                    c = config(dt, d, hkv, alibi, bias())
                     if mask == "causal":
-                        c["mask"] = " causal"
+                        c["causal"] = True
                     elif mask == "window":
                         left = rng.choice([-1, rng.randrange(0, 300)])
-                        right = rng.randrange(0, 300) if left != -1 else rng.randrange(0, 64)
-                        c["mask"] = " window = [%d, %d]" % (left, right)
+                        right = (rng.randrange(0, 300) if left != -1
+                                 else rng.randrange(0, 64))
+                        c["window"] = [left, right]
                     yield c
+
+    # D != Dv (the default scale is 1/sqrt(D), not 1/sqrt(Dv)).
+    yield config("bf16", 64, 2, "head", bias(), dv=128, causal=True)
+    yield config("bf16", 128, 6, "none", bias(), dv=64,
+                 window=[rng.randrange(0, 300), rng.randrange(0, 300)])
+    if not quick:
+        yield config("f16", 64, 1, "batch_head", bias(), dv=128,
+                     window=[-1, rng.randrange(0, 64)], scale=scale())
+        yield config("f16", 128, 2, "none", bias(), dv=64, causal=True,
+                     scale=scale())
+
+    # The mask's written forms, with explicit scales.
+    yield config("bf16", 128, 2, "none", bias(), causal=True,
+                 window=[rng.randrange(0, 300), rng.randrange(1, 300)],
+                 scale=scale())
+    if not quick:
+        yield config("f16", 64, 6, "head", bias(), causal=True,
+                     window=[-1, -1], scale=scale())
+        yield config("bf16", 64, 1, "none", bias(), window=[-1, 0])
+        yield config("f16", 256, 2, "batch_head", bias(), window=[-1, -1],
+                     scale=scale())
+
+    # Static B, Nq and/or Nk.
+    yield config("bf16", 64, 2, "head", bias(), causal=True,
+                 batch=2, seq_q=113, seq_k=203)
+    yield config("bf16", 128, 1, "none", bias(), seq_q=1)
+    yield config("bf16", 64, 6, "none", bias(), window=[20, 5], seq_k=1)
+    yield config("bf16", 128, 2, "batch_head", bias(), dv=64, causal=True,
+                 seq_k=33)
+    if not quick:
+        yield config("f16", 256, 1, "batch_head", bias(), causal=True,
+                     seq_q=128, seq_k=128)
+        yield config("f16", 64, 2, "batch_head", bias(), batch=3)
+        yield config("bf16", 128, 6, "head", bias(), window=[70, 20],
+                     batch=1, seq_q=128, seq_k=128)
+        yield config("f16", 64, 1, "none", bias(), batch=1, seq_q=1, seq_k=1)
+
+
+def describe(c):
+    mask = (" causal" if c["causal"] else "") + (
+        " window=[%d,%d]" % tuple(c["window"]) if c["window"] else "")
+    static = ""
+    for key, label in (("batch", "B"), ("seq_q", "Nq"), ("seq_k", "Nk")):
+        if c[key] is not None:
+            static += " %s=%d" % (label, c[key])
+    return "%-5s D=%-3d Dv=%-3d Hkv=%d alibi=%-10s%-24s%s%s bias=%g" % (
+        c["dtype"], c["d"], c["dv"], c["hkv"], c["alibi"], mask,
+        " scale=%g" % c["scale"] if c["scale"] is not None else "",
+        static, c["bias"])
 
 
 def main():
@@ -59,44 +221,58 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a few kernels only")
     ap.add_argument("--pipeline-options", default="",
                     help="extra sigattn-gpu-pipeline options, e.g. 'block-k=32'")
+    ap.add_argument("--allow-compile-failures", action="store_true",
+                    help="report kernels sigattn-opt refuses and go on "
+                         "(testing only; run-suite.sh counts them as failed)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
-    manifest = []
+    pipeline = pipeline_settings(args.pipeline_options)
+    manifest, failures = [], []
     for i, c in enumerate(configs(rng, args.quick)):
         name = "k%d" % i
-        slopes_arg, alibi = "", ""
-        if c["alibi"] == "head":
-            slopes_arg = ", %%s: tensor<%dxf32>" % c["hq"]
-            alibi = " alibi(%%s : tensor<%dxf32>)" % c["hq"]
-        elif c["alibi"] == "batch_head":
-            slopes_arg = ", %%s: tensor<?x%dxf32>" % c["hq"]
-            alibi = " alibi(%%s : tensor<?x%dxf32>)" % c["hq"]
-        src = OP.format(name=name, hq=c["hq"], hkv=c["hkv"], d=c["d"], dt=c["dt"],
-                        slopes_arg=slopes_arg, alibi=alibi, mask=c["mask"],
-                        bias=c["bias"])
         mlir = os.path.join(args.out, name + ".mlir")
         ptx = os.path.join(args.out, name + ".ptx")
         with open(mlir, "w") as f:
-            f.write(src)
+            f.write(op_source(name, c))
         opts = "ptx-output=" + ptx
         if args.pipeline_options:
             opts += " " + args.pipeline_options
         r = subprocess.run([args.sigattn_opt, mlir,
                             "--sigattn-gpu-pipeline=" + opts, "-o", os.devnull],
                            capture_output=True, text=True)
+        error = None
         if r.returncode != 0:
-            sys.stderr.write(r.stderr)
-            sys.exit("make_kernels: sigattn-opt failed on " + mlir)
-        with open(ptx + ".json") as f:
-            info = json.load(f)["kernels"][0]
-        info["ptx"] = name + ".ptx"
-        manifest.append(info)
-        print("%-4s %-5s D=%-3d Hkv=%d alibi=%-10s%-22s bias=%g" % (
-            name, c["dt"], c["d"], c["hkv"], c["alibi"], c["mask"], c["bias"]))
+            error = (r.stderr.strip() or "exit status %d" % r.returncode)
+        elif not os.path.exists(ptx) or not os.path.exists(ptx + ".json"):
+            error = "no PTX or no JSON description written"
+        if error is not None:
+            print("%-4s %s  COMPILE FAILED" % (name, describe(c)))
+            lines = error.splitlines()
+            for line in ([l for l in lines if "error" in l] or lines)[:3]:
+                print("       " + line[:300])
+            if not args.allow_compile_failures:
+                sys.exit("make_kernels: sigattn-opt failed on %s (%s); "
+                         "--allow-compile-failures to go on" % (mlir, describe(c)))
+            failures.append({"mlir": name + ".mlir", "op": c,
+                             "error": error.splitlines()[0][:300]})
+            continue
+        manifest.append({"ptx": name + ".ptx", "op": c,
+                         "expected": expected_description(name, c, pipeline)})
+        print("%-4s %s" % (name, describe(c)))
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
-    print("%d kernels in %s" % (len(manifest), args.out))
+    failures_path = os.path.join(args.out, "compile_failures.json")
+    if failures:
+        with open(failures_path, "w") as f:
+            json.dump(failures, f, indent=1)
+    elif os.path.exists(failures_path):
+        os.remove(failures_path)
+    print("%d kernels in %s%s" % (
+        len(manifest), args.out,
+        ", %d failed to compile: %s" % (
+            len(failures), " ".join(x["mlir"] for x in failures))
+        if failures else ""))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # The GPU correctness suite, one command on an H100 (PyTorch, CuPy and
 # compute-sanitizer there):
-#   test/Integration/GPU/run-suite.sh .gpu-bundle [--quick]
-# 1. every kernel of the bundle over FlashSigmoid's (Nq, Nk) grid against
-#    PyTorch (check_kernels.py);
+#   test/Integration/GPU/run-suite.sh BUNDLE [--quick]
+# BUNDLE is made by make-bundle.sh (or make_kernels.py plus a sigattn-run).
+# 0. kernels that did not compile (make_kernels.py --allow-compile-failures);
+# 1. every kernel of the bundle: its JSON against the op as written, then
+#    FlashSigmoid's (Nq, Nk) grid against PyTorch, with guard zones around
+#    the output (check_kernels.py);
 # 2. the C++ runner on every kernel at odd sizes, against its own fp32
-#    reference on the GPU; bad arguments refused with no launch;
-# 3. compute-sanitizer memcheck and racecheck on odd sizes, every mask.
+#    reference on the GPU, guard zones around the output; bad arguments
+#    refused with no launch;
+# 3. compute-sanitizer memcheck and racecheck on odd sizes, every mask,
+#    D != Dv and static shapes;
+# 4. the accuracy of the tanh.approx.f32 sigmoid (informational, not counted).
+# Kernels with static B, Nq or Nk run only at those sizes.
 # Last line: "N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,51 +25,96 @@ failed=0
 tally() { # tally NAME STATUS
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
 }
+# fit "B NQ NK" STATIC_B STATIC_NQ STATIC_NK: the sizes with the static ones
+# ("-" where dynamic) put in.
+fit() {
+  local b nq nk
+  read -r b nq nk <<< "$1"
+  echo "$([ "$2" = - ] && echo "$b" || echo "$2") $([ "$3" = - ] && echo "$nq" || echo "$3") $([ "$4" = - ] && echo "$nk" || echo "$4")"
+}
 
-echo "== 1. PyTorch reference over the shape grid"
+echo "== 0. compile failures in the bundle"
+if [ -f "$bundle/compile_failures.json" ]; then
+  while read -r line; do
+    tally "compile: $line" 1
+  done < <(python3 -c "import json,sys; [print(x['mlir'], x['error']) for x in json.load(open(sys.argv[1]))]" "$bundle/compile_failures.json")
+else
+  echo "none"
+fi
+
+echo "== 1. descriptions against the ops, PyTorch reference over the shape grid"
+start=$SECONDS
 log=$(mktemp)
-python3 "$here/check_kernels.py" "$bundle" $quick | tee "$log" | grep -v '^FAIL' | tail -n 3
-grep '^FAIL' "$log" | head -20
-read -r p f < <(tail -n 1 "$log" | awk '{print $1, $3}')
-passed=$((passed + ${p:-0}))
-failed=$((failed + ${f:-1}))
+python3 "$here/check_kernels.py" "$bundle" $quick > "$log" 2>&1
+summary=$(tail -n 1 "$log")
+if [[ "$summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  grep -v '^FAIL' "$log" | tail -n 3
+  grep '^FAIL' "$log" | head -20
+  passed=$((passed + BASH_REMATCH[1]))
+  failed=$((failed + BASH_REMATCH[2]))
+else
+  tail -n 20 "$log"
+  tally "check_kernels.py did not finish" 1
+fi
+echo "full log: $log"
+echo "part 1: $((SECONDS - start)) s"
 
-kernels=$(python3 -c "import json,sys; [print(k['ptx'], k['alibi'], k['window_left'], k['window_right']) for k in json.load(open(sys.argv[1]+'/manifest.json'))]" "$bundle")
+# ptx alibi window_left window_right static_B static_Nq static_Nk D Dv, from
+# the manifest (the op as written, not the kernel's JSON).
+kernels=$(python3 -c "
+import json, sys
+for k in json.load(open(sys.argv[1] + '/manifest.json')):
+    e, op = k['expected'], k['op']
+    s = lambda x: '-' if x is None else x
+    print(k['ptx'], e['alibi'], e['window_left'], e['window_right'],
+          s(op['batch']), s(op['seq_q']), s(op['seq_k']), e['head_dim'], e['value_dim'])
+" "$bundle")
 
-echo "== 2. C++ runner (runtime + GPU fp32 reference)"
-while read -r ptx alibi left right; do
-  for shape in "2 113 203" "1 1023 1024" "3 77 1"; do
-    set -- $shape
-    out=$("$run" --ptx "$bundle/$ptx" --batch "$1" --seq-q "$2" --seq-k "$3" --seed "$2" 2>&1)
+echo "== 2. C++ runner (runtime + GPU fp32 reference, output guard zones)"
+start=$SECONDS
+while read -r ptx alibi left right sb sq sk d dv; do
+  shapes=$(for shape in "2 113 203" "1 1023 1024" "3 77 1"; do fit "$shape" "$sb" "$sq" "$sk"; done | awk '!seen[$0]++')
+  while read -r b nq nk; do
+    out=$("$run" --ptx "$bundle/$ptx" --batch "$b" --seq-q "$nq" --seq-k "$nk" --seed "$nq" 2>&1)
     status=$?
-    tally "sigattn-run $ptx B=$1 Nq=$2 Nk=$3: $(echo "$out" | tail -n 1)" $status
-  done
+    tally "sigattn-run $ptx B=$b Nq=$nq Nk=$nk: $(echo "$out" | grep -E 'FAIL|rror' | head -n 3 | tr '\n' ' ')" $status
+  done <<< "$shapes"
 done <<< "$kernels"
-echo "runner: done"
+echo "runner: done, $((SECONDS - start)) s"
 
-echo "== 2b. bad arguments are refused, nothing launched"
-first_alibi=$(echo "$kernels" | awk '$2 != "none" {print $1; exit}')
-first_plain=$(echo "$kernels" | awk '$2 == "none" {print $1; exit}')
+echo "== 2b. bad arguments are refused, nothing launched, guards intact"
+first_alibi=$(echo "$kernels" | awk '$2 != "none" && ($5 $6 $7) == "---" {print $1; exit}')
+first_plain=$(echo "$kernels" | awk '$2 == "none" && ($5 $6 $7) == "---" {print $1; exit}')
 for ptx in $first_plain $first_alibi; do
-  "$run" --ptx "$bundle/$ptx" --batch 2 --seq-q 100 --seq-k 130 --bad-args | grep 'bad-args\|check:'
+  "$run" --ptx "$bundle/$ptx" --batch 2 --seq-q 100 --seq-k 130 --bad-args | grep 'bad-args\|check:\|guard:'
   tally "bad-args $ptx" ${PIPESTATUS[0]}
 done
 
-echo "== 3. compute-sanitizer (memcheck, racecheck) on odd sizes, every mask"
+echo "== 3. compute-sanitizer (memcheck, racecheck) on odd sizes, every mask, D != Dv, static shapes"
+start=$SECONDS
 if command -v compute-sanitizer >/dev/null; then
-  subset=$(echo "$kernels" | awk '{key = ($3 < 0 ? "L" : "l") ($4 < 0 ? "R" : ($4 == 0 ? "C" : "r")) $2} !seen[key]++ {print $1}' | head -n 8)
-  for ptx in $subset; do
+  # One kernel per (mask, ALiBi) kind, then the first with D != Dv and the
+  # first with static sizes.
+  subset=$( (echo "$kernels" | awk '($5 $6 $7) == "---" {key = ($3 < 0 ? "L" : "l") ($4 < 0 ? "R" : ($4 == 0 ? "C" : "r")) $2} ($5 $6 $7) == "---" && !seen[key]++' | head -n 8
+             echo "$kernels" | awk '$8 != $9 && ($5 $6 $7) == "---"' | head -n 1
+             echo "$kernels" | awk '($5 $6 $7) != "---"' | head -n 1) | awk '!seen[$1]++')
+  while read -r ptx alibi left right sb sq sk d dv; do
+    read -r b nq nk <<< "$(fit "1 113 203" "$sb" "$sq" "$sk")"
     for tool in memcheck racecheck; do
-      out=$(compute-sanitizer --tool $tool --error-exitcode 9 "$run" --ptx "$bundle/$ptx" --batch 1 --seq-q 113 --seq-k 203 --no-check 2>&1)
+      out=$(compute-sanitizer --tool $tool --error-exitcode 9 "$run" --ptx "$bundle/$ptx" --batch "$b" --seq-q "$nq" --seq-k "$nk" --no-check 2>&1)
       status=$?
       summary=$(echo "$out" | grep -E "ERROR SUMMARY|RACECHECK SUMMARY" | tail -n 1)
-      echo "$tool $ptx: ${summary:-no summary} (exit $status)"
-      tally "$tool $ptx" $status
+      echo "$tool $ptx B=$b Nq=$nq Nk=$nk: ${summary:-no summary} (exit $status)"
+      tally "$tool $ptx: $(echo "$out" | grep -E 'FAIL' | head -n 2 | tr '\n' ' ')" $status
     done
-  done
+  done <<< "$subset"
 else
   echo "compute-sanitizer not found: skipped"
 fi
+echo "sanitizer: $((SECONDS - start)) s"
+
+echo "== 4. tanh.approx.f32 sigmoid accuracy (informational, not counted)"
+python3 "$here/measure_sigmoid.py" || echo "measure_sigmoid.py failed (not counted)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

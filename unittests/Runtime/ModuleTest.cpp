@@ -1,0 +1,486 @@
+//===- ModuleTest.cpp - Module against a mock CUDA driver -----------------===//
+//
+// lib/Runtime/Runtime.cpp is compiled into this test and linked against the
+// driver functions defined here instead of libcuda, so loading, launching
+// and unloading run without a GPU or a driver: each case checks that the
+// runtime checks the driver's answers, refuses bad arguments before any
+// launch, and launches with the ABI's grid, block and parameters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Expect.h"
+
+#include "sigattn/Runtime/Runtime.h"
+
+#include <cuda.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using namespace sigattn::runtime;
+using sigattn_test::check;
+using sigattn_test::expect;
+
+//===----------------------------------------------------------------------===//
+// The mock driver
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+CUcontext fakeContext(uintptr_t id) { return reinterpret_cast<CUcontext>(id); }
+
+struct Allocation {
+  CUdeviceptr base;
+  size_t size;
+  unsigned memoryType; // CU_MEMORYTYPE_*
+};
+
+struct Launch {
+  unsigned grid[3], block[3], sharedBytes;
+  CUstream stream;
+  std::vector<uint64_t> params; // every parameter is 8 bytes
+};
+
+/// What the mock driver holds, and what the test makes it answer.
+struct Driver {
+  CUcontext current = fakeContext(0xC0);
+  std::vector<CUcontext> stack;
+  std::vector<Allocation> allocations;
+  // Answers (CUDA_SUCCESS unless a case sets one).
+  CUresult getCurrentResult = CUDA_SUCCESS, loadResult = CUDA_SUCCESS,
+           unloadResult = CUDA_SUCCESS, pushResult = CUDA_SUCCESS,
+           pointerResult = CUDA_SUCCESS, rangeResult = CUDA_SUCCESS,
+           setAttributeResult = CUDA_SUCCESS, launchResult = CUDA_SUCCESS;
+  std::string jitLog;
+  std::string missingFunction; ///< cuModuleGetFunction fails for it
+  // What happened.
+  int loads = 0, unloads = 0, setAttributeCalls = 0, lastSharedLimit = -1;
+  CUcontext unloadedIn = nullptr;
+  std::vector<std::string> functionNames; ///< CUfunction = index + 1
+  size_t paramsToRead = 0; ///< how many parameters a launch records
+  std::vector<Launch> launches;
+
+  const Allocation *find(CUdeviceptr p) const {
+    for (const Allocation &a : allocations) {
+      if (p >= a.base && p < a.base + a.size)
+        return &a;
+    }
+    return nullptr;
+  }
+};
+
+Driver driver;
+
+CUmodule kModule = reinterpret_cast<CUmodule>(uintptr_t(0x30D));
+
+} // namespace
+
+extern "C" {
+
+CUresult CUDAAPI cuGetErrorName(CUresult error, const char **pStr) {
+  switch (error) {
+  case CUDA_ERROR_INVALID_VALUE:
+    *pStr = "CUDA_ERROR_INVALID_VALUE";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_INVALID_CONTEXT:
+    *pStr = "CUDA_ERROR_INVALID_CONTEXT";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_NOT_FOUND:
+    *pStr = "CUDA_ERROR_NOT_FOUND";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_INVALID_PTX:
+    *pStr = "CUDA_ERROR_INVALID_PTX";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES:
+    *pStr = "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_CONTEXT_IS_DESTROYED:
+    *pStr = "CUDA_ERROR_CONTEXT_IS_DESTROYED";
+    return CUDA_SUCCESS;
+  default:
+    *pStr = nullptr;
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+}
+
+CUresult CUDAAPI cuGetErrorString(CUresult error, const char **pStr) {
+  const char *name = nullptr;
+  if (cuGetErrorName(error, &name) != CUDA_SUCCESS) {
+    *pStr = nullptr;
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+  *pStr = "mock description";
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxGetCurrent(CUcontext *pctx) {
+  if (driver.getCurrentResult != CUDA_SUCCESS)
+    return driver.getCurrentResult;
+  *pctx = driver.current;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxPushCurrent(CUcontext ctx) {
+  if (driver.pushResult != CUDA_SUCCESS)
+    return driver.pushResult;
+  driver.stack.push_back(driver.current);
+  driver.current = ctx;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxPopCurrent(CUcontext *pctx) {
+  if (driver.stack.empty())
+    return CUDA_ERROR_INVALID_CONTEXT;
+  *pctx = driver.current;
+  driver.current = driver.stack.back();
+  driver.stack.pop_back();
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleLoadDataEx(CUmodule *module, const void *,
+                                    unsigned int numOptions,
+                                    CUjit_option *options,
+                                    void **optionValues) {
+  if (driver.loadResult != CUDA_SUCCESS) {
+    for (unsigned i = 0; i < numOptions; ++i) {
+      if (options[i] == CU_JIT_ERROR_LOG_BUFFER)
+        std::strcpy(static_cast<char *>(optionValues[i]),
+                    driver.jitLog.c_str());
+    }
+    return driver.loadResult;
+  }
+  ++driver.loads;
+  *module = kModule;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleGetFunction(CUfunction *hfunc, CUmodule,
+                                     const char *name) {
+  if (driver.missingFunction == name)
+    return CUDA_ERROR_NOT_FOUND;
+  driver.functionNames.push_back(name);
+  *hfunc = reinterpret_cast<CUfunction>(driver.functionNames.size());
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleUnload(CUmodule) {
+  ++driver.unloads;
+  driver.unloadedIn = driver.current;
+  return driver.unloadResult;
+}
+
+CUresult CUDAAPI cuPointerGetAttribute(void *data,
+                                       CUpointer_attribute attribute,
+                                       CUdeviceptr ptr) {
+  if (driver.pointerResult != CUDA_SUCCESS)
+    return driver.pointerResult;
+  const Allocation *a = driver.find(ptr);
+  if (!a || attribute != CU_POINTER_ATTRIBUTE_MEMORY_TYPE)
+    return CUDA_ERROR_INVALID_VALUE;
+  *static_cast<unsigned *>(data) = a->memoryType;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemGetAddressRange(CUdeviceptr *pbase, size_t *psize,
+                                      CUdeviceptr dptr) {
+  if (driver.rangeResult != CUDA_SUCCESS)
+    return driver.rangeResult;
+  const Allocation *a = driver.find(dptr);
+  if (!a)
+    return CUDA_ERROR_NOT_FOUND;
+  *pbase = a->base;
+  *psize = a->size;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuFuncSetAttribute(CUfunction, CUfunction_attribute attrib,
+                                    int value) {
+  ++driver.setAttributeCalls;
+  if (attrib == CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)
+    driver.lastSharedLimit = value;
+  return driver.setAttributeResult;
+}
+
+CUresult CUDAAPI cuLaunchKernel(CUfunction, unsigned int gridDimX,
+                                unsigned int gridDimY, unsigned int gridDimZ,
+                                unsigned int blockDimX, unsigned int blockDimY,
+                                unsigned int blockDimZ,
+                                unsigned int sharedMemBytes, CUstream hStream,
+                                void **kernelParams, void **) {
+  if (driver.launchResult != CUDA_SUCCESS)
+    return driver.launchResult;
+  Launch l{{gridDimX, gridDimY, gridDimZ},
+           {blockDimX, blockDimY, blockDimZ},
+           sharedMemBytes,
+           hStream,
+           {}};
+  for (size_t i = 0; i < driver.paramsToRead; ++i) {
+    uint64_t v = 0;
+    std::memcpy(&v, kernelParams[i], sizeof(v));
+    l.params.push_back(v);
+  }
+  driver.launches.push_back(l);
+  return CUDA_SUCCESS;
+}
+
+} // extern "C"
+
+//===----------------------------------------------------------------------===//
+// The cases
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+// Two kernels: ALiBi per head with dynamic sizes, and one without ALiBi
+// compiled for B = 2, Nq = 113, Nk = 203.
+const char *kDescription = R"({"kernels": [
+  {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1},
+  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0}
+]})";
+
+std::string writeFiles(const std::string &dir, const std::string &json) {
+  std::string ptx = dir + "/k.ptx";
+  std::ofstream(ptx) << "// mock PTX\n";
+  std::ofstream(ptx + ".json") << json;
+  return ptx;
+}
+
+/// Device allocations for a dynamic-kernel call at B = 2, Nq = 113,
+/// Nk = 203 (and the static kernel's), each exactly its tensor's size.
+AttentionArgs allocate(const KernelInfo &info, int64_t b, int64_t nq,
+                       int64_t nk) {
+  TensorBytes t = tensorBytes(info, b, nq, nk);
+  driver.allocations.clear();
+  CUdeviceptr next = 0x100000;
+  auto alloc = [&](uint64_t bytes) {
+    CUdeviceptr p = next;
+    driver.allocations.push_back({p, bytes, CU_MEMORYTYPE_DEVICE});
+    next += (bytes + 0xFFFFF) & ~uint64_t(0xFFFFF);
+    return p;
+  };
+  AttentionArgs a;
+  a.query = alloc(t.query);
+  a.key = alloc(t.key);
+  a.value = alloc(t.value);
+  a.output = alloc(t.output);
+  if (info.alibi != Alibi::None)
+    a.slopes = alloc(t.slopes);
+  a.batch = b;
+  a.seqQ = nq;
+  a.seqK = nk;
+  return a;
+}
+
+std::string describeLaunch(const Launch &l) {
+  std::string s = "grid " + std::to_string(l.grid[0]) + "x" +
+                  std::to_string(l.grid[1]) + "x" + std::to_string(l.grid[2]) +
+                  " block " + std::to_string(l.block[0]) + "x" +
+                  std::to_string(l.block[1]) + "x" +
+                  std::to_string(l.block[2]) + " smem " +
+                  std::to_string(l.sharedBytes) + " params";
+  for (uint64_t p : l.params)
+    s += " " + std::to_string(p);
+  return s;
+}
+
+} // namespace
+
+void sigattn_test::runModuleTests() {
+  const char *tmp = std::getenv("TMPDIR");
+  std::string dirTemplate =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/sigattn-runtime-tests.XXXXXX";
+  const char *dir = mkdtemp(dirTemplate.data());
+  if (!dir) {
+    check("temporary directory", false, "mkdtemp failed");
+    return;
+  }
+  std::string ptx = writeFiles(dir, kDescription);
+
+  // Step 1. Errors name the call and the driver's error, also for a code the
+  // driver does not know.
+  std::printf("describe: %s\n",
+              describeError(CUDA_ERROR_INVALID_VALUE, "cuX").c_str());
+  std::printf("describe unknown: %s\n",
+              describeError(static_cast<CUresult>(12345), "cuX").c_str());
+
+  // Step 2. Loading.
+  {
+    Module m;
+    driver.current = nullptr;
+    expect("load without a context", Module::load(ptx, m), false);
+    driver.current = fakeContext(0xC0);
+    driver.getCurrentResult = CUDA_ERROR_INVALID_CONTEXT;
+    expect("load when cuCtxGetCurrent fails", Module::load(ptx, m), false);
+    driver.getCurrentResult = CUDA_SUCCESS;
+    driver.loadResult = CUDA_ERROR_INVALID_PTX;
+    driver.jitLog = "ptxas fatal: mock";
+    expect("load of bad PTX", Module::load(ptx, m), false);
+    driver.loadResult = CUDA_SUCCESS;
+    driver.missingFunction = "static_sigattn";
+    int unloads = driver.unloads;
+    expect("load of a module lacking a kernel", Module::load(ptx, m), false);
+    check("module lacking a kernel unloaded", driver.unloads == unloads + 1,
+          std::to_string(driver.unloads - unloads) + " unload");
+    driver.missingFunction.clear();
+    std::string badJson = std::string(dir) + "/bad.ptx";
+    std::ofstream(badJson) << "// mock PTX\n";
+    std::ofstream(badJson + ".json") << "{\"kernels\": [{\"name\": \"x\"}]}";
+    expect("load with a bad description", Module::load(badJson, m), false);
+    expect("load of a missing file",
+           Module::load(std::string(dir) + "/none.ptx", m), false);
+    check("failed loads leave the module empty", m.kernels().empty(),
+          std::to_string(m.kernels().size()) + " kernels");
+  }
+
+  Module module;
+  expect("load", Module::load(ptx, module), true);
+  check("kernels loaded",
+        module.kernels().size() == 2 && module.find("dyn_sigattn") &&
+            module.find("static_sigattn") && !module.find("other"),
+        std::to_string(module.kernels().size()) + " kernels");
+  const KernelInfo &dyn = *module.find("dyn_sigattn");
+  const KernelInfo &stat = *module.find("static_sigattn");
+
+  // Step 3. A launch with the ABI's geometry and parameters: q, k, v, out,
+  // slopes, B, Nq, Nk.
+  AttentionArgs args = allocate(dyn, 2, 113, 203);
+  driver.paramsToRead = 8;
+  expect("launch", module.launch("dyn_sigattn", args), true);
+  if (driver.launches.size() == 1) {
+    const Launch &l = driver.launches[0];
+    bool right = l.grid[0] == 1 && l.grid[1] == 6 && l.grid[2] == 2 &&
+                 l.block[0] == 128 && l.block[1] == 1 && l.block[2] == 1 &&
+                 l.sharedBytes == 32768 && l.params.size() == 8 &&
+                 l.params[0] == args.query && l.params[1] == args.key &&
+                 l.params[2] == args.value && l.params[3] == args.output &&
+                 l.params[4] == args.slopes && l.params[5] == 2 &&
+                 l.params[6] == 113 && l.params[7] == 203;
+    check("launch geometry and parameters", right, describeLaunch(l));
+  } else {
+    check("launch geometry and parameters", false,
+          std::to_string(driver.launches.size()) + " launches");
+  }
+  check("shared memory limit set once", driver.setAttributeCalls == 1 &&
+                                            driver.lastSharedLimit == 32768,
+        std::to_string(driver.setAttributeCalls) + " calls, limit " +
+            std::to_string(driver.lastSharedLimit));
+  expect("second launch", module.launch("dyn_sigattn", args), true);
+  check("shared memory limit not set again", driver.setAttributeCalls == 1,
+        std::to_string(driver.setAttributeCalls) + " calls");
+
+  // Step 4. Refused launches: nothing reaches cuLaunchKernel.
+  size_t launched = driver.launches.size();
+  auto refused = [&](const char *name, const std::string &kernel,
+                     const AttentionArgs &a) {
+    expect(name, module.launch(kernel, a), false);
+  };
+  refused("launch of an unknown kernel", "other", args);
+  {
+    AttentionArgs a = args;
+    a.slopes += 4; // 4-byte aligned, not 16
+    refused("launch with 4-byte aligned slopes", "dyn_sigattn", a);
+    a = args;
+    a.value = 0x7000000000; // no allocation there: a host pointer
+    refused("launch with a host pointer", "dyn_sigattn", a);
+    a = args;
+    driver.allocations.push_back({0x8000000000, 1 << 20, CU_MEMORYTYPE_HOST});
+    a.key = 0x8000000000;
+    refused("launch with pinned host memory", "dyn_sigattn", a);
+    driver.allocations.pop_back();
+    a = args;
+    a.seqK = 204; // one row more than the allocations hold
+    refused("launch past the key allocation", "dyn_sigattn", a);
+    // The output's allocation holds the key and the slopes too.
+    a = args;
+    a.key = args.output + 16;
+    refused("launch with key inside the output", "dyn_sigattn", a);
+    a = args;
+    a.slopes = args.output + 173568 - 32;
+    refused("launch with slopes overlapping the output", "dyn_sigattn", a);
+  }
+  driver.getCurrentResult = CUDA_ERROR_INVALID_CONTEXT;
+  refused("launch when cuCtxGetCurrent fails", "dyn_sigattn", args);
+  driver.getCurrentResult = CUDA_SUCCESS;
+  driver.pointerResult = CUDA_ERROR_CONTEXT_IS_DESTROYED;
+  refused("launch when cuPointerGetAttribute fails", "dyn_sigattn", args);
+  driver.pointerResult = CUDA_SUCCESS;
+  driver.rangeResult = CUDA_ERROR_INVALID_CONTEXT;
+  refused("launch when cuMemGetAddressRange fails", "dyn_sigattn", args);
+  driver.rangeResult = CUDA_SUCCESS;
+  driver.current = fakeContext(0xC1);
+  refused("launch from another context", "dyn_sigattn", args);
+  driver.current = fakeContext(0xC0);
+
+  // The static kernel: exactly its sizes.
+  AttentionArgs sargs = allocate(stat, 2, 113, 203);
+  AttentionArgs wrongNq = sargs;
+  wrongNq.seqQ = 100; // fits in the buffers, but the kernel runs 113
+  refused("launch of the static kernel at Nq = 100", "static_sigattn",
+          wrongNq);
+  AttentionArgs wrongB = sargs;
+  wrongB.batch = 1;
+  refused("launch of the static kernel at B = 1", "static_sigattn", wrongB);
+  driver.setAttributeResult = CUDA_ERROR_INVALID_VALUE;
+  refused("launch when cuFuncSetAttribute fails", "static_sigattn", sargs);
+  driver.setAttributeResult = CUDA_SUCCESS;
+  check("nothing launched by refused calls",
+        driver.launches.size() == launched,
+        std::to_string(driver.launches.size() - launched) + " launches");
+  driver.launchResult = CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
+  expect("launch when cuLaunchKernel fails",
+         module.launch("static_sigattn", sargs), false);
+  driver.launchResult = CUDA_SUCCESS;
+  driver.paramsToRead = 7;
+  expect("launch of the static kernel", module.launch("static_sigattn", sargs),
+         true);
+  if (driver.launches.size() == launched + 1) {
+    const Launch &l = driver.launches.back();
+    check("static launch parameters",
+          l.params.size() == 7 && l.params[3] == sargs.output &&
+              l.params[4] == 2 && l.params[5] == 113 && l.params[6] == 203 &&
+              l.sharedBytes == 65536,
+          describeLaunch(l));
+  }
+
+  // Step 5. Unloading: in the module's context, failures reported.
+  driver.current = fakeContext(0xC1);
+  int unloads = driver.unloads;
+  expect("unload", module.unload(), true);
+  check("unloaded in the module's context",
+        driver.unloads == unloads + 1 && driver.unloadedIn == fakeContext(0xC0) &&
+            driver.current == fakeContext(0xC1) && driver.stack.empty(),
+        std::to_string(driver.unloads - unloads) + " unload");
+  expect("unload of an empty module", module.unload(), true);
+  refused("launch after unload", "dyn_sigattn", args);
+  driver.current = fakeContext(0xC0);
+  expect("reload", Module::load(ptx, module), true);
+  driver.unloadResult = CUDA_ERROR_INVALID_CONTEXT;
+  expect("unload when cuModuleUnload fails", module.unload(), false);
+  driver.unloadResult = CUDA_SUCCESS;
+  expect("reload", Module::load(ptx, module), true);
+  driver.pushResult = CUDA_ERROR_CONTEXT_IS_DESTROYED;
+  expect("unload when the context is gone", module.unload(), false);
+  driver.pushResult = CUDA_SUCCESS;
+  {
+    Module scoped;
+    expect("load for the destructor", Module::load(ptx, scoped), true);
+    Module moved = std::move(scoped);
+    unloads = driver.unloads;
+    check("moved-from module is empty", scoped.kernels().empty(),
+          std::to_string(scoped.kernels().size()) + " kernels");
+  }
+  check("destructor unloads once", driver.unloads == unloads + 1,
+        std::to_string(driver.unloads - unloads) + " unloads");
+
+  std::remove((std::string(dir) + "/bad.ptx.json").c_str());
+  std::remove((std::string(dir) + "/bad.ptx").c_str());
+  std::remove((ptx + ".json").c_str());
+  std::remove(ptx.c_str());
+  rmdir(dir);
+}

@@ -20,6 +20,7 @@
 
 #include "sigattn/Conversion/SigAttnTilesToNVVM/SigAttnTilesToNVVM.h"
 #include "sigattn/Conversion/SigAttnTilesToNVVM/KernelTiles.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/MmaSyncLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -44,6 +45,120 @@ using namespace mlir::sigattn;
 namespace abi = ::sigattn::abi;
 
 namespace {
+
+//===----------------------------------------------------------------------===//
+// Value builders for the layout helpers of MmaSyncLayout.h
+//===----------------------------------------------------------------------===//
+
+/// An i1 being built.
+struct BoolV {
+  OpBuilder *b;
+  Location loc;
+  Value v;
+};
+
+/// An integer (i32, i64 or index) being built, with the operators the
+/// layout helpers use; constants take its type.
+struct IntV {
+  OpBuilder *b;
+  Location loc;
+  Value v;
+
+  IntV with(Value result) const { return {b, loc, result}; }
+  IntV cst(int64_t c) const {
+    return with(arith::ConstantOp::create(
+        *b, loc, b->getIntegerAttr(v.getType(), c)));
+  }
+  BoolV cmp(arith::CmpIPredicate p, IntV rhs) const {
+    return {b, loc, arith::CmpIOp::create(*b, loc, p, v, rhs.v)};
+  }
+};
+
+template <typename Op>
+static IntV binary(IntV x, IntV y) {
+  return x.with(Op::create(*x.b, x.loc, x.v, y.v));
+}
+#define SIGATTN_INT_OPERATOR(OP, ARITH)                                        \
+  [[maybe_unused]] static IntV operator OP(IntV x, IntV y) {                   \
+    return binary<arith::ARITH>(x, y);                                         \
+  }                                                                            \
+  [[maybe_unused]] static IntV operator OP(IntV x, int64_t y) {                \
+    return binary<arith::ARITH>(x, x.cst(y));                                  \
+  }                                                                            \
+  [[maybe_unused]] static IntV operator OP(int64_t x, IntV y) {                \
+    return binary<arith::ARITH>(y.cst(x), y);                                  \
+  }
+SIGATTN_INT_OPERATOR(+, AddIOp)
+SIGATTN_INT_OPERATOR(-, SubIOp)
+SIGATTN_INT_OPERATOR(*, MulIOp)
+SIGATTN_INT_OPERATOR(&, AndIOp)
+SIGATTN_INT_OPERATOR(^, XOrIOp)
+SIGATTN_INT_OPERATOR(<<, ShLIOp)
+SIGATTN_INT_OPERATOR(>>, ShRUIOp) // every shifted value is non-negative
+#undef SIGATTN_INT_OPERATOR
+
+#define SIGATTN_INT_COMPARISON(OP, PRED)                                       \
+  [[maybe_unused]] static BoolV operator OP(IntV x, IntV y) {                  \
+    return x.cmp(arith::CmpIPredicate::PRED, y);                               \
+  }                                                                            \
+  [[maybe_unused]] static BoolV operator OP(IntV x, int64_t y) {               \
+    return x.cmp(arith::CmpIPredicate::PRED, x.cst(y));                        \
+  }
+SIGATTN_INT_COMPARISON(<, slt)
+SIGATTN_INT_COMPARISON(>, sgt)
+SIGATTN_INT_COMPARISON(<=, sle)
+SIGATTN_INT_COMPARISON(>=, sge)
+#undef SIGATTN_INT_COMPARISON
+
+[[maybe_unused]] static BoolV operator&&(BoolV x, BoolV y) {
+  return {x.b, x.loc, arith::AndIOp::create(*x.b, x.loc, x.v, y.v)};
+}
+[[maybe_unused]] static IntV min(IntV x, IntV y) {
+  return binary<arith::MinSIOp>(x, y);
+}
+[[maybe_unused]] static IntV max(IntV x, IntV y) {
+  return binary<arith::MaxSIOp>(x, y);
+}
+/// An i32 `a` or `b`.
+[[maybe_unused]] static IntV select(BoolV c, int64_t a, int64_t b) {
+  auto i32 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(*c.b, c.loc, v, 32);
+  };
+  return {c.b, c.loc, arith::SelectOp::create(*c.b, c.loc, c.v, i32(a), i32(b))};
+}
+
+/// An f32 being built.
+struct FltV {
+  OpBuilder *b;
+  Location loc;
+  Value v;
+
+  FltV with(Value result) const { return {b, loc, result}; }
+  FltV cst(float c) const {
+    return with(arith::ConstantOp::create(*b, loc, b->getF32FloatAttr(c)));
+  }
+};
+template <typename Op>
+static FltV binary(FltV x, FltV y) {
+  return x.with(Op::create(*x.b, x.loc, x.v, y.v));
+}
+[[maybe_unused]] static FltV operator+(FltV x, FltV y) {
+  return binary<arith::AddFOp>(x, y);
+}
+[[maybe_unused]] static FltV operator-(FltV x, FltV y) {
+  return binary<arith::SubFOp>(x, y);
+}
+[[maybe_unused]] static FltV operator*(FltV x, FltV y) {
+  return binary<arith::MulFOp>(x, y);
+}
+[[maybe_unused]] static FltV operator+(FltV x, float y) {
+  return x + x.cst(y);
+}
+[[maybe_unused]] static FltV operator*(FltV x, float y) {
+  return x * x.cst(y);
+}
+
+namespace layout = ::sigattn::mmasync;
 
 /// Name of the dynamic shared memory array of sigattn kernels.
 constexpr StringLiteral kSharedMemoryName = "sigattn_smem";
@@ -185,6 +300,8 @@ private:
   Value toI64(Value index) {
     return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
   }
+  IntV iv(Value v) { return {&b, loc, v}; }
+  FltV fv(Value v) { return {&b, loc, v}; }
 
   // Pointers.
   Value sharedPtr(Value byteOffset);
@@ -194,8 +311,7 @@ private:
   // Data movement.
   void copyToShared(Value view, Value batch, Value head, Value rowStart,
                     int64_t rows, int64_t cols, Value sharedOffset);
-  SmallVector<Value> loadMatrixX4(Value tileOffset, int64_t cols, Value row,
-                                  Value chunk, bool transpose);
+  SmallVector<Value> loadMatrixX4(Value offset, bool transpose);
   /// Issues the copies of key/value tile `kTile` into its stage, as one group.
   void copyKeyValueTile(TileStepOp step, Value kTile);
   /// Byte offsets of K's and V's stage for key/value tile `kTile`.
@@ -227,7 +343,7 @@ private:
   MLIRContext *ctx;
   MmaSyncConfig cfg;
   // Per-thread values set by emitPrologue.
-  Value lane, warp, groupRow, pairCol, rowBase, smem;
+  Value lane, warp, pairCol, rowBase, smem;
 };
 
 Value MmaSyncEmitter::sharedPtr(Value byteOffset) {
@@ -262,33 +378,21 @@ void MmaSyncEmitter::copyToShared(Value view, Value batch, Value head,
   Value headStart = add(mul(mul(toI64(batch), seq), i64(type.getDimSize(2))),
                         toI64(head));
   Value base = globalPtr(globalBase(view), mul(headStart, i64(rowBytes)));
-  Value lastRow = sub(seq, i64(1));
   Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
   Value row0 = toI64(rowStart);
-  int64_t log2Chunks = llvm::Log2_64(chunksPerRow);
   for (int64_t i = 0; i < rows * chunksPerRow / cfg.threads; ++i) {
-    Value chunk = add(tid, i32(i * cfg.threads));
-    Value row = arith::ShRUIOp::create(b, loc, chunk, i32(log2Chunks));
-    Value col = arith::AndIOp::create(b, loc, chunk, i32(chunksPerRow - 1));
+    layout::ChunkCopy<IntV> c =
+        layout::copyChunk(iv(tid), i, cfg.threads, cols, iv(sharedOffset));
     // Source: row min(row0 + row, N - 1), zero-filled when past the end.
-    Value globalRow =
-        add(row0, arith::ExtUIOp::create(b, loc, b.getI64Type(), row));
-    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                           globalRow, seq);
-    Value clamped = arith::MinSIOp::create(b, loc, globalRow, lastRow);
-    Value srcOffset =
-        add(mul(clamped, i64(globalRowBytes)),
-            arith::ExtUIOp::create(b, loc, b.getI64Type(),
-                                   arith::ShLIOp::create(b, loc, col, i32(4))));
+    IntV globalRow =
+        iv(add(row0, arith::ExtUIOp::create(b, loc, b.getI64Type(), c.row.v)));
+    IntV sourceRow = layout::clampedSourceRow(globalRow, iv(seq));
+    Value srcOffset = add(
+        mul(sourceRow.v, i64(globalRowBytes)),
+        arith::ExtUIOp::create(b, loc, b.getI64Type(), (c.chunk << 4).v));
     Value src = globalPtr(base, srcOffset);
-    Value swizzled = arith::XOrIOp::create(
-        b, loc, col, arith::AndIOp::create(b, loc, row, i32(7)));
-    Value dstOffset =
-        add(add(sharedOffset, mul(row, i32(rowBytes))),
-            arith::ShLIOp::create(b, loc, swizzled, i32(4)));
-    Value bytes =
-        arith::SelectOp::create(b, loc, inBounds, i32(16), i32(0));
-    NVVM::CpAsyncOp::create(b, loc, sharedPtr(dstOffset), src, 16,
+    Value bytes = layout::sourceBytes(globalRow, iv(seq)).v;
+    NVVM::CpAsyncOp::create(b, loc, sharedPtr(c.sharedOffset.v), src, 16,
                             NVVM::LoadCacheModifierKind::CG, bytes);
   }
 }
@@ -310,15 +414,9 @@ void MmaSyncEmitter::copyKeyValueTile(TileStepOp step, Value kTile) {
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
 }
 
-/// ldmatrix.x4 of the 8x8 matrices whose rows this lane addresses: `row` and
-/// the 16-byte `chunk` within the row, before swizzling.
-SmallVector<Value> MmaSyncEmitter::loadMatrixX4(Value tileOffset,
-                                                int64_t cols, Value row,
-                                                Value chunk, bool transpose) {
-  Value swizzled = arith::XOrIOp::create(
-      b, loc, chunk, arith::AndIOp::create(b, loc, row, i32(7)));
-  Value offset = add(add(tileOffset, mul(row, i32(cols * 2))),
-                     arith::ShLIOp::create(b, loc, swizzled, i32(4)));
+/// ldmatrix.x4 of the four 8x8 matrices whose rows the lanes address; this
+/// lane's row address is `offset` bytes into shared memory.
+SmallVector<Value> MmaSyncEmitter::loadMatrixX4(Value offset, bool transpose) {
   Type i32Type = b.getI32Type();
   auto resultType = LLVM::LLVMStructType::getLiteral(
       ctx, {i32Type, i32Type, i32Type, i32Type});
@@ -379,12 +477,12 @@ Value MmaSyncEmitter::pack(Value lo, Value hi) {
 /// Lane and warp indices, and Q's tile in shared memory.
 void MmaSyncEmitter::emitPrologue() {
   Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
-  lane = arith::AndIOp::create(b, loc, tid, i32(31));
-  warp = arith::ShRUIOp::create(b, loc, tid, i32(5));
-  groupRow = arith::ShRUIOp::create(b, loc, lane, i32(2));
-  pairCol = mul(arith::AndIOp::create(b, loc, lane, i32(3)), i32(2));
+  layout::Lane<IntV> l = layout::laneOf(iv(tid));
+  lane = l.lane.v;
+  warp = l.warp.v;
+  pairCol = l.pairCol.v;
   // Query row of this thread's first accumulator row, within the tile.
-  rowBase = add(mul(warp, i32(cfg.rowsPerWarp)), groupRow);
+  rowBase = layout::rowBase(l, cfg.rowsPerWarp).v;
   smem = LLVM::AddressOfOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 3),
                                    kSharedMemoryName);
 }
@@ -415,27 +513,19 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   SmallVector<SmallVector<Value>> scores(cfg.mTiles * nTiles);
   for (auto &t : scores)
     t.assign(4, f32(0.0f));
-  Value laneRow16 = arith::AndIOp::create(b, loc, lane, i32(15));
-  Value laneHalf = arith::ShRUIOp::create(b, loc, lane, i32(4));
-  Value laneRowK =
-      add(arith::AndIOp::create(b, loc, lane, i32(7)),
-          arith::ShLIOp::create(b, loc, laneHalf, i32(3)));
-  Value laneChunkK = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, lane, i32(3)), i32(1));
   for (int64_t ks = 0; ks < s.headDim / 16; ++ks) {
     // K fragments of this k-step, shared by the m-tiles.
     SmallVector<SmallVector<Value>> kFrags;
-    for (int64_t np = 0; np < nTiles / 2; ++np)
-      kFrags.push_back(loadMatrixX4(kOffset, s.headDim,
-                                    add(laneRowK, i32(16 * np)),
-                                    add(laneChunkK, i32(2 * ks)),
-                                    /*transpose=*/false));
+    for (int64_t np = 0; np < nTiles / 2; ++np) {
+      IntV offset =
+          layout::kFragmentOffset(iv(kOffset), iv(lane), np, ks, s.headDim);
+      kFrags.push_back(loadMatrixX4(offset.v, /*transpose=*/false));
+    }
     for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
-      Value qRow =
-          add(laneRow16, add(mul(warp, i32(cfg.rowsPerWarp)), i32(16 * mt)));
-      SmallVector<Value> a = loadMatrixX4(i32(cfg.offQ), s.headDim, qRow,
-                                          add(laneHalf, i32(2 * ks)),
-                                          /*transpose=*/false);
+      IntV rowStart = iv(warp) * cfg.rowsPerWarp + 16 * mt;
+      IntV offset = layout::qFragmentOffset(iv(i32(cfg.offQ)), iv(lane),
+                                            rowStart, ks, s.headDim);
+      SmallVector<Value> a = loadMatrixX4(offset.v, /*transpose=*/false);
       for (int64_t np = 0; np < nTiles / 2; ++np) {
         auto &lo = scores[mt * nTiles + 2 * np];
         auto &hi = scores[mt * nTiles + 2 * np + 1];
@@ -448,48 +538,33 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   // Step 3. P = 0.5 * tanh(0.5 * S') + 0.5 with
   // 0.5 * S' = (0.5 * scale) * S + 0.5 * bias - (0.5 * slope) * |d|,
   // d = i + Nk - Nq - j, and P = 0 where masked.
-  Value k0i = toI32(k0);
-  // d for (row rowBase, col pairCol) of this tile; j < Nk iff col < colLimit.
-  Value dBase = sub(inv.diagBase, k0i);
-  Value colLimit = sub(sub(inv.seqK, k0i), pairCol);
-  Value half = f32(0.5f);
+  IntV k0i = iv(toI32(k0));
+  // d at (rowBase, pairCol) of this tile; key j < Nk iff col < colLimit.
+  IntV dTile = layout::tileDiagonal(iv(inv.diagBase), k0i);
+  IntV colLimit = layout::columnLimit(iv(inv.seqK), k0i, iv(pairCol));
   auto fmf = LLVM::FastmathFlagsAttr::get(ctx, LLVM::FastmathFlags::afn);
   for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
     for (int64_t nt = 0; nt < nTiles; ++nt) {
       for (int64_t e = 0; e < 4; ++e) {
-        int64_t rowOff = 16 * mt + 8 * (e / 2), colOff = 8 * nt + (e % 2);
+        layout::Offset o = layout::accElement(mt, nt, e);
         Value &x = scores[mt * nTiles + nt][e];
-        Value arg = arith::AddFOp::create(
-            b, loc, arith::MulFOp::create(b, loc, x, inv.halfScale),
-            inv.halfBias);
-        Value d;
+        FltV arg = layout::tanhArgument(fv(x), fv(inv.halfScale),
+                                        fv(inv.halfBias));
+        std::optional<IntV> d;
         if (inv.halfSlope || step.getMasked())
-          d = add(dBase, i32(rowOff - colOff));
+          d = layout::elementDiagonal(dTile, o);
         if (inv.halfSlope) {
-          Value absD = arith::MaxSIOp::create(b, loc, d, sub(i32(0), d));
-          Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(), absD);
-          arg = arith::SubFOp::create(
-              b, loc, arg, arith::MulFOp::create(b, loc, inv.halfSlope, dist));
+          Value dist = arith::SIToFPOp::create(
+              b, loc, b.getF32Type(), layout::alibiDistance(*d).v);
+          arg = layout::withAlibi(arg, fv(inv.halfSlope), fv(dist));
         }
-        auto tanh = LLVM::TanhOp::create(b, loc, arg);
+        auto tanh = LLVM::TanhOp::create(b, loc, arg.v);
         tanh.setFastmathFlagsAttr(fmf);
-        Value p = arith::AddFOp::create(
-            b, loc, arith::MulFOp::create(b, loc, tanh, half), half);
+        Value p = layout::sigmoidFromTanh(fv(tanh)).v;
         if (step.getMasked()) {
-          // Visible iff col < colLimit, d <= left, d >= -right.
-          Value visible = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::slt, i32(colOff), colLimit);
-          if (step.getLeft() != AttentionOp::kUnbounded)
-            visible = arith::AndIOp::create(
-                b, loc, visible,
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, d,
-                                      i32(step.getLeft())));
-          if (step.getRight() != AttentionOp::kUnbounded)
-            visible = arith::AndIOp::create(
-                b, loc, visible,
-                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, d,
-                                      i32(-step.getRight())));
-          p = arith::SelectOp::create(b, loc, visible, p, f32(0.0f));
+          BoolV visible = layout::isVisible(*d, colLimit, o, step.getLeft(),
+                                            step.getRight());
+          p = arith::SelectOp::create(b, loc, visible.v, p, f32(0.0f));
         }
         x = p;
       }
@@ -497,26 +572,21 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   }
 
   // Step 4. acc += P . V, P packed from S's registers into A operands.
-  Value laneRowV =
-      add(arith::AndIOp::create(b, loc, lane, i32(7)),
-          arith::ShLIOp::create(
-              b, loc,
-              arith::AndIOp::create(
-                  b, loc, arith::ShRUIOp::create(b, loc, lane, i32(3)), i32(1)),
-              i32(3)));
   int64_t vTiles = s.valueDim / 8;
   for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
     SmallVector<SmallVector<Value>> vFrags;
-    for (int64_t p = 0; p < vTiles / 2; ++p)
-      vFrags.push_back(loadMatrixX4(vOffset, s.valueDim,
-                                    add(laneRowV, i32(16 * kk)),
-                                    add(laneHalf, i32(2 * p)),
-                                    /*transpose=*/true));
+    for (int64_t p = 0; p < vTiles / 2; ++p) {
+      IntV offset =
+          layout::vFragmentOffset(iv(vOffset), iv(lane), kk, p, s.valueDim);
+      vFrags.push_back(loadMatrixX4(offset.v, /*transpose=*/true));
+    }
     for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
-      auto &lo = scores[mt * nTiles + 2 * kk];
-      auto &hi = scores[mt * nTiles + 2 * kk + 1];
-      SmallVector<Value> a = {pack(lo[0], lo[1]), pack(lo[2], lo[3]),
-                              pack(hi[0], hi[1]), pack(hi[2], hi[3])};
+      SmallVector<Value> a;
+      for (int64_t reg = 0; reg < 4; ++reg) {
+        layout::PSource src = layout::pOperandSource(kk, reg);
+        auto &scoresOfTile = scores[mt * nTiles + src.nTile];
+        a.push_back(pack(scoresOfTile[src.first], scoresOfTile[src.first + 1]));
+      }
       for (int64_t p = 0; p < vTiles / 2; ++p) {
         for (int64_t half2 = 0; half2 < 2; ++half2) {
           int64_t tile = mt * vTiles + 2 * p + half2;
@@ -541,14 +611,18 @@ SmallVector<Value> MmaSyncEmitter::emitRange(KeyValueRange &range,
                  ? range.loop.getUpperBound()
                  : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
   LoopInvariants inv;
-  inv.halfScale = f32(0.5f * step.getScale().convertToFloat());
-  inv.halfBias = f32(0.5f * step.getBias().convertToFloat());
+  layout::SigmoidConstants sigmoid = layout::foldSigmoid(
+      step.getScale().convertToFloat(), step.getBias().convertToFloat());
+  inv.halfScale = f32(sigmoid.halfScale);
+  inv.halfBias = f32(sigmoid.halfBias);
   if (Value slope = step.getAlibiSlope())
-    inv.halfSlope = arith::MulFOp::create(b, loc, slope, f32(0.5f));
+    inv.halfSlope = layout::halfSlope(fv(slope)).v;
   inv.seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
-  Value off = sub(inv.seqK, toI32(step.getSeqQ()));
   inv.diagBase =
-      sub(add(add(toI32(step.getQStart()), rowBase), off), pairCol);
+      layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
+                           iv(inv.seqK), iv(toI32(step.getSeqQ())),
+                           iv(pairCol))
+          .v;
   // K and V of the first tile. Its stage was last read two tiles ago, before
   // a barrier every warp has passed.
   Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
@@ -611,18 +685,17 @@ LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
   int64_t vTiles = s.valueDim / 8;
   for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
     for (int64_t h = 0; h < 2; ++h) {
-      Value row = add(firstRow, i64(16 * mt + 8 * h));
-      Value inBounds =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, seqQ);
-      auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
+      IntV row = layout::storeRow(iv(firstRow), mt, h);
+      BoolV inBounds = layout::storeGuard(row, iv(seqQ));
+      auto guard = scf::IfOp::create(b, loc, inBounds.v, /*withElse=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(guard.thenBlock());
       // ((b * Nq + row) * H + h) * Dv elements
-      Value element = add(mul(add(batchRow, row), headsDv), headCol);
+      Value element = add(mul(add(batchRow, row.v), headsDv), headCol);
       Value rowPtr = globalPtr(
           base, add(mul(element, i64(abi::kElementBytes)), colBytes));
       for (int64_t nt = 0; nt < vTiles; ++nt) {
-        int64_t r = 4 * (mt * vTiles + nt) + 2 * h;
+        int64_t r = layout::storeRegister(mt, nt, h, vTiles);
         Value word = pack(acc[r], acc[r + 1]);
         Value ptr = globalPtr(rowPtr, i64(8 * nt * abi::kElementBytes));
         LLVM::StoreOp::create(b, loc, word, ptr, /*alignment=*/4);

@@ -4,7 +4,8 @@
 #   test/Integration/GPU/run-suite.sh BUNDLE [--quick]
 # BUNDLE is made by make-bundle.sh (or make_kernels.py plus a sigattn-run).
 # 0. kernels that did not compile (make_kernels.py --allow-compile-failures);
-# 1. every kernel of the bundle: its JSON against the op as written, then
+# 1. every kernel of the bundle (full log to $SIGATTN_SUITE_LOG if set): its
+#    JSON against the op as written, then
 #    FlashSigmoid's (Nq, Nk) grid against PyTorch, with guard zones around
 #    the output (check_kernels.py);
 # 2. the C++ runner on every kernel at odd sizes, against its own fp32
@@ -44,12 +45,15 @@ fi
 
 echo "== 1. descriptions against the ops, PyTorch reference over the shape grid"
 start=$SECONDS
-log=$(mktemp)
+log=${SIGATTN_SUITE_LOG:-$(mktemp)} # part 1's full log (per-kernel lines)
 python3 "$here/check_kernels.py" "$bundle" $quick > "$log" 2>&1
 summary=$(tail -n 1 "$log")
 if [[ "$summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
   grep -v '^FAIL' "$log" | tail -n 3
   grep '^FAIL' "$log" | head -20
+  # The worst error / tolerance ratio over every kernel and shape.
+  sed -n 's/.* worst err\/bound \([0-9.naN]*\) over.*/\1/p' "$log" |
+    sort -g | tail -n 1 | sed 's/^/worst err\/bound over all kernels: /'
   passed=$((passed + BASH_REMATCH[1]))
   failed=$((failed + BASH_REMATCH[2]))
 else

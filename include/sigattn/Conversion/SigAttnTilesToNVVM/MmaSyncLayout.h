@@ -1,0 +1,256 @@
+//===- MmaSyncLayout.h - per-lane arithmetic of the mma.sync lowering -*- C++ -*-===//
+//
+// Where each thread's data lives in the mma.sync lowering: which 16-byte
+// chunk each thread copies into which swizzled shared-memory slot, which
+// address each lane gives ldmatrix, which (row, column) of a tile each
+// accumulator register holds, the mask and ALiBi distance of each score,
+// the sigmoid's constants, and which output rows are stored.
+//
+// Every function is a template over the integer (I) or float (F) type: the
+// lowering instantiates them with builders of MLIR values, and
+// unittests/Conversion/MmaSyncLayoutTest.cpp with plain numbers, which it
+// checks for every lane, fragment and tile against the PTX fragment layouts
+// and the op's definition. No MLIR here.
+//
+// m16n8k16 fragments, g = lane / 4, t = lane % 4:
+//   C, D: c0, c1 at (row g, cols 2t, 2t+1); c2, c3 at row g + 8.
+//   A:    reg 0 (row g, k 2t..), reg 1 (row g+8, k 2t..),
+//         reg 2 (row g, k 2t+8..), reg 3 (row g+8, k 2t+8..).
+//   B:    reg 0 (k 2t, 2t+1, col g), reg 1 (k 2t+8, 2t+9, col g).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SIGATTN_CONVERSION_SIGATTNTILESTONVVM_MMASYNCLAYOUT_H
+#define SIGATTN_CONVERSION_SIGATTNTILESTONVVM_MMASYNCLAYOUT_H
+
+#include <cstdint>
+
+namespace sigattn {
+namespace mmasync {
+
+/// A side of the visibility window that is unbounded.
+constexpr int64_t kUnbounded = -1;
+
+/// min, max and select on plain numbers; the lowering's value builders
+/// bring their own, found by argument-dependent lookup.
+inline int64_t min(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t max(int64_t a, int64_t b) { return a < b ? b : a; }
+inline int64_t select(bool c, int64_t a, int64_t b) { return c ? a : b; }
+
+/// log2 of a power of two.
+constexpr int64_t log2Exact(int64_t v) {
+  int64_t n = 0;
+  while ((int64_t{1} << n) < v)
+    ++n;
+  return n;
+}
+
+//===----------------------------------------------------------------------===//
+// Threads and accumulators
+//===----------------------------------------------------------------------===//
+
+/// A thread's lane, warp, accumulator row within its m-tiles (g) and first
+/// accumulator column (2t).
+template <typename I>
+struct Lane {
+  I lane, warp, groupRow, pairCol;
+};
+
+template <typename I>
+Lane<I> laneOf(I tid) {
+  I lane = tid & 31;
+  return {lane, tid >> 5, lane >> 2, (lane & 3) * 2};
+}
+
+/// The query row, within the block's tile, of a thread's first accumulator
+/// row: each warp owns `rowsPerWarp` consecutive rows.
+template <typename I>
+I rowBase(const Lane<I> &l, int64_t rowsPerWarp) {
+  return l.warp * rowsPerWarp + l.groupRow;
+}
+
+/// Where accumulator element `e` (0..3) of m-tile `mt`, n-tile `nt` lies,
+/// relative to (rowBase, pairCol).
+struct Offset {
+  int64_t row, col;
+};
+constexpr Offset accElement(int64_t mt, int64_t nt, int64_t e) {
+  return {16 * mt + 8 * (e / 2), 8 * nt + e % 2};
+}
+
+/// P as the A operand of k-step `kk` of P.V: A register `reg` packs S
+/// accumulator elements `first` and `first + 1` of n-tile `nTile`.
+struct PSource {
+  int64_t nTile, first;
+};
+constexpr PSource pOperandSource(int64_t kk, int64_t reg) {
+  return {2 * kk + reg / 2, 2 * (reg % 2)};
+}
+
+//===----------------------------------------------------------------------===//
+// Mask, ALiBi, sigmoid
+//===----------------------------------------------------------------------===//
+
+/// d = i + Nk - Nq - j of the element at (rowBase, pairCol) of the key tile
+/// that starts at key 0; per tile and element only constants are added.
+template <typename I>
+I diagonalBase(I qStart, I rowBase, I seqK, I seqQ, I pairCol) {
+  return qStart + rowBase + (seqK - seqQ) - pairCol;
+}
+/// d at (rowBase, pairCol) of the key tile that starts at key k0.
+template <typename I>
+I tileDiagonal(I diagBase, I k0) {
+  return diagBase - k0;
+}
+/// d of the element at `o` from (rowBase, pairCol).
+template <typename I>
+I elementDiagonal(I tileDiag, Offset o) {
+  return tileDiag + (o.row - o.col);
+}
+/// Keys j = k0 + pairCol + col are inside the sequence iff col < limit.
+template <typename I>
+I columnLimit(I seqK, I k0, I pairCol) {
+  return seqK - k0 - pairCol;
+}
+/// Key j is visible to query i iff j < Nk and i + off - left <= j <=
+/// i + off + right, i.e. d <= left and d >= -right (a side of -1 is
+/// unbounded).
+template <typename I>
+auto isVisible(I d, I colLimit, Offset o, int64_t left, int64_t right) {
+  auto visible = colLimit > o.col;
+  if (left != kUnbounded)
+    visible = visible && (d <= left);
+  if (right != kUnbounded)
+    visible = visible && (d >= -right);
+  return visible;
+}
+/// The ALiBi distance |i + off - j|.
+template <typename I>
+I alibiDistance(I d) {
+  return max(d, 0 - d);
+}
+
+/// sigmoid(x) = 0.5 * tanh(0.5 * x) + 0.5: the constants of
+/// 0.5 * x = (0.5 * scale) * s + 0.5 * bias - (0.5 * slope) * dist.
+struct SigmoidConstants {
+  float halfScale, halfBias;
+};
+constexpr SigmoidConstants foldSigmoid(float scale, float bias) {
+  return {0.5f * scale, 0.5f * bias};
+}
+template <typename F>
+F halfSlope(F slope) {
+  return slope * 0.5f;
+}
+/// 0.5 * x without ALiBi, from the score s = q . k.
+template <typename F>
+F tanhArgument(F s, F halfScale, F halfBias) {
+  return s * halfScale + halfBias;
+}
+/// 0.5 * x with ALiBi.
+template <typename F>
+F withAlibi(F arg, F halfSlope, F dist) {
+  return arg - halfSlope * dist;
+}
+/// P from t = tanh(0.5 * x).
+template <typename F>
+F sigmoidFromTanh(F t) {
+  return t * 0.5f + 0.5f;
+}
+
+//===----------------------------------------------------------------------===//
+// Shared memory: copies in, ldmatrix out
+//===----------------------------------------------------------------------===//
+
+/// Byte offset of 16-byte chunk `chunk` of row `row` of a tile of rows of
+/// `rowBytes` that starts at byte `base`: chunks are XOR-swizzled by
+/// row % 8 so that the eight rows one ldmatrix reads fall into distinct
+/// banks.
+template <typename I>
+I swizzledOffset(I base, I row, I chunk, int64_t rowBytes) {
+  return base + row * rowBytes + ((chunk ^ (row & 7)) << 4);
+}
+
+/// The `i`-th chunk a thread copies when `threads` threads copy a tile of
+/// `cols` 2-byte elements per row, 16 bytes at a time, into the tile at
+/// `base`: its row, its chunk in the row, and its swizzled byte offset.
+template <typename I>
+struct ChunkCopy {
+  I row, chunk, sharedOffset;
+};
+template <typename I>
+ChunkCopy<I> copyChunk(I tid, int64_t i, int64_t threads, int64_t cols,
+                       I base) {
+  int64_t chunksPerRow = cols / 8;
+  I index = tid + i * threads;
+  I row = index >> log2Exact(chunksPerRow);
+  I chunk = index & (chunksPerRow - 1);
+  return {row, chunk, swizzledOffset(base, row, chunk, cols * 2)};
+}
+
+/// The row a copy reads, clamped into the sequence, and the bytes it reads
+/// (16, or 0 to zero-fill rows at or past the end `seq`).
+template <typename I>
+I clampedSourceRow(I row, I seq) {
+  return min(row, seq - 1);
+}
+template <typename I>
+auto sourceBytes(I row, I seq) {
+  return select(row < seq, 16, 0);
+}
+
+/// ldmatrix.x4: lane L gives the address of row L % 8 of matrix L / 8, in
+/// the tile at byte `base`.
+/// Q as the A operand of m-tile rows [rowStart, rowStart + 16), k-step ks:
+/// matrices (rows 0-7, k 0-7), (rows 8-15, k 0-7), (0-7, 8-15), (8-15, 8-15).
+template <typename I>
+I qFragmentOffset(I base, I lane, I rowStart, int64_t ks, int64_t cols) {
+  return swizzledOffset(base, rowStart + (lane & 15), (lane >> 4) + 2 * ks,
+                        cols * 2);
+}
+/// K as the B operands of S = Q.K^T for keys [16 np, 16 np + 16), k-step ks:
+/// matrices (keys 0-7, k 0-7), (keys 0-7, k 8-15), (8-15, 0-7), (8-15, 8-15),
+/// i.e. B registers 0, 1 of n-tile 2 np and 0, 1 of n-tile 2 np + 1.
+template <typename I>
+I kFragmentOffset(I base, I lane, int64_t np, int64_t ks, int64_t cols) {
+  I row = (lane & 7) + ((lane >> 4) << 3) + 16 * np;
+  I chunk = ((lane >> 3) & 1) + 2 * ks;
+  return swizzledOffset(base, row, chunk, cols * 2);
+}
+/// V as the B operands of O += P.V (ldmatrix.trans) for keys
+/// [16 kk, 16 kk + 16) and value columns [16 p, 16 p + 16): matrices
+/// (keys 0-7, cols 0-7), (keys 8-15, cols 0-7), (0-7, 8-15), (8-15, 8-15),
+/// i.e. B registers 0, 1 of n-tile 2 p and 0, 1 of n-tile 2 p + 1.
+template <typename I>
+I vFragmentOffset(I base, I lane, int64_t kk, int64_t p, int64_t cols) {
+  I row = (lane & 7) + (((lane >> 3) & 1) << 3) + 16 * kk;
+  I chunk = (lane >> 4) + 2 * p;
+  return swizzledOffset(base, row, chunk, cols * 2);
+}
+
+//===----------------------------------------------------------------------===//
+// Output
+//===----------------------------------------------------------------------===//
+
+/// The output row of accumulator row half `h` (0: c0, c1; 1: c2, c3) of
+/// m-tile `mt`, from the thread's first row qStart + rowBase; it is stored
+/// iff it is a query row, row < Nq.
+template <typename I>
+I storeRow(I firstRow, int64_t mt, int64_t h) {
+  return firstRow + (16 * mt + 8 * h);
+}
+template <typename I>
+auto storeGuard(I row, I seqQ) {
+  return row < seqQ;
+}
+/// The accumulator register holding (row half h of m-tile mt, n-tile nt)'s
+/// first of two columns pairCol + 8 nt, pairCol + 8 nt + 1.
+constexpr int64_t storeRegister(int64_t mt, int64_t nt, int64_t h,
+                                int64_t valueTiles) {
+  return 4 * (mt * valueTiles + nt) + 2 * h;
+}
+
+} // namespace mmasync
+} // namespace sigattn
+
+#endif // SIGATTN_CONVERSION_SIGATTNTILESTONVVM_MMASYNCLAYOUT_H

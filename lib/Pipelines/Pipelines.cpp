@@ -55,26 +55,26 @@ mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
            "' is not a PTX ISA version (expected +ptx80 .. +ptx88 or +ptx90)";
   if (std::optional<std::string> error = checkPTXVersion(options.chip, *ptx))
     return "features='" + options.ptxFeatures + "': " + *error;
-  for (auto [name, value] : {std::pair<StringRef, int64_t>{"block-q",
-                                                           options.blockQ},
-                             {"block-k", options.blockK}}) {
+  for (auto [name, value] :
+       {std::pair<StringRef, int64_t>{"block-q", options.blockQ},
+        {"block-k", options.blockK}}) {
     if (value < 0 || value > kMaxTileSize)
-      return (name + "=" + Twine(value) + " is out of range (0 for the "
-                                          "default, or 1 .. " +
+      return (name + "=" + Twine(value) +
+              " is out of range (0 for the "
+              "default, or 1 .. " +
               Twine(kMaxTileSize) + ")")
           .str();
   }
   if (options.numWarps < 1 || options.numWarps > kMaxWarps)
-    return ("num-warps=" + Twine(options.numWarps) +
-            " is out of range (1 .. " + Twine(kMaxWarps) + ")")
+    return ("num-warps=" + Twine(options.numWarps) + " is out of range (1 .. " +
+            Twine(kMaxWarps) + ")")
         .str();
   return std::nullopt;
 }
 
-LogicalResult
-mlir::sigattn::buildSigAttnGPUPipeline(OpPassManager &pm,
-                                       const GPUPipelineOptions &options,
-                                       function_ref<void(const Twine &)> error) {
+LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
+    OpPassManager &pm, const GPUPipelineOptions &options,
+    function_ref<void(const Twine &)> error) {
   if (std::optional<std::string> problem = checkGPUPipelineOptions(options)) {
     if (error)
       error("sigattn-gpu-pipeline: " + *problem);

@@ -42,7 +42,8 @@ struct SigAttnWritePTXPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (output.empty()) {
-      mlir::emitError(module.getLoc(), "sigattn-write-ptx: the output option is required");
+      mlir::emitError(module.getLoc(),
+                      "sigattn-write-ptx: the output option is required");
       return signalPassFailure();
     }
 
@@ -59,9 +60,10 @@ struct SigAttnWritePTXPass
       }
     });
     if (numObjects != 1) {
-      mlir::emitError(module.getLoc()) << "sigattn-write-ptx: expected one PTX object "
-                            "(gpu-module-to-binary with format=isa), found "
-                         << numObjects;
+      mlir::emitError(module.getLoc())
+          << "sigattn-write-ptx: expected one PTX object "
+             "(gpu-module-to-binary with format=isa), found "
+          << numObjects;
       return signalPassFailure();
     }
 
@@ -95,21 +97,22 @@ struct SigAttnWritePTXPass
     js << "\n  ]\n}\n";
 
     // Step 3. Both files.
-    for (auto [path, text] : {std::pair<std::string, const std::string &>{
-                                  output, ptx},
-                              {output + ".json", json}}) {
+    for (auto [path, text] :
+         {std::pair<std::string, const std::string &>{output, ptx},
+          {output + ".json", json}}) {
       std::error_code ec;
       llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
       if (ec) {
-        mlir::emitError(module.getLoc()) << "sigattn-write-ptx: cannot write '" << path
-                           << "': " << ec.message();
+        mlir::emitError(module.getLoc()) << "sigattn-write-ptx: cannot write '"
+                                         << path << "': " << ec.message();
         return signalPassFailure();
       }
       os << text;
       os.close();
       if (os.has_error()) {
-        mlir::emitError(module.getLoc()) << "sigattn-write-ptx: cannot write '" << path
-                           << "': " << os.error().message();
+        mlir::emitError(module.getLoc())
+            << "sigattn-write-ptx: cannot write '" << path
+            << "': " << os.error().message();
         os.clear_error();
         return signalPassFailure();
       }

@@ -210,7 +210,8 @@ KERNEL_VALUES = ['0 : i64', '-1 : i64', '1 : i64', '9223372036854775807 : i64',
 KERNEL_FIELDS = ["alibi", "bias", "block_k", "block_q", "block_threads",
                  "dynamic_shared_memory", "element_type", "head_dim", "mma",
                  "name", "num_kv_heads", "num_query_heads", "num_warps",
-                 "scale", "value_dim", "window_left", "window_right"]
+                 "scale", "value_dim", "window_left", "window_right",
+                 "batch", "seq_q", "seq_k"]
 
 SHAPED_RE = re.compile(
     r"\b(tensor|memref|vector)<((?:(?:\?|\d+)x)+)"
@@ -306,8 +307,10 @@ def mut_elem(rng, text):
         return None
     mode = rng.random()
     if mode < 0.5:
-        # Everywhere, scalars and constants too.
-        return (re.sub(rf"\b{re.escape(old)}\b", new, text),
+        # Everywhere, scalars and constants too, but not the element type
+        # of dense arrays (`array<i32: ...>`): upstream's parser crashes on
+        # `array<index: ...>` (a bug of MLIR 22, not of sigattn).
+        return (re.sub(rf"\b{re.escape(old)}\b(?!:)", new, text),
                 f"elem {old}->{new} everywhere")
     if mode < 0.8:
         return (re.sub(rf"x{re.escape(old)}>", f"x{new}>", text),

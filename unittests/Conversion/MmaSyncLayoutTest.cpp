@@ -49,8 +49,8 @@ struct Group {
   }
 };
 
-std::string at(const char *fmt, long long a, long long b = 0,
-               long long c = 0, long long d = 0) {
+std::string at(const char *fmt, long long a, long long b = 0, long long c = 0,
+               long long d = 0) {
   char buf[160];
   std::snprintf(buf, sizeof buf, fmt, a, b, c, d);
   return buf;
@@ -91,11 +91,10 @@ std::map<int64_t, Cell> copiedTile(Group &g, int64_t rows, int64_t cols,
                at("copy tid %lld #%lld writes outside its tile", tid, i));
       g.expect(slots.emplace(c.sharedOffset, cell).second,
                at("copy tid %lld #%lld overwrites a slot", tid, i));
-      g.expect(seen.insert(cell).second &&
-                   cell.first >= 0 && cell.first < rows && cell.second >= 0 &&
-                   cell.second < chunksPerRow,
-               at("copy tid %lld #%lld copies a chunk twice or outside", tid,
-                  i));
+      g.expect(
+          seen.insert(cell).second && cell.first >= 0 && cell.first < rows &&
+              cell.second >= 0 && cell.second < chunksPerRow,
+          at("copy tid %lld #%lld copies a chunk twice or outside", tid, i));
       // The same row, read back from the slot, is in one 128-byte row.
       g.expect(rel / (cols * 2) == c.row,
                at("copy tid %lld #%lld leaves its row", tid, i));
@@ -112,16 +111,16 @@ std::map<int64_t, Cell> copiedTile(Group &g, int64_t rows, int64_t cols,
 /// 8x8 matrix; with .trans, (row 2 (L % 4) + h, col L / 4).
 template <typename RowAddress>
 Cell ldmatrixElement(Group &g, const std::map<int64_t, Cell> &slots,
-                     RowAddress rowAddress, int64_t lane, int64_t m,
-                     int64_t h, bool transpose) {
+                     RowAddress rowAddress, int64_t lane, int64_t m, int64_t h,
+                     bool transpose) {
   int64_t matrixRow = transpose ? 2 * (lane % 4) + h : lane / 4;
   int64_t matrixCol = transpose ? lane / 4 : 2 * (lane % 4) + h;
   int64_t addressLane = 8 * m + matrixRow;
   int64_t offset = rowAddress(addressLane);
   auto it = slots.find(offset);
   if (it == slots.end()) {
-    g.expect(false, at("lane %lld addresses %lld, no chunk there",
-                       addressLane, offset));
+    g.expect(false, at("lane %lld addresses %lld, no chunk there", addressLane,
+                       offset));
     return {-1, -1};
   }
   return {it->second.first, 8 * it->second.second + matrixCol};
@@ -162,10 +161,9 @@ void checkOperands(const Config &c) {
             for (int64_t h = 0; h < 2; ++h) {
               Cell got = ldmatrixElement(g, q, address, lane, r, h, false);
               Cell want = aElement(lane, r, h);
-              g.expect(got == Cell{rowStart + want.first,
-                                   16 * ks + want.second},
-                       at("Q lane %lld reg %lld mt %lld ks %lld", lane, r, mt,
-                          ks));
+              g.expect(
+                  got == Cell{rowStart + want.first, 16 * ks + want.second},
+                  at("Q lane %lld reg %lld mt %lld ks %lld", lane, r, mt, ks));
             }
       }
     }
@@ -182,10 +180,9 @@ void checkOperands(const Config &c) {
             Cell got = ldmatrixElement(g, k, address, lane, m, h, false);
             int64_t nTile = 2 * np + m / 2, reg = m % 2;
             Cell want = bElement(lane, reg, h);
-            g.expect(got == Cell{8 * nTile + want.second,
-                                 16 * ks + want.first},
-                     at("K lane %lld matrix %lld np %lld ks %lld", lane, m, np,
-                        ks));
+            g.expect(
+                got == Cell{8 * nTile + want.second, 16 * ks + want.first},
+                at("K lane %lld matrix %lld np %lld ks %lld", lane, m, np, ks));
           }
     }
   }
@@ -201,10 +198,9 @@ void checkOperands(const Config &c) {
             Cell got = ldmatrixElement(g, v, address, lane, m, h, true);
             int64_t nTile = 2 * p + m / 2, reg = m % 2;
             Cell want = bElement(lane, reg, h);
-            g.expect(got == Cell{16 * kk + want.first,
-                                 8 * nTile + want.second},
-                     at("V lane %lld matrix %lld kk %lld p %lld", lane, m, kk,
-                        p));
+            g.expect(
+                got == Cell{16 * kk + want.first, 8 * nTile + want.second},
+                at("V lane %lld matrix %lld kk %lld p %lld", lane, m, kk, p));
           }
     }
   }
@@ -237,19 +233,19 @@ void checkAccumulators(const Config &c) {
           layout::PSource src = layout::pOperandSource(kk, r);
           Cell s = cElement(lane, src.first + h);
           Cell a = aElement(lane, r, h);
-          g.expect(s.first == a.first &&
-                       8 * src.nTile + s.second == 16 * kk + a.second,
-                   at("P lane %lld kk %lld reg %lld half %lld", lane, kk, r,
-                      h));
+          g.expect(
+              s.first == a.first &&
+                  8 * src.nTile + s.second == 16 * kk + a.second,
+              at("P lane %lld kk %lld reg %lld half %lld", lane, kk, r, h));
         }
 }
 
 /// The element mask and the ALiBi distance, against the op's definition.
 void checkMask(const Config &c, int64_t seqQ, int64_t seqK, int64_t left,
                int64_t right) {
-  Group g(at("mask Nq=%lld Nk=%lld window=[%lld, %lld]", seqQ, seqK, left,
-             right) +
-          at(" (block %lldx%lld)", c.blockQ, c.blockK));
+  Group g(
+      at("mask Nq=%lld Nk=%lld window=[%lld, %lld]", seqQ, seqK, left, right) +
+      at(" (block %lldx%lld)", c.blockQ, c.blockK));
   int64_t rowsPerWarp = c.blockQ / c.warps;
   int64_t off = seqK - seqQ;
   for (int64_t q0 = 0; q0 < seqQ; q0 += c.blockQ) {
@@ -273,8 +269,8 @@ void checkMask(const Config &c, int64_t seqQ, int64_t seqK, int64_t left,
                           (right == layout::kUnbounded || j <= i + off + right);
               int64_t d = layout::elementDiagonal(dTile, o);
               bool got = layout::isVisible(d, limit, o, left, right);
-              g.expect(got == want, at("visible(i=%lld, j=%lld) is %lld", i,
-                                       j, got));
+              g.expect(got == want,
+                       at("visible(i=%lld, j=%lld) is %lld", i, j, got));
               g.expect(layout::alibiDistance(d) == std::llabs(i + off - j),
                        at("ALiBi distance of (i=%lld, j=%lld) is %lld", i, j,
                           layout::alibiDistance(d)));
@@ -301,8 +297,8 @@ void checkSourceRows() {
 /// Every valid output element is stored once, from the register that holds
 /// it, and no row at or past Nq is stored.
 void checkStores(const Config &c, int64_t seqQ) {
-  Group g(at("stores Nq=%lld (block-q %lld, Dv %lld)", seqQ, c.blockQ,
-             c.valueDim));
+  Group g(
+      at("stores Nq=%lld (block-q %lld, Dv %lld)", seqQ, c.blockQ, c.valueDim));
   int64_t rowsPerWarp = c.blockQ / c.warps, valueTiles = c.valueDim / 8;
   for (int64_t q0 = 0; q0 < seqQ; q0 += c.blockQ) {
     std::set<Cell> stored;
@@ -324,11 +320,10 @@ void checkStores(const Config &c, int64_t seqQ) {
             int64_t wantCol = 8 * (tile % valueTiles) + cell.second;
             int64_t col = l.pairCol + 8 * nt;
             g.expect(row == wantRow && col == wantCol && e % 2 == 0,
-                     at("tid %lld stores row %lld col %lld from reg %lld",
-                        tid, row, col, reg));
+                     at("tid %lld stores row %lld col %lld from reg %lld", tid,
+                        row, col, reg));
             g.expect(row < seqQ && stored.insert({row, col}).second,
-                     at("row %lld col %lld stored twice or past Nq", row,
-                        col));
+                     at("row %lld col %lld stored twice or past Nq", row, col));
           }
         }
     }
@@ -381,7 +376,7 @@ int main() {
   checkSigmoid();
   // Masks: causal, windows, unbounded sides, Nq != Nk both ways, tails.
   const Config maskConfigs[] = {{4, 128, 32, 128, 128}, {4, 64, 16, 256, 256}};
-  const int64_t windows[][2] = {{-1, -1}, {-1, 0}, {0, 0},  {5, 3},
+  const int64_t windows[][2] = {{-1, -1}, {-1, 0}, {0, 0},   {5, 3},
                                 {100, 3}, {0, -1}, {-1, 40}, {31, 33}};
   const int64_t sizes[][2] = {{77, 203}, {203, 77}, {1, 1}, {128, 129}};
   for (const Config &c : maskConfigs)

@@ -81,10 +81,15 @@ def ConvertSigAttnTilesToNVVM
     : Pass<"convert-sigattn-tiles-to-nvvm", "::mlir::ModuleOp"> {
   let summary = "Lower the tile ops of sigattn GPU kernels to tensor-core code (NVVM)";
   let description = [{
-    Lowers `sigattn.load_tile`, the loops of `sigattn.tile_step` and
-    `sigattn.store_tile` inside each kernel of `gpu.module @sigattn_kernels`
-    to NVVM and LLVM ops. With `mma=sync` (Ampere-style tensor cores, which
-    H100 runs):
+    Lowers `sigattn.load_tile`, the key/value ranges of `sigattn.tile_step`
+    (unit-step loops of one step, or single steps where canonicalization
+    folded a loop) and `sigattn.store_tile` inside each kernel of
+    `gpu.module @sigattn_kernels` to NVVM and LLVM ops. The kernel IR is
+    checked first: a `known_block_size` of (32 * num-warps, 1, 1), tile
+    sizes of at most 1024 rows, one accumulator threaded from zero through
+    the ranges to the store, steps that agree on everything but their tiles.
+    With `mma=sync` (Ampere-style tensor cores, which H100 runs; `chip` one
+    of sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a):
 
     - the Q tile and each K and V tile move to shared memory with 16-byte
       `cp.async` (zero-filled past the end of the sequence), in a layout

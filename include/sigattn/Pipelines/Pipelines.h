@@ -44,8 +44,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Keys per key/value tile (0: default for the head dim)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> numWarps{
-      *this, "num-warps", llvm::cl::desc("Warps per block"),
-      llvm::cl::init(4)};
+      *this, "num-warps", llvm::cl::desc("Warps per block"), llvm::cl::init(4)};
   PassOptions::Option<bool> shortSharedPointers{
       *this, "short-shared-pointers",
       llvm::cl::desc("32-bit shared memory addresses in the PTX (LLVM's "

@@ -111,10 +111,10 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
       continue;
     }
     auto store = dyn_cast<StoreTileOp>(op);
-    if (tiles.store && (store || isa<TileStepOp>(op) ||
-                        (isa<scf::ForOp>(op) &&
-                         !cast<scf::ForOp>(op).getBody()->getOps<TileStepOp>()
-                              .empty())))
+    if (tiles.store &&
+        (store || isa<TileStepOp>(op) ||
+         (isa<scf::ForOp>(op) &&
+          !cast<scf::ForOp>(op).getBody()->getOps<TileStepOp>().empty())))
       return op.emitOpError("expected no tile op after the sigattn.store_tile");
     if (store) {
       tiles.store = store;

@@ -66,16 +66,15 @@ struct IntV {
 
   IntV with(Value result) const { return {b, loc, result}; }
   IntV cst(int64_t c) const {
-    return with(arith::ConstantOp::create(
-        *b, loc, b->getIntegerAttr(v.getType(), c)));
+    return with(
+        arith::ConstantOp::create(*b, loc, b->getIntegerAttr(v.getType(), c)));
   }
   BoolV cmp(arith::CmpIPredicate p, IntV rhs) const {
     return {b, loc, arith::CmpIOp::create(*b, loc, p, v, rhs.v)};
   }
 };
 
-template <typename Op>
-static IntV binary(IntV x, IntV y) {
+template <typename Op> static IntV binary(IntV x, IntV y) {
   return x.with(Op::create(*x.b, x.loc, x.v, y.v));
 }
 #define SIGATTN_INT_OPERATOR(OP, ARITH)                                        \
@@ -124,7 +123,8 @@ SIGATTN_INT_COMPARISON(>=, sge)
   auto i32 = [&](int64_t v) -> Value {
     return arith::ConstantIntOp::create(*c.b, c.loc, v, 32);
   };
-  return {c.b, c.loc, arith::SelectOp::create(*c.b, c.loc, c.v, i32(a), i32(b))};
+  return {c.b, c.loc,
+          arith::SelectOp::create(*c.b, c.loc, c.v, i32(a), i32(b))};
 }
 
 /// An f32 being built.
@@ -138,8 +138,7 @@ struct FltV {
     return with(arith::ConstantOp::create(*b, loc, b->getF32FloatAttr(c)));
   }
 };
-template <typename Op>
-static FltV binary(FltV x, FltV y) {
+template <typename Op> static FltV binary(FltV x, FltV y) {
   return x.with(Op::create(*x.b, x.loc, x.v, y.v));
 }
 [[maybe_unused]] static FltV operator+(FltV x, FltV y) {
@@ -151,12 +150,8 @@ static FltV binary(FltV x, FltV y) {
 [[maybe_unused]] static FltV operator*(FltV x, FltV y) {
   return binary<arith::MulFOp>(x, y);
 }
-[[maybe_unused]] static FltV operator+(FltV x, float y) {
-  return x + x.cst(y);
-}
-[[maybe_unused]] static FltV operator*(FltV x, float y) {
-  return x * x.cst(y);
-}
+[[maybe_unused]] static FltV operator+(FltV x, float y) { return x + x.cst(y); }
+[[maybe_unused]] static FltV operator*(FltV x, float y) { return x * x.cst(y); }
 
 namespace layout = ::sigattn::mmasync;
 
@@ -175,6 +170,9 @@ constexpr int64_t kMaxSharedBytes = 227 * 1024;
 
 /// Most warps in a block (1024 threads).
 constexpr int64_t kMaxWarps = 32;
+
+/// Registers a thread can hold.
+constexpr int64_t kMaxRegisters = 255;
 
 /// Most rows of a query or key/value tile the lowering accepts; the
 /// shared-memory check then rejects what does not fit.
@@ -195,8 +193,8 @@ struct MmaSyncConfig {
 static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
                                           KernelTiles &tiles) {
   auto fail = [&](const Twine &msg) {
-    return kernel.emitOpError() << "convert-sigattn-tiles-to-nvvm (mma=sync): "
-                                << msg;
+    return kernel.emitOpError()
+           << "convert-sigattn-tiles-to-nvvm (mma=sync): " << msg;
   };
   FailureOr<int64_t> threads = getKernelThreads(kernel, kMaxWarps);
   if (failed(threads))
@@ -256,8 +254,8 @@ static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
         {"block-k", c.shape.blockK, c.shape.headDim},
         {"block-k", c.shape.blockK, c.shape.valueDim}}) {
     if ((rows * cols / 8) % c.threads != 0)
-      return fail(name + " = " + Twine(rows) + " gives a " + Twine(rows) +
-                  "x" + Twine(cols) +
+      return fail(name + " = " + Twine(rows) + " gives a " + Twine(rows) + "x" +
+                  Twine(cols) +
                   " tile that the block's threads cannot copy in equal "
                   "16-byte parts (num-warps = " +
                   Twine(c.shape.numWarps) + ")");
@@ -270,8 +268,16 @@ static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
   c.sharedBytes = abi::dynamicSharedBytes(c.shape);
   if (c.sharedBytes > kMaxSharedBytes)
     return fail("the tiles need " + Twine(c.sharedBytes) +
-                " bytes of shared memory, more than " +
-                Twine(kMaxSharedBytes) + ": lower block-q or block-k");
+                " bytes of shared memory, more than " + Twine(kMaxSharedBytes) +
+                ": lower block-q or block-k");
+  // The S and O accumulators of a thread live in registers.
+  int64_t accumulators =
+      c.mTiles * (c.shape.blockK + c.shape.valueDim) / 8 * 4;
+  if (accumulators > kMaxRegisters)
+    return fail("the S and O accumulators need " + Twine(accumulators) +
+                " registers per thread, more than the " +
+                Twine(kMaxRegisters) +
+                " a thread has: lower block-q or block-k, or raise num-warps");
   return c;
 }
 
@@ -375,8 +381,8 @@ void MmaSyncEmitter::copyToShared(Value view, Value batch, Value head,
   int64_t globalRowBytes = type.getDimSize(2) * rowBytes;
   Value seq = toI64(memref::DimOp::create(b, loc, view, 1));
   // (b * N * H + h) * cols: the start of row 0 of this head.
-  Value headStart = add(mul(mul(toI64(batch), seq), i64(type.getDimSize(2))),
-                        toI64(head));
+  Value headStart =
+      add(mul(mul(toI64(batch), seq), i64(type.getDimSize(2))), toI64(head));
   Value base = globalPtr(globalBase(view), mul(headStart, i64(rowBytes)));
   Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
   Value row0 = toI64(rowStart);
@@ -387,9 +393,9 @@ void MmaSyncEmitter::copyToShared(Value view, Value batch, Value head,
     IntV globalRow =
         iv(add(row0, arith::ExtUIOp::create(b, loc, b.getI64Type(), c.row.v)));
     IntV sourceRow = layout::clampedSourceRow(globalRow, iv(seq));
-    Value srcOffset = add(
-        mul(sourceRow.v, i64(globalRowBytes)),
-        arith::ExtUIOp::create(b, loc, b.getI64Type(), (c.chunk << 4).v));
+    Value srcOffset =
+        add(mul(sourceRow.v, i64(globalRowBytes)),
+            arith::ExtUIOp::create(b, loc, b.getI64Type(), (c.chunk << 4).v));
     Value src = globalPtr(base, srcOffset);
     Value bytes = layout::sourceBytes(globalRow, iv(seq)).v;
     NVVM::CpAsyncOp::create(b, loc, sharedPtr(c.sharedOffset.v), src, 16,
@@ -409,8 +415,8 @@ void MmaSyncEmitter::copyKeyValueTile(TileStepOp step, Value kTile) {
   auto [kOffset, vOffset] = stageOffsets(kTile);
   copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0, s.blockK,
                s.headDim, kOffset);
-  copyToShared(step.getValue(), step.getBatch(), step.getKvHead(), k0,
-               s.blockK, s.valueDim, vOffset);
+  copyToShared(step.getValue(), step.getBatch(), step.getKvHead(), k0, s.blockK,
+               s.valueDim, vOffset);
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
 }
 
@@ -423,8 +429,7 @@ SmallVector<Value> MmaSyncEmitter::loadMatrixX4(Value offset, bool transpose) {
   Value frag = NVVM::LdMatrixOp::create(
       b, loc, resultType, sharedPtr(offset), 4,
       transpose ? NVVM::MMALayout::col : NVVM::MMALayout::row,
-      NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
-      NVVM::LdStMatrixEltType::B16);
+      NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8), NVVM::LdStMatrixEltType::B16);
   SmallVector<Value> regs;
   for (int64_t i = 0; i < 4; ++i)
     regs.push_back(LLVM::ExtractValueOp::create(b, loc, frag, i));
@@ -469,8 +474,8 @@ Value MmaSyncEmitter::pack(Value lo, Value hi) {
   Type element = cfg.bf16 ? b.getBF16Type() : b.getF16Type();
   Value pair = vector::FromElementsOp::create(
       b, loc, VectorType::get({2}, b.getF32Type()), ValueRange{lo, hi});
-  Value narrow = arith::TruncFOp::create(
-      b, loc, VectorType::get({2}, element), pair);
+  Value narrow =
+      arith::TruncFOp::create(b, loc, VectorType::get({2}, element), pair);
   return LLVM::BitcastOp::create(b, loc, b.getI32Type(), narrow);
 }
 
@@ -504,7 +509,8 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-    copyKeyValueTile(step, add(kTile, arith::ConstantIndexOp::create(b, loc, 1)));
+    copyKeyValueTile(step,
+                     add(kTile, arith::ConstantIndexOp::create(b, loc, 1)));
     scf::YieldOp::create(b, loc);
   });
 
@@ -548,14 +554,14 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
       for (int64_t e = 0; e < 4; ++e) {
         layout::Offset o = layout::accElement(mt, nt, e);
         Value &x = scores[mt * nTiles + nt][e];
-        FltV arg = layout::tanhArgument(fv(x), fv(inv.halfScale),
-                                        fv(inv.halfBias));
+        FltV arg =
+            layout::tanhArgument(fv(x), fv(inv.halfScale), fv(inv.halfBias));
         std::optional<IntV> d;
         if (inv.halfSlope || step.getMasked())
           d = layout::elementDiagonal(dTile, o);
         if (inv.halfSlope) {
-          Value dist = arith::SIToFPOp::create(
-              b, loc, b.getF32Type(), layout::alibiDistance(*d).v);
+          Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(),
+                                               layout::alibiDistance(*d).v);
           arg = layout::withAlibi(arg, fv(inv.halfSlope), fv(dist));
         }
         auto tanh = LLVM::TanhOp::create(b, loc, arg.v);
@@ -607,9 +613,8 @@ SmallVector<Value> MmaSyncEmitter::emitRange(KeyValueRange &range,
   b.setInsertionPoint(range.getOperation());
   // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
   Value lo = range.loop ? range.loop.getLowerBound() : step.getKTile();
-  Value hi = range.loop
-                 ? range.loop.getUpperBound()
-                 : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
+  Value hi = range.loop ? range.loop.getUpperBound()
+                        : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
   LoopInvariants inv;
   layout::SigmoidConstants sigmoid = layout::foldSigmoid(
       step.getScale().convertToFloat(), step.getBias().convertToFloat());
@@ -620,8 +625,7 @@ SmallVector<Value> MmaSyncEmitter::emitRange(KeyValueRange &range,
   inv.seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
   inv.diagBase =
       layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
-                           iv(inv.seqK), iv(toI32(step.getSeqQ())),
-                           iv(pairCol))
+                           iv(inv.seqK), iv(toI32(step.getSeqQ())), iv(pairCol))
           .v;
   // K and V of the first tile. Its stage was last read two tiles ago, before
   // a barrier every warp has passed.
@@ -692,8 +696,8 @@ LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
       b.setInsertionPointToStart(guard.thenBlock());
       // ((b * Nq + row) * H + h) * Dv elements
       Value element = add(mul(add(batchRow, row.v), headsDv), headCol);
-      Value rowPtr = globalPtr(
-          base, add(mul(element, i64(abi::kElementBytes)), colBytes));
+      Value rowPtr =
+          globalPtr(base, add(mul(element, i64(abi::kElementBytes)), colBytes));
       for (int64_t nt = 0; nt < vTiles; ++nt) {
         int64_t r = layout::storeRegister(mt, nt, h, vTiles);
         Value word = pack(acc[r], acc[r + 1]);
@@ -713,16 +717,14 @@ LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
 
 /// What a host needs to know about a kernel: its launch geometry and the
 /// attention it computes (docs/KernelABI.md).
-static DictionaryAttr describeKernel(gpu::GPUFuncOp kernel,
-                                     KernelTiles &tiles,
+static DictionaryAttr describeKernel(gpu::GPUFuncOp kernel, KernelTiles &tiles,
                                      const MmaSyncConfig &cfg) {
   Builder b(kernel.getContext());
   TileStepOp step = tiles.describingStep();
   StringRef alibi = "none";
   if (Value slope = step.getAlibiSlope()) {
     auto load = slope.getDefiningOp<memref::LoadOp>();
-    alibi = load && load.getMemRefType().getRank() == 2 ? "batch_head"
-                                                        : "head";
+    alibi = load && load.getMemRefType().getRank() == 2 ? "batch_head" : "head";
   }
   auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
   // A size compiled into the kernel, or -1 when it is a launch parameter.
@@ -802,8 +804,8 @@ std::optional<std::string> mlir::sigattn::checkChip(MmaKind kind,
     names += (names.empty() ? "" : ", ") + name.str();
   }
   return ("chip='" + chip + "' is not supported by mma=" +
-          (kind == MmaKind::Sync ? "sync" : "wgmma") + " (supported: " +
-          names + ")")
+          (kind == MmaKind::Sync ? "sync" : "wgmma") + " (supported: " + names +
+          ")")
       .str();
 }
 
@@ -859,12 +861,14 @@ struct ConvertSigAttnTilesToNVVMPass
     // Step 1. The options, before anything is changed.
     FailureOr<MmaKind> kind = parseMmaKind(mma);
     if (failed(kind)) {
-      mlir::emitError(module.getLoc()) << "convert-sigattn-tiles-to-nvvm: unknown mma='"
-                         << mma << "' (expected sync or wgmma)";
+      mlir::emitError(module.getLoc())
+          << "convert-sigattn-tiles-to-nvvm: unknown mma='" << mma
+          << "' (expected sync or wgmma)";
       return signalPassFailure();
     }
     if (std::optional<std::string> error = checkChip(*kind, chip)) {
-      mlir::emitError(module.getLoc()) << "convert-sigattn-tiles-to-nvvm: " << *error;
+      mlir::emitError(module.getLoc())
+          << "convert-sigattn-tiles-to-nvvm: " << *error;
       return signalPassFailure();
     }
 
@@ -878,8 +882,8 @@ struct ConvertSigAttnTilesToNVVMPass
     for (gpu::GPUFuncOp kernel : kernels) {
       if (failed(lowerKernelTiles(kernel, *kind)))
         return signalPassFailure();
-      lowered[kernel] = kernel->getAttrOfType<DictionaryAttr>(
-          kKernelInfoAttrName);
+      lowered[kernel] =
+          kernel->getAttrOfType<DictionaryAttr>(kKernelInfoAttrName);
     }
 
     // Step 3. The launches of these kernels get the dynamic shared memory
@@ -892,8 +896,8 @@ struct ConvertSigAttnTilesToNVVMPass
         return;
       OpBuilder b(launch);
       auto bytes = cast<IntegerAttr>(info.get(kSharedBytesField));
-      Value size = arith::ConstantIntOp::create(b, launch.getLoc(),
-                                                bytes.getInt(), 32);
+      Value size =
+          arith::ConstantIntOp::create(b, launch.getLoc(), bytes.getInt(), 32);
       launch.getDynamicSharedMemorySizeMutable().assign(size);
       launch->setAttr(kKernelInfoAttrName, info);
     });

@@ -93,6 +93,13 @@ for ptx in $first_plain $first_alibi; do
   "$run" --ptx "$bundle/$ptx" --batch 2 --seq-q 100 --seq-k 130 --bad-args | grep 'bad-args\|check:\|guard:'
   tally "bad-args $ptx" ${PIPESTATUS[0]}
 done
+# A kernel with static sizes, run at them (the runner's defaults), refuses
+# launches at any other size.
+first_static=$(echo "$kernels" | awk '($5 $6 $7) != "---" {print $1; exit}')
+if [ -n "$first_static" ]; then
+  "$run" --ptx "$bundle/$first_static" --bad-args | grep 'bad-args\|check:\|guard:\|compiled for'
+  tally "bad-args (static sizes) $first_static" ${PIPESTATUS[0]}
+fi
 
 echo "== 3. compute-sanitizer (memcheck, racecheck) on odd sizes, every mask, D != Dv, static shapes"
 start=$SECONDS

@@ -1,4 +1,4 @@
-//===- MmaSyncLayout.h - per-lane arithmetic of the mma.sync lowering -*- C++ -*-===//
+//===- MmaSyncLayout.h - lane arithmetic of the mma.sync lowering -*- C++ -*-===//
 //
 // Where each thread's data lives in the mma.sync lowering: which 16-byte
 // chunk each thread copies into which swizzled shared-memory slot, which
@@ -51,21 +51,16 @@ constexpr int64_t log2Exact(int64_t v) {
 
 /// A thread's lane, warp, accumulator row within its m-tiles (g) and first
 /// accumulator column (2t).
-template <typename I>
-struct Lane {
-  I lane, warp, groupRow, pairCol;
-};
+template <typename I> struct Lane { I lane, warp, groupRow, pairCol; };
 
-template <typename I>
-Lane<I> laneOf(I tid) {
+template <typename I> Lane<I> laneOf(I tid) {
   I lane = tid & 31;
   return {lane, tid >> 5, lane >> 2, (lane & 3) * 2};
 }
 
 /// The query row, within the block's tile, of a thread's first accumulator
 /// row: each warp owns `rowsPerWarp` consecutive rows.
-template <typename I>
-I rowBase(const Lane<I> &l, int64_t rowsPerWarp) {
+template <typename I> I rowBase(const Lane<I> &l, int64_t rowsPerWarp) {
   return l.warp * rowsPerWarp + l.groupRow;
 }
 
@@ -98,18 +93,13 @@ I diagonalBase(I qStart, I rowBase, I seqK, I seqQ, I pairCol) {
   return qStart + rowBase + (seqK - seqQ) - pairCol;
 }
 /// d at (rowBase, pairCol) of the key tile that starts at key k0.
-template <typename I>
-I tileDiagonal(I diagBase, I k0) {
-  return diagBase - k0;
-}
+template <typename I> I tileDiagonal(I diagBase, I k0) { return diagBase - k0; }
 /// d of the element at `o` from (rowBase, pairCol).
-template <typename I>
-I elementDiagonal(I tileDiag, Offset o) {
+template <typename I> I elementDiagonal(I tileDiag, Offset o) {
   return tileDiag + (o.row - o.col);
 }
 /// Keys j = k0 + pairCol + col are inside the sequence iff col < limit.
-template <typename I>
-I columnLimit(I seqK, I k0, I pairCol) {
+template <typename I> I columnLimit(I seqK, I k0, I pairCol) {
   return seqK - k0 - pairCol;
 }
 /// Key j is visible to query i iff j < Nk and i + off - left <= j <=
@@ -125,10 +115,7 @@ auto isVisible(I d, I colLimit, Offset o, int64_t left, int64_t right) {
   return visible;
 }
 /// The ALiBi distance |i + off - j|.
-template <typename I>
-I alibiDistance(I d) {
-  return max(d, 0 - d);
-}
+template <typename I> I alibiDistance(I d) { return max(d, 0 - d); }
 
 /// sigmoid(x) = 0.5 * tanh(0.5 * x) + 0.5: the constants of
 /// 0.5 * x = (0.5 * scale) * s + 0.5 * bias - (0.5 * slope) * dist.
@@ -138,25 +125,17 @@ struct SigmoidConstants {
 constexpr SigmoidConstants foldSigmoid(float scale, float bias) {
   return {0.5f * scale, 0.5f * bias};
 }
-template <typename F>
-F halfSlope(F slope) {
-  return slope * 0.5f;
-}
+template <typename F> F halfSlope(F slope) { return slope * 0.5f; }
 /// 0.5 * x without ALiBi, from the score s = q . k.
-template <typename F>
-F tanhArgument(F s, F halfScale, F halfBias) {
+template <typename F> F tanhArgument(F s, F halfScale, F halfBias) {
   return s * halfScale + halfBias;
 }
 /// 0.5 * x with ALiBi.
-template <typename F>
-F withAlibi(F arg, F halfSlope, F dist) {
+template <typename F> F withAlibi(F arg, F halfSlope, F dist) {
   return arg - halfSlope * dist;
 }
 /// P from t = tanh(0.5 * x).
-template <typename F>
-F sigmoidFromTanh(F t) {
-  return t * 0.5f + 0.5f;
-}
+template <typename F> F sigmoidFromTanh(F t) { return t * 0.5f + 0.5f; }
 
 //===----------------------------------------------------------------------===//
 // Shared memory: copies in, ldmatrix out
@@ -174,10 +153,7 @@ I swizzledOffset(I base, I row, I chunk, int64_t rowBytes) {
 /// The `i`-th chunk a thread copies when `threads` threads copy a tile of
 /// `cols` 2-byte elements per row, 16 bytes at a time, into the tile at
 /// `base`: its row, its chunk in the row, and its swizzled byte offset.
-template <typename I>
-struct ChunkCopy {
-  I row, chunk, sharedOffset;
-};
+template <typename I> struct ChunkCopy { I row, chunk, sharedOffset; };
 template <typename I>
 ChunkCopy<I> copyChunk(I tid, int64_t i, int64_t threads, int64_t cols,
                        I base) {
@@ -190,12 +166,10 @@ ChunkCopy<I> copyChunk(I tid, int64_t i, int64_t threads, int64_t cols,
 
 /// The row a copy reads, clamped into the sequence, and the bytes it reads
 /// (16, or 0 to zero-fill rows at or past the end `seq`).
-template <typename I>
-I clampedSourceRow(I row, I seq) {
+template <typename I> I clampedSourceRow(I row, I seq) {
   return min(row, seq - 1);
 }
-template <typename I>
-auto sourceBytes(I row, I seq) {
+template <typename I> auto sourceBytes(I row, I seq) {
   return select(row < seq, 16, 0);
 }
 
@@ -235,14 +209,10 @@ I vFragmentOffset(I base, I lane, int64_t kk, int64_t p, int64_t cols) {
 /// The output row of accumulator row half `h` (0: c0, c1; 1: c2, c3) of
 /// m-tile `mt`, from the thread's first row qStart + rowBase; it is stored
 /// iff it is a query row, row < Nq.
-template <typename I>
-I storeRow(I firstRow, int64_t mt, int64_t h) {
+template <typename I> I storeRow(I firstRow, int64_t mt, int64_t h) {
   return firstRow + (16 * mt + 8 * h);
 }
-template <typename I>
-auto storeGuard(I row, I seqQ) {
-  return row < seqQ;
-}
+template <typename I> auto storeGuard(I row, I seqQ) { return row < seqQ; }
 /// The accumulator register holding (row half h of m-tile mt, n-tile nt)'s
 /// first of two columns pairCol + 8 nt, pairCol + 8 nt + 1.
 constexpr int64_t storeRegister(int64_t mt, int64_t nt, int64_t h,

@@ -162,12 +162,11 @@ LogicalResult AttentionOp::verify() {
     StringRef rhs;
     int64_t rhsSize;
   };
-  Match matches[] = {
-      {"batch size B", "key", k[0], "query", q[0]},
-      {"batch size B", "value", v[0], "key", k[0]},
-      {"head dimension D", "key", k[3], "query", q[3]},
-      {"sequence length Nk", "value", v[1], "key", k[1]},
-      {"head count Hkv", "value", v[2], "key", k[2]}};
+  Match matches[] = {{"batch size B", "key", k[0], "query", q[0]},
+                     {"batch size B", "value", v[0], "key", k[0]},
+                     {"head dimension D", "key", k[3], "query", q[3]},
+                     {"sequence length Nk", "value", v[1], "key", k[1]},
+                     {"head count Hkv", "value", v[2], "key", k[2]}};
   for (const Match &m : matches) {
     if (!sizesCompatible(m.lhsSize, m.rhsSize))
       return emitOpError() << "expects " << m.lhs << " " << m.what << " ("
@@ -224,9 +223,9 @@ LogicalResult AttentionOp::verify() {
     StringRef sides[] = {"left", "right"};
     for (auto [side, size] : llvm::zip_equal(sides, *window)) {
       if (size < kUnbounded)
-        return emitOpError() << "expects window " << side
-                             << " to be non-negative or -1 (unbounded), got "
-                             << size;
+        return emitOpError()
+               << "expects window " << side
+               << " to be non-negative or -1 (unbounded), got " << size;
     }
   }
   if (std::optional<APFloat> scale = getScale(); scale && !scale->isFinite())
@@ -323,8 +322,7 @@ static LogicalResult verifyTileOfHead(Operation *op, StringRef tileName,
                                       VectorType tileType, StringRef memName,
                                       MemRefType memType,
                                       bool checkElementType = true) {
-  if (checkElementType &&
-      tileType.getElementType() != memType.getElementType())
+  if (checkElementType && tileType.getElementType() != memType.getElementType())
     return op->emitOpError()
            << "expects " << tileName << " element type ("
            << tileType.getElementType() << ") to match " << memName

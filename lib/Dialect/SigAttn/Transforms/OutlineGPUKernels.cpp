@@ -19,10 +19,10 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
 #include "sigattn/Runtime/KernelABI.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::sigattn {
 #define GEN_PASS_DEF_SIGATTNOUTLINEGPUKERNELS
@@ -152,12 +152,12 @@ static Value viewAs(OpBuilder &b, Location loc, Value base, MemRefType type,
 /// The 0-d memref a host buffer is passed as: one bare pointer.
 static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
-  auto pointerType = MemRefType::get({}, type.getElementType(),
-                                     MemRefLayoutAttrInterface(),
-                                     type.getMemorySpace());
+  auto pointerType =
+      MemRefType::get({}, type.getElementType(), MemRefLayoutAttrInterface(),
+                      type.getMemorySpace());
   return memref::ReinterpretCastOp::create(
-      b, loc, pointerType, buffer, b.getIndexAttr(0),
-      ArrayRef<OpFoldResult>{}, ArrayRef<OpFoldResult>{});
+      b, loc, pointerType, buffer, b.getIndexAttr(0), ArrayRef<OpFoldResult>{},
+      ArrayRef<OpFoldResult>{});
 }
 
 class Outliner {
@@ -211,8 +211,8 @@ FailureOr<Value> Outliner::recompute(OpBuilder &b, Value v,
     std::optional<int64_t> index = dim.getConstantIndex();
     for (Operation *user : dim.getSource().getUsers()) {
       auto toBuffer = dyn_cast<bufferization::ToBufferOp>(user);
-      Value source = toBuffer ? mapping.lookupOrNull(toBuffer.getResult())
-                              : Value();
+      Value source =
+          toBuffer ? mapping.lookupOrNull(toBuffer.getResult()) : Value();
       if (source && index) {
         Value inner = memref::DimOp::create(b, def->getLoc(), source, *index);
         mapping.map(v, inner);
@@ -258,9 +258,10 @@ static LogicalResult checkLaunchLimits(scf::ForallOp grid,
     StringRef dim, what;
     std::optional<int64_t> size;
     int64_t max;
-  } limits[] = {{"x", "query tiles", tiles(query.getDimSize(1)), abi::kMaxGridX},
-                {"y", "query heads", size(out.getDimSize(2)), abi::kMaxGridYZ},
-                {"z", "batches", size(query.getDimSize(0)), abi::kMaxGridYZ}};
+  } limits[] = {
+      {"x", "query tiles", tiles(query.getDimSize(1)), abi::kMaxGridX},
+      {"y", "query heads", size(out.getDimSize(2)), abi::kMaxGridYZ},
+      {"z", "batches", size(query.getDimSize(0)), abi::kMaxGridYZ}};
   for (const Limit &limit : limits) {
     if (limit.size && *limit.size > limit.max)
       return grid.emitOpError()
@@ -298,10 +299,9 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   OpBuilder kb = OpBuilder::atBlockEnd(gpuModule.getBody());
   auto kernel = gpu::GPUFuncOp::create(kb, loc, name,
                                        FunctionType::get(ctx, argTypes, {}));
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                  UnitAttr::get(ctx));
-  kernel.setKnownBlockSizeAttr(DenseI32ArrayAttr::get(
-      ctx, {static_cast<int32_t>(32 * numWarps), 1, 1}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
+  kernel.setKnownBlockSizeAttr(
+      DenseI32ArrayAttr::get(ctx, {static_cast<int32_t>(32 * numWarps), 1, 1}));
   for (unsigned i = 0; i < pointers.size(); ++i) {
     kernel.setArgAttr(i, "llvm.noalias", UnitAttr::get(ctx));
     kernel.setArgAttr(i, "llvm.align",
@@ -365,9 +365,9 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
         continue;
       Value size = alloc.getDynamicSizes()[next++];
       if (!mapping.contains(size))
-        mapping.map(size, memref::DimOp::create(b, loc, mapping.lookup(buffer),
-                                                d)
-                              .getResult());
+        mapping.map(size,
+                    memref::DimOp::create(b, loc, mapping.lookup(buffer), d)
+                        .getResult());
     }
   }
 

@@ -73,7 +73,8 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
     Value query = toBuffer(op.getQuery());
     Value key = toBuffer(op.getKey());
     Value value = toBuffer(op.getValue());
-    Value slopes = op.getAlibiSlopes() ? toBuffer(op.getAlibiSlopes()) : Value();
+    Value slopes =
+        op.getAlibiSlopes() ? toBuffer(op.getAlibiSlopes()) : Value();
 
     RankedTensorType resultType = op.getResultType();
     auto outType = MemRefType::get(resultType.getShape(), elementType);
@@ -88,8 +89,8 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
     Value batch = memref::DimOp::create(rewriter, loc, query, 0);
     Value seqQ = memref::DimOp::create(rewriter, loc, query, 1);
     Value seqK = memref::DimOp::create(rewriter, loc, key, 1);
-    Value numQTiles =
-        arith::CeilDivSIOp::create(rewriter, loc, seqQ, cst(rewriter, loc, blockQ));
+    Value numQTiles = arith::CeilDivSIOp::create(rewriter, loc, seqQ,
+                                                 cst(rewriter, loc, blockQ));
 
     // Step 2. The grid: (query tile, head, batch) -> blocks (x, y, z).
     ArrayAttr mapping = rewriter.getArrayAttr(
@@ -104,8 +105,7 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
     FloatAttr scale = rewriter.getF32FloatAttr(op.getEffectiveScale());
     FloatAttr bias = rewriter.getF32FloatAttr(op.getBias().convertToFloat());
     int64_t group = op.getGroupSize();
-    auto qTileType =
-        VectorType::get({blockQ, op.getHeadDim()}, elementType);
+    auto qTileType = VectorType::get({blockQ, op.getHeadDim()}, elementType);
     auto accType =
         VectorType::get({blockQ, op.getValueHeadDim()}, rewriter.getF32Type());
 
@@ -165,8 +165,8 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
           });
       StoreTileOp::create(b, l, loop.getResult(0), out, batchIdx, q0, head);
     };
-    auto grid = scf::ForallOp::create(rewriter, loc, gridSizes, ValueRange{},
-                                      mapping);
+    auto grid =
+        scf::ForallOp::create(rewriter, loc, gridSizes, ValueRange{}, mapping);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(grid.getBody()->getTerminator());

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sigattn/Conversion/SigAttnTilesToNVVM/MmaSyncLayout.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/ScoreMath.h"
 
 #include <cmath>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include <utility>
 
 namespace layout = sigattn::mmasync;
+namespace score = sigattn::score;
 using Cell = std::pair<int64_t, int64_t>; // (row, column) of a tile
 
 namespace {
@@ -265,15 +267,15 @@ void checkMask(const Config &c, int64_t seqQ, int64_t seqK, int64_t left,
               int64_t i = q0 + l.warp * rowsPerWarp + 16 * mt + cell.first;
               int64_t j = k0 + 8 * nt + cell.second;
               bool want = j < seqK &&
-                          (left == layout::kUnbounded || j >= i + off - left) &&
-                          (right == layout::kUnbounded || j <= i + off + right);
+                          (left == score::kUnbounded || j >= i + off - left) &&
+                          (right == score::kUnbounded || j <= i + off + right);
               int64_t d = layout::elementDiagonal(dTile, o);
-              bool got = layout::isVisible(d, limit, o, left, right);
+              bool got = score::isVisible(d, limit, o.col, left, right);
               g.expect(got == want,
                        at("visible(i=%lld, j=%lld) is %lld", i, j, got));
-              g.expect(layout::alibiDistance(d) == std::llabs(i + off - j),
+              g.expect(score::alibiDistance(d) == std::llabs(i + off - j),
                        at("ALiBi distance of (i=%lld, j=%lld) is %lld", i, j,
-                          layout::alibiDistance(d)));
+                          score::alibiDistance(d)));
             }
       }
     }
@@ -342,11 +344,11 @@ void checkSigmoid() {
       for (float slope : {0.0f, 0.0625f, 0.5f})
         for (float dist : {0.0f, 1.0f, 7.0f, 100.0f})
           for (float s = -40.0f; s <= 40.0f; s += 0.37f) {
-            layout::SigmoidConstants k = layout::foldSigmoid(scale, bias);
-            float arg = layout::withAlibi(
-                layout::tanhArgument(s, k.halfScale, k.halfBias),
-                layout::halfSlope(slope), dist);
-            float p = layout::sigmoidFromTanh(std::tanh(arg));
+            score::SigmoidConstants k = score::foldSigmoid(scale, bias);
+            float arg = score::withAlibi(
+                score::tanhArgument(s, k.halfScale, k.halfBias),
+                score::halfSlope(slope), dist);
+            float p = score::sigmoidFromTanh(std::tanh(arg));
             double x = double(scale) * s + bias - double(slope) * dist;
             double want = 1.0 / (1.0 + std::exp(-x));
             g.expect(std::fabs(p - want) <= 1e-6,

@@ -3,10 +3,12 @@
 #include "sigattn/Conversion/SigAttnTilesToNVVM/KernelTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::sigattn;
+namespace abi = ::sigattn::abi;
 
 bool mlir::sigattn::hasTileOps(gpu::GPUFuncOp kernel) {
   return kernel
@@ -183,4 +185,54 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
       q.getResult().getType().getDimSize(0))
     return store.emitOpError("expected as many rows as the Q tile");
   return tiles;
+}
+
+DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
+                                             KernelTiles &tiles,
+                                             const abi::TileShape &shape,
+                                             int64_t sharedBytes,
+                                             StringRef mma) {
+  Builder b(kernel.getContext());
+  TileStepOp step = tiles.describingStep();
+  StringRef alibi = "none";
+  if (Value slope = step.getAlibiSlope()) {
+    auto load = slope.getDefiningOp<memref::LoadOp>();
+    alibi = load && load.getMemRefType().getRank() == 2 ? "batch_head" : "head";
+  }
+  auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+  // A size compiled into the kernel, or -1 when it is a launch parameter.
+  auto staticSize = [&](Value buffer, int64_t dim) {
+    int64_t size = cast<MemRefType>(buffer.getType()).getDimSize(dim);
+    return i64(ShapedType::isDynamic(size) ? -1 : size);
+  };
+  Value query = tiles.loadQ.getSource();
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("name", b.getStringAttr(kernel.getName())),
+      b.getNamedAttr(
+          "element_type",
+          b.getStringAttr(tiles.loadQ.getType().getElementType().isBF16()
+                              ? "bf16"
+                              : "f16")),
+      b.getNamedAttr("head_dim", i64(shape.headDim)),
+      b.getNamedAttr("value_dim", i64(shape.valueDim)),
+      b.getNamedAttr("num_query_heads",
+                     i64(tiles.store.getDest().getType().getDimSize(2))),
+      b.getNamedAttr("num_kv_heads",
+                     i64(step.getKey().getType().getDimSize(2))),
+      b.getNamedAttr("batch", staticSize(query, 0)),
+      b.getNamedAttr("seq_q", staticSize(query, 1)),
+      b.getNamedAttr("seq_k", staticSize(step.getKey(), 1)),
+      b.getNamedAttr("block_q", i64(shape.blockQ)),
+      b.getNamedAttr("block_k", i64(shape.blockK)),
+      b.getNamedAttr("num_warps", i64(shape.numWarps)),
+      b.getNamedAttr("block_threads", i64(abi::blockThreads(shape))),
+      b.getNamedAttr(kSharedBytesField, i64(sharedBytes)),
+      b.getNamedAttr("window_left", i64(step.getLeft())),
+      b.getNamedAttr("window_right", i64(step.getRight())),
+      b.getNamedAttr("scale", step.getScaleAttr()),
+      b.getNamedAttr("bias", step.getBiasAttr()),
+      b.getNamedAttr("alibi", b.getStringAttr(alibi)),
+      b.getNamedAttr("mma", b.getStringAttr(mma)),
+  };
+  return b.getDictionaryAttr(fields);
 }

@@ -19,8 +19,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "sigattn/Conversion/SigAttnTilesToNVVM/SigAttnTilesToNVVM.h"
+#include "ValueBuilders.h"
 #include "sigattn/Conversion/SigAttnTilesToNVVM/KernelTiles.h"
 #include "sigattn/Conversion/SigAttnTilesToNVVM/MmaSyncLayout.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/ScoreMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -46,114 +48,9 @@ namespace abi = ::sigattn::abi;
 
 namespace {
 
-//===----------------------------------------------------------------------===//
-// Value builders for the layout helpers of MmaSyncLayout.h
-//===----------------------------------------------------------------------===//
-
-/// An i1 being built.
-struct BoolV {
-  OpBuilder *b;
-  Location loc;
-  Value v;
-};
-
-/// An integer (i32, i64 or index) being built, with the operators the
-/// layout helpers use; constants take its type.
-struct IntV {
-  OpBuilder *b;
-  Location loc;
-  Value v;
-
-  IntV with(Value result) const { return {b, loc, result}; }
-  IntV cst(int64_t c) const {
-    return with(
-        arith::ConstantOp::create(*b, loc, b->getIntegerAttr(v.getType(), c)));
-  }
-  BoolV cmp(arith::CmpIPredicate p, IntV rhs) const {
-    return {b, loc, arith::CmpIOp::create(*b, loc, p, v, rhs.v)};
-  }
-};
-
-template <typename Op> static IntV binary(IntV x, IntV y) {
-  return x.with(Op::create(*x.b, x.loc, x.v, y.v));
-}
-#define SIGATTN_INT_OPERATOR(OP, ARITH)                                        \
-  [[maybe_unused]] static IntV operator OP(IntV x, IntV y) {                   \
-    return binary<arith::ARITH>(x, y);                                         \
-  }                                                                            \
-  [[maybe_unused]] static IntV operator OP(IntV x, int64_t y) {                \
-    return binary<arith::ARITH>(x, x.cst(y));                                  \
-  }                                                                            \
-  [[maybe_unused]] static IntV operator OP(int64_t x, IntV y) {                \
-    return binary<arith::ARITH>(y.cst(x), y);                                  \
-  }
-SIGATTN_INT_OPERATOR(+, AddIOp)
-SIGATTN_INT_OPERATOR(-, SubIOp)
-SIGATTN_INT_OPERATOR(*, MulIOp)
-SIGATTN_INT_OPERATOR(&, AndIOp)
-SIGATTN_INT_OPERATOR(^, XOrIOp)
-SIGATTN_INT_OPERATOR(<<, ShLIOp)
-SIGATTN_INT_OPERATOR(>>, ShRUIOp) // every shifted value is non-negative
-#undef SIGATTN_INT_OPERATOR
-
-#define SIGATTN_INT_COMPARISON(OP, PRED)                                       \
-  [[maybe_unused]] static BoolV operator OP(IntV x, IntV y) {                  \
-    return x.cmp(arith::CmpIPredicate::PRED, y);                               \
-  }                                                                            \
-  [[maybe_unused]] static BoolV operator OP(IntV x, int64_t y) {               \
-    return x.cmp(arith::CmpIPredicate::PRED, x.cst(y));                        \
-  }
-SIGATTN_INT_COMPARISON(<, slt)
-SIGATTN_INT_COMPARISON(>, sgt)
-SIGATTN_INT_COMPARISON(<=, sle)
-SIGATTN_INT_COMPARISON(>=, sge)
-#undef SIGATTN_INT_COMPARISON
-
-[[maybe_unused]] static BoolV operator&&(BoolV x, BoolV y) {
-  return {x.b, x.loc, arith::AndIOp::create(*x.b, x.loc, x.v, y.v)};
-}
-[[maybe_unused]] static IntV min(IntV x, IntV y) {
-  return binary<arith::MinSIOp>(x, y);
-}
-[[maybe_unused]] static IntV max(IntV x, IntV y) {
-  return binary<arith::MaxSIOp>(x, y);
-}
-/// An i32 `a` or `b`.
-[[maybe_unused]] static IntV select(BoolV c, int64_t a, int64_t b) {
-  auto i32 = [&](int64_t v) -> Value {
-    return arith::ConstantIntOp::create(*c.b, c.loc, v, 32);
-  };
-  return {c.b, c.loc,
-          arith::SelectOp::create(*c.b, c.loc, c.v, i32(a), i32(b))};
-}
-
-/// An f32 being built.
-struct FltV {
-  OpBuilder *b;
-  Location loc;
-  Value v;
-
-  FltV with(Value result) const { return {b, loc, result}; }
-  FltV cst(float c) const {
-    return with(arith::ConstantOp::create(*b, loc, b->getF32FloatAttr(c)));
-  }
-};
-template <typename Op> static FltV binary(FltV x, FltV y) {
-  return x.with(Op::create(*x.b, x.loc, x.v, y.v));
-}
-[[maybe_unused]] static FltV operator+(FltV x, FltV y) {
-  return binary<arith::AddFOp>(x, y);
-}
-[[maybe_unused]] static FltV operator-(FltV x, FltV y) {
-  return binary<arith::SubFOp>(x, y);
-}
-[[maybe_unused]] static FltV operator*(FltV x, FltV y) {
-  return binary<arith::MulFOp>(x, y);
-}
-[[maybe_unused]] static FltV operator+(FltV x, float y) { return x + x.cst(y); }
-[[maybe_unused]] static FltV operator*(FltV x, float y) { return x * x.cst(y); }
-
 namespace layout = ::sigattn::mmasync;
+namespace score = ::sigattn::score;
+using namespace ::mlir::sigattn::values;
 
 /// Name of the dynamic shared memory array of sigattn kernels.
 constexpr StringLiteral kSharedMemoryName = "sigattn_smem";
@@ -161,9 +58,6 @@ constexpr StringLiteral kSharedMemoryName = "sigattn_smem";
 /// Attribute with the description of a lowered kernel, on the kernel and on
 /// its launches.
 constexpr StringLiteral kKernelInfoAttrName = "sigattn.kernel";
-
-/// The field of the description that holds the dynamic shared memory size.
-constexpr StringLiteral kSharedBytesField = "dynamic_shared_memory";
 
 /// Largest dynamic shared memory a block may use on sm_90.
 constexpr int64_t kMaxSharedBytes = 227 * 1024;
@@ -271,12 +165,10 @@ static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
                 " bytes of shared memory, more than " + Twine(kMaxSharedBytes) +
                 ": lower block-q or block-k");
   // The S and O accumulators of a thread live in registers.
-  int64_t accumulators =
-      c.mTiles * (c.shape.blockK + c.shape.valueDim) / 8 * 4;
+  int64_t accumulators = c.mTiles * (c.shape.blockK + c.shape.valueDim) / 8 * 4;
   if (accumulators > kMaxRegisters)
     return fail("the S and O accumulators need " + Twine(accumulators) +
-                " registers per thread, more than the " +
-                Twine(kMaxRegisters) +
+                " registers per thread, more than the " + Twine(kMaxRegisters) +
                 " a thread has: lower block-q or block-k, or raise num-warps");
   return c;
 }
@@ -555,21 +447,21 @@ void MmaSyncEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
         layout::Offset o = layout::accElement(mt, nt, e);
         Value &x = scores[mt * nTiles + nt][e];
         FltV arg =
-            layout::tanhArgument(fv(x), fv(inv.halfScale), fv(inv.halfBias));
+            score::tanhArgument(fv(x), fv(inv.halfScale), fv(inv.halfBias));
         std::optional<IntV> d;
         if (inv.halfSlope || step.getMasked())
           d = layout::elementDiagonal(dTile, o);
         if (inv.halfSlope) {
           Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(),
-                                               layout::alibiDistance(*d).v);
-          arg = layout::withAlibi(arg, fv(inv.halfSlope), fv(dist));
+                                               score::alibiDistance(*d).v);
+          arg = score::withAlibi(arg, fv(inv.halfSlope), fv(dist));
         }
         auto tanh = LLVM::TanhOp::create(b, loc, arg.v);
         tanh.setFastmathFlagsAttr(fmf);
-        Value p = layout::sigmoidFromTanh(fv(tanh)).v;
+        Value p = score::sigmoidFromTanh(fv(tanh)).v;
         if (step.getMasked()) {
-          BoolV visible = layout::isVisible(*d, colLimit, o, step.getLeft(),
-                                            step.getRight());
+          BoolV visible = score::isVisible(*d, colLimit, o.col, step.getLeft(),
+                                           step.getRight());
           p = arith::SelectOp::create(b, loc, visible.v, p, f32(0.0f));
         }
         x = p;
@@ -616,12 +508,12 @@ SmallVector<Value> MmaSyncEmitter::emitRange(KeyValueRange &range,
   Value hi = range.loop ? range.loop.getUpperBound()
                         : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
   LoopInvariants inv;
-  layout::SigmoidConstants sigmoid = layout::foldSigmoid(
+  score::SigmoidConstants sigmoid = score::foldSigmoid(
       step.getScale().convertToFloat(), step.getBias().convertToFloat());
   inv.halfScale = f32(sigmoid.halfScale);
   inv.halfBias = f32(sigmoid.halfBias);
   if (Value slope = step.getAlibiSlope())
-    inv.halfSlope = layout::halfSlope(fv(slope)).v;
+    inv.halfSlope = score::halfSlope(fv(slope)).v;
   inv.seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
   inv.diagBase =
       layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
@@ -715,52 +607,6 @@ LogicalResult MmaSyncEmitter::run(gpu::GPUFuncOp kernel, KernelTiles &tiles) {
   return success();
 }
 
-/// What a host needs to know about a kernel: its launch geometry and the
-/// attention it computes (docs/KernelABI.md).
-static DictionaryAttr describeKernel(gpu::GPUFuncOp kernel, KernelTiles &tiles,
-                                     const MmaSyncConfig &cfg) {
-  Builder b(kernel.getContext());
-  TileStepOp step = tiles.describingStep();
-  StringRef alibi = "none";
-  if (Value slope = step.getAlibiSlope()) {
-    auto load = slope.getDefiningOp<memref::LoadOp>();
-    alibi = load && load.getMemRefType().getRank() == 2 ? "batch_head" : "head";
-  }
-  auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
-  // A size compiled into the kernel, or -1 when it is a launch parameter.
-  auto staticSize = [&](Value buffer, int64_t dim) {
-    int64_t size = cast<MemRefType>(buffer.getType()).getDimSize(dim);
-    return i64(ShapedType::isDynamic(size) ? -1 : size);
-  };
-  Value query = tiles.loadQ.getSource();
-  SmallVector<NamedAttribute> fields = {
-      b.getNamedAttr("name", b.getStringAttr(kernel.getName())),
-      b.getNamedAttr("element_type",
-                     b.getStringAttr(cfg.bf16 ? "bf16" : "f16")),
-      b.getNamedAttr("head_dim", i64(cfg.shape.headDim)),
-      b.getNamedAttr("value_dim", i64(cfg.shape.valueDim)),
-      b.getNamedAttr("num_query_heads",
-                     i64(tiles.store.getDest().getType().getDimSize(2))),
-      b.getNamedAttr("num_kv_heads",
-                     i64(step.getKey().getType().getDimSize(2))),
-      b.getNamedAttr("batch", staticSize(query, 0)),
-      b.getNamedAttr("seq_q", staticSize(query, 1)),
-      b.getNamedAttr("seq_k", staticSize(step.getKey(), 1)),
-      b.getNamedAttr("block_q", i64(cfg.shape.blockQ)),
-      b.getNamedAttr("block_k", i64(cfg.shape.blockK)),
-      b.getNamedAttr("num_warps", i64(cfg.shape.numWarps)),
-      b.getNamedAttr("block_threads", i64(cfg.threads)),
-      b.getNamedAttr(kSharedBytesField, i64(cfg.sharedBytes)),
-      b.getNamedAttr("window_left", i64(step.getLeft())),
-      b.getNamedAttr("window_right", i64(step.getRight())),
-      b.getNamedAttr("scale", step.getScaleAttr()),
-      b.getNamedAttr("bias", step.getBiasAttr()),
-      b.getNamedAttr("alibi", b.getStringAttr(alibi)),
-      b.getNamedAttr("mma", b.getStringAttr("sync")),
-  };
-  return b.getDictionaryAttr(fields);
-}
-
 /// The dynamic shared memory array, declared once per gpu.module.
 static void declareSharedMemory(gpu::GPUModuleOp module) {
   if (module.lookupSymbol(kSharedMemoryName))
@@ -842,7 +688,8 @@ LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
   if (failed(config))
     return failure();
   declareSharedMemory(kernel->getParentOfType<gpu::GPUModuleOp>());
-  DictionaryAttr info = describeKernel(kernel, *tiles, *config);
+  DictionaryAttr info = describeKernel(kernel, *tiles, config->shape,
+                                       config->sharedBytes, "sync");
   MmaSyncEmitter emitter(kernel, *config);
   if (failed(emitter.run(kernel, *tiles)))
     return failure();

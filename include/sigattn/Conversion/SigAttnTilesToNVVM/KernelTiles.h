@@ -14,6 +14,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
+#include "sigattn/Runtime/KernelABI.h"
 
 namespace mlir {
 namespace sigattn {
@@ -57,6 +58,17 @@ FailureOr<KernelTiles> findKernelTiles(gpu::GPUFuncOp kernel);
 /// The number of threads per block of `kernel`, from its known_block_size,
 /// checked to be (32 * num-warps, 1, 1) with 1 <= num-warps <= maxWarps.
 FailureOr<int64_t> getKernelThreads(gpu::GPUFuncOp kernel, int64_t maxWarps);
+
+/// The field of a kernel's description that holds its dynamic shared memory
+/// size in bytes.
+constexpr StringLiteral kSharedBytesField = "dynamic_shared_memory";
+
+/// What a host needs to know about a kernel lowered with `mma` (its launch
+/// geometry and the attention it computes, docs/KernelABI.md), as the
+/// dictionary the kernel and its launches carry as `sigattn.kernel`.
+DictionaryAttr describeKernel(gpu::GPUFuncOp kernel, KernelTiles &tiles,
+                              const ::sigattn::abi::TileShape &shape,
+                              int64_t sharedBytes, StringRef mma);
 
 /// True for a kernel that holds sigattn tile ops anywhere in its body.
 bool hasTileOps(gpu::GPUFuncOp kernel);

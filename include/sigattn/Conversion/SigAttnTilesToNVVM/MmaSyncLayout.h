@@ -1,10 +1,12 @@
-//===- MmaSyncLayout.h - lane arithmetic of the mma.sync lowering -*- C++ -*-===//
+//===- MmaSyncLayout.h - lane arithmetic of the mma.sync lowering -*- C++
+//-*-===//
 //
 // Where each thread's data lives in the mma.sync lowering: which 16-byte
 // chunk each thread copies into which swizzled shared-memory slot, which
 // address each lane gives ldmatrix, which (row, column) of a tile each
-// accumulator register holds, the mask and ALiBi distance of each score,
-// the sigmoid's constants, and which output rows are stored.
+// accumulator register holds, the diagonal and key limit each score's mask
+// and ALiBi distance start from (ScoreMath.h does the rest, for every
+// lowering), and which output rows are stored.
 //
 // Every function is a template over the integer (I) or float (F) type: the
 // lowering instantiates them with builders of MLIR values, and
@@ -23,19 +25,17 @@
 #ifndef SIGATTN_CONVERSION_SIGATTNTILESTONVVM_MMASYNCLAYOUT_H
 #define SIGATTN_CONVERSION_SIGATTNTILESTONVVM_MMASYNCLAYOUT_H
 
+#include "sigattn/Conversion/SigAttnTilesToNVVM/ScoreMath.h"
+
 #include <cstdint>
 
 namespace sigattn {
 namespace mmasync {
 
-/// A side of the visibility window that is unbounded.
-constexpr int64_t kUnbounded = -1;
-
-/// min, max and select on plain numbers; the lowering's value builders
-/// bring their own, found by argument-dependent lookup.
-inline int64_t min(int64_t a, int64_t b) { return a < b ? a : b; }
-inline int64_t max(int64_t a, int64_t b) { return a < b ? b : a; }
-inline int64_t select(bool c, int64_t a, int64_t b) { return c ? a : b; }
+using score::kUnbounded;
+using score::max;
+using score::min;
+using score::select;
 
 /// log2 of a power of two.
 constexpr int64_t log2Exact(int64_t v) {
@@ -83,7 +83,7 @@ constexpr PSource pOperandSource(int64_t kk, int64_t reg) {
 }
 
 //===----------------------------------------------------------------------===//
-// Mask, ALiBi, sigmoid
+// Mask and ALiBi positions (the arithmetic is in ScoreMath.h)
 //===----------------------------------------------------------------------===//
 
 /// d = i + Nk - Nq - j of the element at (rowBase, pairCol) of the key tile
@@ -102,40 +102,6 @@ template <typename I> I elementDiagonal(I tileDiag, Offset o) {
 template <typename I> I columnLimit(I seqK, I k0, I pairCol) {
   return seqK - k0 - pairCol;
 }
-/// Key j is visible to query i iff j < Nk and i + off - left <= j <=
-/// i + off + right, i.e. d <= left and d >= -right (a side of -1 is
-/// unbounded).
-template <typename I>
-auto isVisible(I d, I colLimit, Offset o, int64_t left, int64_t right) {
-  auto visible = colLimit > o.col;
-  if (left != kUnbounded)
-    visible = visible && (d <= left);
-  if (right != kUnbounded)
-    visible = visible && (d >= -right);
-  return visible;
-}
-/// The ALiBi distance |i + off - j|.
-template <typename I> I alibiDistance(I d) { return max(d, 0 - d); }
-
-/// sigmoid(x) = 0.5 * tanh(0.5 * x) + 0.5: the constants of
-/// 0.5 * x = (0.5 * scale) * s + 0.5 * bias - (0.5 * slope) * dist.
-struct SigmoidConstants {
-  float halfScale, halfBias;
-};
-constexpr SigmoidConstants foldSigmoid(float scale, float bias) {
-  return {0.5f * scale, 0.5f * bias};
-}
-template <typename F> F halfSlope(F slope) { return slope * 0.5f; }
-/// 0.5 * x without ALiBi, from the score s = q . k.
-template <typename F> F tanhArgument(F s, F halfScale, F halfBias) {
-  return s * halfScale + halfBias;
-}
-/// 0.5 * x with ALiBi.
-template <typename F> F withAlibi(F arg, F halfSlope, F dist) {
-  return arg - halfSlope * dist;
-}
-/// P from t = tanh(0.5 * x).
-template <typename F> F sigmoidFromTanh(F t) { return t * 0.5f + 0.5f; }
 
 //===----------------------------------------------------------------------===//
 // Shared memory: copies in, ldmatrix out

@@ -694,6 +694,12 @@ LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
   if (failed(emitter.run(kernel, *tiles)))
     return failure();
   kernel->setAttr(kKernelInfoAttrName, info);
+  // One block per SM is all the kernel asks for (`.minnctapersm 1`): without
+  // it ptxas caps the registers of straight-line kernels (static sizes that
+  // fold the key/value loop) for occupancy, and spills.
+  kernel->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  IntegerAttr::get(IntegerType::get(kernel.getContext(), 32),
+                                   1));
   return success();
 }
 

@@ -58,18 +58,10 @@ mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   for (auto [name, value] :
        {std::pair<StringRef, int64_t>{"block-q", options.blockQ},
         {"block-k", options.blockK}}) {
-    if (value < 0 || value > kMaxTileSize)
-      return (name + "=" + Twine(value) +
-              " is out of range (0 for the "
-              "default, or 1 .. " +
-              Twine(kMaxTileSize) + ")")
-          .str();
+    if (std::optional<std::string> error = checkTileSizeOption(name, value))
+      return error;
   }
-  if (options.numWarps < 1 || options.numWarps > kMaxWarps)
-    return ("num-warps=" + Twine(options.numWarps) + " is out of range (1 .. " +
-            Twine(kMaxWarps) + ")")
-        .str();
-  return std::nullopt;
+  return checkNumWarpsOption(options.numWarps);
 }
 
 LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(

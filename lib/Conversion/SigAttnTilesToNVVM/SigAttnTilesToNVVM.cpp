@@ -34,6 +34,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 #include "sigattn/Runtime/KernelABI.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -62,15 +63,8 @@ constexpr StringLiteral kKernelInfoAttrName = "sigattn.kernel";
 /// Largest dynamic shared memory a block may use on sm_90.
 constexpr int64_t kMaxSharedBytes = 227 * 1024;
 
-/// Most warps in a block (1024 threads).
-constexpr int64_t kMaxWarps = 32;
-
 /// Registers a thread can hold.
 constexpr int64_t kMaxRegisters = 255;
-
-/// Most rows of a query or key/value tile the lowering accepts; the
-/// shared-memory check then rejects what does not fit.
-constexpr int64_t kMaxTileRows = 1024;
 
 /// Everything the mma.sync lowering of one kernel needs to know, read off the
 /// kernel's tile ops and block size.
@@ -114,9 +108,9 @@ static FailureOr<MmaSyncConfig> getConfig(gpu::GPUFuncOp kernel,
   for (auto [name, size] :
        {std::pair<StringRef, int64_t>{"block-q", c.shape.blockQ},
         {"block-k", c.shape.blockK}}) {
-    if (size > kMaxTileRows)
+    if (size > kMaxTileSize)
       return fail(name + " = " + Twine(size) + " is more than " +
-                  Twine(kMaxTileRows) + " rows");
+                  Twine(kMaxTileSize) + " rows");
   }
   // The buffers' head counts and head dims are static: the lowering turns
   // them into address arithmetic.
@@ -697,9 +691,9 @@ LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
   // One block per SM is all the kernel asks for (`.minnctapersm 1`): without
   // it ptxas caps the registers of straight-line kernels (static sizes that
   // fold the key/value loop) for occupancy, and spills.
-  kernel->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
-                  IntegerAttr::get(IntegerType::get(kernel.getContext(), 32),
-                                   1));
+  kernel->setAttr(
+      NVVM::NVVMDialect::getMinctasmAttrName(),
+      IntegerAttr::get(IntegerType::get(kernel.getContext(), 32), 1));
   return success();
 }
 

@@ -427,6 +427,18 @@ static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
   return name;
 }
 
+} // namespace
+
+std::optional<std::string> mlir::sigattn::checkNumWarpsOption(int64_t value) {
+  if (value >= 1 && value <= kMaxWarps)
+    return std::nullopt;
+  return ("num-warps=" + Twine(value) + " is out of range (1 .. " +
+          Twine(kMaxWarps) + ")")
+      .str();
+}
+
+namespace {
+
 struct SigAttnOutlineGPUKernelsPass
     : public mlir::sigattn::impl::SigAttnOutlineGPUKernelsBase<
           SigAttnOutlineGPUKernelsPass> {
@@ -434,10 +446,9 @@ struct SigAttnOutlineGPUKernelsPass
 
   void runOnOperation() override {
     int64_t warps = numWarps;
-    if (warps < 1 || warps > kMaxWarps) {
+    if (std::optional<std::string> error = checkNumWarpsOption(warps)) {
       mlir::emitError(getOperation().getLoc())
-          << "sigattn-outline-gpu-kernels: num-warps=" << warps
-          << " is out of range (1 .. " << kMaxWarps << ")";
+          << "sigattn-outline-gpu-kernels: " << *error;
       return signalPassFailure();
     }
     ModuleOp module = getOperation();

@@ -28,6 +28,16 @@ namespace mlir::sigattn {
 using namespace mlir;
 using namespace mlir::sigattn;
 
+std::optional<std::string> mlir::sigattn::checkTileSizeOption(StringRef option,
+                                                              int64_t value) {
+  if (value >= 0 && value <= kMaxTileSize)
+    return std::nullopt;
+  return (option + "=" + Twine(value) +
+          " is out of range (0 for the default, or 1 .. " +
+          Twine(kMaxTileSize) + ")")
+      .str();
+}
+
 TileSizes mlir::sigattn::getDefaultTileSizes(int64_t headDim) {
   // 128 query rows: two m16 tiles per warp for 4 warps share every K/V
   // fragment loaded from shared memory; 32 keys per tile keep S/P and the O
@@ -191,11 +201,8 @@ struct SigAttnTilePass
     int64_t q = blockQ, k = blockK;
     for (auto [name, value] :
          {std::pair<StringRef, int64_t>{"block-q", q}, {"block-k", k}}) {
-      if (value < 0 || value > kMaxTileSize) {
-        mlir::emitError(getOperation()->getLoc())
-            << "sigattn-tile: " << name << "=" << value
-            << " is out of range (0 for the default, or 1 .. " << kMaxTileSize
-            << ")";
+      if (std::optional<std::string> error = checkTileSizeOption(name, value)) {
+        mlir::emitError(getOperation()->getLoc()) << "sigattn-tile: " << *error;
         return signalPassFailure();
       }
     }

@@ -12,6 +12,8 @@
 #include "mlir/Pass/Pass.h"
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace mlir {
 class RewritePatternSet;
@@ -32,6 +34,14 @@ constexpr int64_t kMaxTileSize = 1024;
 
 /// Largest num-warps `sigattn-outline-gpu-kernels` accepts (1024 threads).
 constexpr int64_t kMaxWarps = 32;
+
+/// An error naming `option` (block-q or block-k) when `value` is neither 0
+/// (the default) nor in 1 .. kMaxTileSize; nothing otherwise.
+std::optional<std::string> checkTileSizeOption(StringRef option, int64_t value);
+
+/// An error when num-warps `value` is not in 1 .. kMaxWarps; nothing
+/// otherwise.
+std::optional<std::string> checkNumWarpsOption(int64_t value);
 
 /// The default tile sizes for head dimension `headDim`.
 TileSizes getDefaultTileSizes(int64_t headDim);

@@ -103,6 +103,7 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
   pm.addPass(createGpuNVVMAttachTarget(target));
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";
+  pm.addPass(createSigAttnCheckPTXSymbols());
   pm.addPass(createGpuModuleToBinaryPass(binary));
 
   // Step 4. The PTX file and the kernels' description.

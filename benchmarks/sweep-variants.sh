@@ -10,9 +10,20 @@ set -euo pipefail
 mode=${1:?make or run}
 bundle=${2:?bundle folder}
 root=$(cd "$(dirname "$0")/.." && pwd)
-# Variant sets: the first sweep (one K/V stage, 2026-11-22) and the sweep
-# after two K/V stages. SWEEP=1 picks the first.
-if [ "${SWEEP:-2}" = 1 ]; then
+# Variant sets: the first sweep (one K/V stage, 2026-11-22), the sweep
+# after two K/V stages (SWEEP=2, the default) and the first wgmma sweep
+# (SWEEP=3: one warpgroup per 64 query rows, cp.async loads).
+if [ "${SWEEP:-2}" = 3 ]; then
+  variants=(
+    "w0|"
+    "g0|mma=wgmma block-q=128 block-k=64 num-warps=8"
+    "g1|mma=wgmma block-q=128 block-k=128 num-warps=8"
+    "g2|mma=wgmma block-q=64 block-k=128 num-warps=4"
+    "g3|mma=wgmma block-q=192 block-k=96 num-warps=12"
+    "g4|mma=wgmma block-q=64 block-k=64 num-warps=4"
+    "g5|mma=wgmma block-q=256 block-k=64 num-warps=16"
+  )
+elif [ "${SWEEP:-2}" = 1 ]; then
   variants=(
     "v0|block-q=64 block-k=64 short-shared-pointers=false"
     "v1|block-q=64 block-k=64"
@@ -49,7 +60,7 @@ while IFS='|' read -r name opts; do
   for d in 128 64; do
     for mask in full causal; do
       ptx=$bundle/$name/d${d}_n2048_${mask}.ptx
-      check=$("$run" --ptx "$ptx" --batch 2 --seq-q 2048 --seq-k 2048 | grep -o 'PASS\|FAIL')
+      check=$("$run" --ptx "$ptx" --batch 2 --seq-q 2048 --seq-k 2048 | grep -o 'PASS\|FAIL' | head -n 1)
       for n in 2048 8192; do
         tf=$("$run" --ptx "$ptx" --batch $((16384 / n)) --seq-q $n --seq-k $n --no-check --time 20 |
              sed -n 's/.*, \([0-9.]*\) TFLOP\/s.*/\1/p')

@@ -46,7 +46,8 @@ std::optional<std::string>
 mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   FailureOr<MmaKind> kind = parseMmaKind(options.mma);
   if (failed(kind))
-    return "mma='" + options.mma + "' is not supported (expected sync)";
+    return "mma='" + options.mma +
+           "' is not supported (expected sync or wgmma)";
   if (std::optional<std::string> error = checkChip(*kind, options.chip))
     return error;
   std::optional<int> ptx = parsePTXFeature(options.ptxFeatures);

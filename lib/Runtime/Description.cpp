@@ -286,6 +286,10 @@ Status sigattn::runtime::parseKernelDescription(
     else
       return Status::error("kernel description: alibi \"" + alibi +
                            "\" is not none, head or batch_head");
+    // Both generations launch the same way; another would have its own ABI.
+    if (k.mma != "sync" && k.mma != "wgmma")
+      return Status::error("kernel description: mma \"" + k.mma +
+                           "\" is not sync or wgmma");
     if (k.numQueryHeads % k.numKVHeads != 0)
       return Status::error("kernel description: num_query_heads is not a "
                            "multiple of num_kv_heads in " +

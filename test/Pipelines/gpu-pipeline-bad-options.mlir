@@ -35,7 +35,7 @@
 // PTX999: error: sigattn-gpu-pipeline: features='+ptx999': PTX ISA version 99.9 is not one
 // GARBAGE: error: sigattn-gpu-pipeline: features='garbage' is not a PTX ISA version (expected +ptx80 .. +ptx88 or +ptx90)
 // PTX89: error: sigattn-gpu-pipeline: features='+ptx89': PTX ISA version 8.9 is not one
-// MMA: error: sigattn-gpu-pipeline: mma='foo' is not supported (expected sync)
+// MMA: error: sigattn-gpu-pipeline: mma='foo' is not supported (expected sync or wgmma)
 // BQ: error: sigattn-gpu-pipeline: block-q=4611686018427387904 is out of range (0 for the default, or 1 .. 1024)
 // BK: error: sigattn-gpu-pipeline: block-k=-1 is out of range (0 for the default, or 1 .. 1024)
 // W0: error: sigattn-gpu-pipeline: num-warps=0 is out of range (1 .. 32)

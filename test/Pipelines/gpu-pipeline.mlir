@@ -3,7 +3,7 @@
 // warps); unsupported configurations stop the pipeline with the option named.
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline | FileCheck %s
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="features=+ptx85 block-q=128 block-k=32 num-warps=8" | FileCheck %s --check-prefix=OPTS
-// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="mma=wgmma" 2>&1 | FileCheck %s --check-prefix=WGMMA
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=wgmma block-q=64 block-k=64 num-warps=4" | FileCheck %s --check-prefix=WGMMA
 
 // CHECK-LABEL: func.func @attention
 //       CHECK:   gpu.launch_func @sigattn_kernels::@attention_sigattn blocks in ({{.*}}) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %{{.+}} args(
@@ -17,7 +17,13 @@
 // OPTS: gpu.binary @sigattn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx85">
 // OPTS-SAME: .version 8.5
 
-// WGMMA: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm: mma=wgmma is not implemented yet; use mma=sync
+// WGMMA: threads in (%c128, %c1, %c1)
+// WGMMA-SAME: mma = "wgmma"
+// WGMMA: gpu.binary @sigattn_kernels
+// WGMMA-SAME: wgmma.fence.sync.aligned
+// WGMMA-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// WGMMA-SAME: wgmma.commit_group.sync.aligned
+// WGMMA-SAME: wgmma.wait_group.sync.aligned
 func.func @attention(%q: tensor<?x?x4x64xbf16>, %k: tensor<?x?x4x64xbf16>,
                      %v: tensor<?x?x4x64xbf16>) -> tensor<?x?x4x64xbf16> {
   %o = sigattn.attention %q, %k, %v window = [64, 0]

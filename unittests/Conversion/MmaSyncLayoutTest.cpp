@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CheckGroup.h"
 #include "sigattn/Conversion/SigAttnTilesToNVVM/MmaSyncLayout.h"
 #include "sigattn/Conversion/SigAttnTilesToNVVM/ScoreMath.h"
 
@@ -28,35 +29,9 @@ using Cell = std::pair<int64_t, int64_t>; // (row, column) of a tile
 
 namespace {
 
-int failures = 0;
-
-/// One group of checks: counts them, remembers the first failure.
-struct Group {
-  std::string name;
-  int64_t checks = 0;
-  std::string firstFailure;
-
-  explicit Group(std::string n) : name(std::move(n)) {}
-  void expect(bool ok, const std::string &what) {
-    ++checks;
-    if (!ok && firstFailure.empty())
-      firstFailure = what;
-  }
-  ~Group() {
-    bool ok = firstFailure.empty();
-    failures += !ok;
-    std::printf("%s %s: %lld checks%s%s\n", ok ? "ok" : "UNEXPECTED",
-                name.c_str(), static_cast<long long>(checks),
-                ok ? "" : ", first failure: ", firstFailure.c_str());
-  }
-};
-
-std::string at(const char *fmt, long long a, long long b = 0, long long c = 0,
-               long long d = 0) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, fmt, a, b, c, d);
-  return buf;
-}
+using sigattn::testing::at;
+using sigattn::testing::failures;
+using sigattn::testing::Group;
 
 //===----------------------------------------------------------------------===//
 // Independent facts: PTX fragment layouts (m16n8k16, 16-bit operands)

@@ -91,6 +91,13 @@ int main() {
               (long long)ks.staticBatch, (long long)ks.staticSeqQ,
               (long long)ks.staticSeqK);
 
+  // The Hopper generation's kernels launch the same way.
+  std::vector<KernelInfo> hopper;
+  expect("wgmma description",
+         parseKernelDescription(replace(kValid, "\"sync\"", "\"wgmma\""),
+                                hopper),
+         true);
+
   // Step 2. Broken descriptions.
   std::vector<KernelInfo> scratch;
   struct Bad {
@@ -102,6 +109,7 @@ int main() {
       {"fractional integer", replace(kValid, "\"block_q\": 64", "\"block_q\": 64.5")},
       {"unknown element type", replace(kValid, "\"bf16\"", "\"f32\"")},
       {"unknown alibi", replace(kValid, "\"batch_head\"", "\"row\"")},
+      {"unknown mma", replace(kValid, "\"sync\"", "\"hmma\"")},
       {"heads not a multiple", replace(kValid, "\"num_kv_heads\": 2", "\"num_kv_heads\": 4")},
       {"block threads mismatch", replace(kValid, "\"block_threads\": 128", "\"block_threads\": 256")},
       {"duplicate field", replace(kValid, "\"mma\": \"sync\"", "\"mma\": \"sync\", \"mma\": \"sync\"")},

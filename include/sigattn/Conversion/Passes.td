@@ -105,10 +105,24 @@ def ConvertSigAttnTilesToNVVM
     - P goes from the S accumulator layout to the A operand layout in
       registers; O is written once, in the input type, rows past Nq skipped.
 
+    With `mma=wgmma` (Hopper, `chip=sm_90a`) the same tile ops become:
+
+    - the same cp.async copies, into 64-column blocks of 128-byte rows with
+      the 128-byte swizzle wgmma's descriptors name, each thread's copies
+      made visible to the async proxy (`fence.proxy.async`) before the
+      barrier;
+    - one warpgroup (4 warps) per 64 query rows (block-q = 16 x num-warps);
+      `S = Q.K^T` by `wgmma.mma_async.m64n{block-k}k16` with Q and K from
+      shared-memory descriptors (K-major), one per 16 columns of D;
+    - the sigmoid and masks as with mma=sync (the accumulator layouts agree);
+    - `O += P.V` by `wgmma.m64n{Dv}k16` with P packed from S's registers as
+      the A operand and V by an MN-major (transposed) descriptor; inline PTX
+      (MLIR 22 has no NVVM op for register-A wgmma), each batch fenced,
+      committed and waited for, its registers tied to the wait.
+
     The kernel's block size is its `known_block_size`; the pass sets the
     launches' dynamic shared memory and records the kernel's configuration
-    in a `sigattn.kernel` attribute on each launch. `mma=wgmma` is reserved
-    for the Hopper generation and rejected for now.
+    in a `sigattn.kernel` attribute on each launch.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -121,10 +135,10 @@ def ConvertSigAttnTilesToNVVM
   ];
   let options = [
     Option<"mma", "mma", "std::string", /*default=*/"\"sync\"",
-           "Tensor-core instruction family: sync (mma.sync); wgmma is reserved">,
+           "Tensor-core instruction family: sync (mma.sync) or wgmma (Hopper)">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "GPU the kernels are for (mma=sync: sm_80, sm_86, sm_87, sm_89, "
-           "sm_90, sm_90a)">,
+           "sm_90, sm_90a; mma=wgmma: sm_90a)">,
   ];
 }
 

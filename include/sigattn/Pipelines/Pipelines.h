@@ -32,8 +32,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init("+ptx80")};
   PassOptions::Option<std::string> mma{
       *this, "mma",
-      llvm::cl::desc("Tensor-core instructions: sync (mma.sync); wgmma is "
-                     "reserved for the Hopper generation"),
+      llvm::cl::desc("Tensor-core instructions: sync (mma.sync) or wgmma "
+                     "(Hopper, sm_90a; block-q = 16 x num-warps)"),
       llvm::cl::init("sync")};
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q",

@@ -11,7 +11,7 @@
 # 2. the C++ runner on every kernel at odd sizes, against its own fp32
 #    reference on the GPU, guard zones around the output; bad arguments
 #    refused with no launch;
-# 3. compute-sanitizer memcheck and racecheck on odd sizes, every mask,
+# 3. compute-sanitizer memcheck, racecheck and synccheck on odd sizes, every mask,
 #    D != Dv and static shapes;
 # 4. the accuracy of the tanh.approx.f32 sigmoid (informational, not counted).
 # Kernels with static B, Nq or Nk run only at those sizes.
@@ -101,7 +101,7 @@ if [ -n "$first_static" ]; then
   tally "bad-args (static sizes) $first_static" ${PIPESTATUS[0]}
 fi
 
-echo "== 3. compute-sanitizer (memcheck, racecheck) on odd sizes, every mask, D != Dv, static shapes"
+echo "== 3. compute-sanitizer (memcheck, racecheck, synccheck) on odd sizes, every mask, D != Dv, static shapes"
 start=$SECONDS
 if command -v compute-sanitizer >/dev/null; then
   # One kernel per (mask, ALiBi) kind, then the first with D != Dv and the
@@ -111,10 +111,10 @@ if command -v compute-sanitizer >/dev/null; then
              echo "$kernels" | awk '($5 $6 $7) != "---"' | head -n 1) | awk '!seen[$1]++')
   while read -r ptx alibi left right sb sq sk d dv; do
     read -r b nq nk <<< "$(fit "1 113 203" "$sb" "$sq" "$sk")"
-    for tool in memcheck racecheck; do
+    for tool in memcheck racecheck synccheck; do
       out=$(compute-sanitizer --tool $tool --error-exitcode 9 "$run" --ptx "$bundle/$ptx" --batch "$b" --seq-q "$nq" --seq-k "$nk" --no-check 2>&1)
       status=$?
-      summary=$(echo "$out" | grep -E "ERROR SUMMARY|RACECHECK SUMMARY" | tail -n 1)
+      summary=$(echo "$out" | grep -E "ERROR SUMMARY|RACECHECK SUMMARY|SYNCCHECK SUMMARY" | tail -n 1)
       echo "$tool $ptx B=$b Nq=$nq Nk=$nk: ${summary:-no summary} (exit $status)"
       tally "$tool $ptx: $(echo "$out" | grep -E 'FAIL' | head -n 2 | tr '\n' ' ')" $status
     done

@@ -1,0 +1,410 @@
+//===- TileEmitter.cpp - what both tensor-core lowerings share -----------===//
+//
+// The generation-independent part of the lowering of a sigattn kernel's
+// tile ops (see TileEmitter.h): configuration checks, copies into shared
+// memory, the key/value loop with two stages, the sigmoid and masks, and
+// the store of O.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TileEmitter.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/MmaSyncLayout.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/ScoreMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::sigattn;
+using namespace mlir::sigattn::values;
+namespace abi = ::sigattn::abi;
+namespace layout = ::sigattn::mmasync;
+namespace score = ::sigattn::score;
+
+/// Largest dynamic shared memory a block may use on sm_90.
+static constexpr int64_t kMaxSharedBytes = 227 * 1024;
+
+/// Registers a thread can hold.
+static constexpr int64_t kMaxRegisters = 255;
+
+FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
+                                                   KernelTiles &tiles,
+                                                   StringRef mma) {
+  auto fail = [&](const Twine &msg) {
+    return kernel.emitOpError()
+           << "convert-sigattn-tiles-to-nvvm (mma=" << mma << "): " << msg;
+  };
+  FailureOr<int64_t> threads = getKernelThreads(kernel, kMaxWarps);
+  if (failed(threads))
+    return failure();
+  TileConfig c;
+  c.mma = mma;
+  TileStepOp step = tiles.describingStep();
+  VectorType qType = tiles.loadQ.getType();
+  c.shape.numWarps = *threads / 32;
+  c.shape.blockQ = qType.getDimSize(0);
+  c.shape.headDim = qType.getDimSize(1);
+  c.shape.blockK = static_cast<int64_t>(step.getBlockK());
+  c.shape.valueDim = step.getAcc().getType().getDimSize(1);
+  c.threads = abi::blockThreads(c.shape);
+  c.bf16 = qType.getElementType().isBF16();
+
+  for (auto [name, dim] : {std::pair<StringRef, int64_t>{"D", c.shape.headDim},
+                           {"Dv", c.shape.valueDim}}) {
+    if (dim != 64 && dim != 128 && dim != 256)
+      return fail("head dimension " + name + " = " + Twine(dim) +
+                  " is not supported (supported: 64, 128, 256)");
+  }
+  // Bounded before any product of sizes is formed.
+  for (auto [name, size] :
+       {std::pair<StringRef, int64_t>{"block-q", c.shape.blockQ},
+        {"block-k", c.shape.blockK}}) {
+    if (size > kMaxTileSize)
+      return fail(name + " = " + Twine(size) + " is more than " +
+                  Twine(kMaxTileSize) + " rows");
+  }
+  // The buffers' head counts and head dims are static: the lowering turns
+  // them into address arithmetic.
+  for (auto [name, buffer] :
+       {std::pair<StringRef, Value>{"query", tiles.loadQ.getSource()},
+        {"key", step.getKey()},
+        {"value", step.getValue()},
+        {"output", tiles.store.getDest()}}) {
+    auto type = cast<MemRefType>(buffer.getType());
+    if (type.isDynamicDim(2) || type.isDynamicDim(3))
+      return fail("the " + name +
+                  " buffer needs a static head count and head dimension");
+  }
+  if (tiles.store.getDest().getType().getDimSize(3) != c.shape.valueDim)
+    return fail("the output buffer's head dimension must be Dv = " +
+                Twine(c.shape.valueDim));
+  if (c.shape.blockQ % (16 * c.shape.numWarps) != 0)
+    return fail("block-q = " + Twine(c.shape.blockQ) +
+                " must be a multiple of 16 x num-warps = " +
+                Twine(16 * c.shape.numWarps));
+  if (c.shape.blockK % 16 != 0)
+    return fail("block-k = " + Twine(c.shape.blockK) +
+                " must be a multiple of 16");
+  c.rowsPerWarp = c.shape.blockQ / c.shape.numWarps;
+  c.mTiles = c.rowsPerWarp / 16;
+  for (auto [name, rows, cols] :
+       {std::tuple<StringRef, int64_t, int64_t>{"block-q", c.shape.blockQ,
+                                                c.shape.headDim},
+        {"block-k", c.shape.blockK, c.shape.headDim},
+        {"block-k", c.shape.blockK, c.shape.valueDim}}) {
+    if ((rows * cols / 8) % c.threads != 0)
+      return fail(name + " = " + Twine(rows) + " gives a " + Twine(rows) + "x" +
+                  Twine(cols) +
+                  " tile that the block's threads cannot copy in equal "
+                  "16-byte parts (num-warps = " +
+                  Twine(c.shape.numWarps) + ")");
+  }
+  c.offQ = 0;
+  c.stageBytesK = c.shape.blockK * c.shape.headDim * abi::kElementBytes;
+  c.stageBytesV = c.shape.blockK * c.shape.valueDim * abi::kElementBytes;
+  c.offK = c.shape.blockQ * c.shape.headDim * abi::kElementBytes;
+  c.offV = c.offK + 2 * c.stageBytesK;
+  c.sharedBytes = abi::dynamicSharedBytes(c.shape);
+  if (c.sharedBytes > kMaxSharedBytes)
+    return fail("the tiles need " + Twine(c.sharedBytes) +
+                " bytes of shared memory, more than " + Twine(kMaxSharedBytes) +
+                ": lower block-q or block-k");
+  // The S and O accumulators of a thread live in registers.
+  int64_t accumulators = c.mTiles * (c.shape.blockK + c.shape.valueDim) / 8 * 4;
+  if (accumulators > kMaxRegisters)
+    return fail("the S and O accumulators need " + Twine(accumulators) +
+                " registers per thread, more than the " + Twine(kMaxRegisters) +
+                " a thread has: lower block-q or block-k, or raise num-warps");
+  return c;
+}
+
+TileEmitter::TileEmitter(gpu::GPUFuncOp kernel, const TileConfig &cfg)
+    : b(kernel.getContext()), loc(kernel.getLoc()), ctx(kernel.getContext()),
+      cfg(cfg) {}
+
+Value TileEmitter::sharedPtr(Value byteOffset) {
+  auto ptrType = LLVM::LLVMPointerType::get(ctx, 3);
+  return LLVM::GEPOp::create(b, loc, ptrType, b.getI8Type(), smem,
+                             ValueRange{byteOffset});
+}
+
+Value TileEmitter::globalBase(Value view) {
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, view);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 1),
+                                  toI64(address));
+}
+
+Value TileEmitter::globalPtr(Value base, Value byteOffset) {
+  return LLVM::GEPOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 1),
+                             b.getI8Type(), base, ValueRange{byteOffset});
+}
+
+/// rows x cols elements of head `head`, batch `batch`, from row `rowStart` of
+/// the [B, N, H, cols] tensor `view` into shared memory; rows at or past N
+/// are zero-filled.
+void TileEmitter::copyToShared(Value view, Value batch, Value head,
+                               Value rowStart, int64_t rows, int64_t cols,
+                               Value sharedOffset) {
+  auto type = cast<MemRefType>(view.getType());
+  int64_t chunksPerRow = cols / 8;
+  int64_t rowBytes = cols * abi::kElementBytes;
+  int64_t globalRowBytes = type.getDimSize(2) * rowBytes;
+  Value seq = toI64(memref::DimOp::create(b, loc, view, 1));
+  // (b * N * H + h) * cols: the start of row 0 of this head.
+  Value headStart =
+      add(mul(mul(toI64(batch), seq), i64(type.getDimSize(2))), toI64(head));
+  Value base = globalPtr(globalBase(view), mul(headStart, i64(rowBytes)));
+  Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  Value row0 = toI64(rowStart);
+  for (int64_t i = 0; i < rows * chunksPerRow / cfg.threads; ++i) {
+    layout::ChunkCopy<IntV> c =
+        layout::copyChunk(iv(tid), i, cfg.threads, cols, iv(sharedOffset));
+    IntV dst = sharedChunkOffset(iv(sharedOffset), c.row, c.chunk, rows, cols);
+    // Source: row min(row0 + row, N - 1), zero-filled when past the end.
+    IntV globalRow =
+        iv(add(row0, arith::ExtUIOp::create(b, loc, b.getI64Type(), c.row.v)));
+    IntV sourceRow = layout::clampedSourceRow(globalRow, iv(seq));
+    Value srcOffset =
+        add(mul(sourceRow.v, i64(globalRowBytes)),
+            arith::ExtUIOp::create(b, loc, b.getI64Type(), (c.chunk << 4).v));
+    Value src = globalPtr(base, srcOffset);
+    Value bytes = layout::sourceBytes(globalRow, iv(seq)).v;
+    NVVM::CpAsyncOp::create(b, loc, sharedPtr(dst.v), src, 16,
+                            NVVM::LoadCacheModifierKind::CG, bytes);
+  }
+}
+
+std::pair<Value, Value> TileEmitter::stageOffsets(Value kTile) {
+  Value stage = arith::AndIOp::create(b, loc, toI32(kTile), i32(1));
+  return {add(i32(cfg.offK), mul(stage, i32(cfg.stageBytesK))),
+          add(i32(cfg.offV), mul(stage, i32(cfg.stageBytesV)))};
+}
+
+void TileEmitter::copyKeyValueTile(TileStepOp step, Value kTile) {
+  const abi::TileShape &s = cfg.shape;
+  Value k0 = mul(kTile, arith::ConstantIndexOp::create(b, loc, s.blockK));
+  auto [kOffset, vOffset] = stageOffsets(kTile);
+  copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0, s.blockK,
+               s.headDim, kOffset);
+  copyToShared(step.getValue(), step.getBatch(), step.getKvHead(), k0, s.blockK,
+               s.valueDim, vOffset);
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+}
+
+/// Two f32 rounded to the element type, `lo` in the low half of an i32.
+Value TileEmitter::pack(Value lo, Value hi) {
+  Type element = cfg.bf16 ? b.getBF16Type() : b.getF16Type();
+  Value pair = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, b.getF32Type()), ValueRange{lo, hi});
+  Value narrow =
+      arith::TruncFOp::create(b, loc, VectorType::get({2}, element), pair);
+  return LLVM::BitcastOp::create(b, loc, b.getI32Type(), narrow);
+}
+
+void TileEmitter::barrier() { NVVM::Barrier0Op::create(b, loc); }
+
+void TileEmitter::waitCopies(int64_t pending) {
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, pending);
+}
+
+/// Lane and warp indices, and Q's tile in shared memory.
+void TileEmitter::emitPrologue() {
+  Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  layout::Lane<IntV> l = layout::laneOf(iv(tid));
+  lane = l.lane.v;
+  warp = l.warp.v;
+  pairCol = l.pairCol.v;
+  // Query row of this thread's first accumulator row, within the tile.
+  rowBase = layout::rowBase(l, cfg.rowsPerWarp).v;
+  smem = LLVM::AddressOfOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 3),
+                                   kSharedMemoryName);
+}
+
+/// One key/value tile: S = Q.K^T, P = sigmoid(S') (masked if asked),
+/// acc += P.V. The tile's copies were issued before; the next tile's are
+/// issued here, into the other stage, and run while this one is computed.
+void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
+                           Value kTile, Value hasNext,
+                           SmallVectorImpl<Value> &acc) {
+  Value k0 =
+      mul(kTile, arith::ConstantIndexOp::create(b, loc, cfg.shape.blockK));
+  auto [kOffset, vOffset] = stageOffsets(kTile);
+
+  // Step 1. This tile's K and V have landed and are visible to all warps,
+  // and every warp is done with the previous tile: its stage may be reused.
+  waitForTiles();
+  scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+    copyKeyValueTile(step,
+                     add(kTile, arith::ConstantIndexOp::create(b, loc, 1)));
+    scf::YieldOp::create(b, loc);
+  });
+
+  // Step 2. S = Q . K^T.
+  SmallVector<Value> scores = computeScores(kOffset);
+
+  // Step 3. P = sigmoid(S'), masked on boundary tiles.
+  applySigmoid(step, inv, k0, scores);
+
+  // Step 4. acc += P . V.
+  accumulateValues(scores, vOffset, acc);
+}
+
+/// P = 0.5 * tanh(0.5 * S') + 0.5 with
+/// 0.5 * S' = (0.5 * scale) * S + 0.5 * bias - (0.5 * slope) * |d|,
+/// d = i + Nk - Nq - j, and P = 0 where masked.
+void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
+                               Value k0, SmallVectorImpl<Value> &scores) {
+  int64_t nTiles = cfg.shape.blockK / 8;
+  IntV k0i = iv(toI32(k0));
+  // d at (rowBase, pairCol) of this tile; key j < Nk iff col < colLimit.
+  IntV dTile = layout::tileDiagonal(iv(inv.diagBase), k0i);
+  IntV colLimit = layout::columnLimit(iv(inv.seqK), k0i, iv(pairCol));
+  auto fmf = LLVM::FastmathFlagsAttr::get(ctx, LLVM::FastmathFlags::afn);
+  for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
+    for (int64_t nt = 0; nt < nTiles; ++nt) {
+      for (int64_t e = 0; e < 4; ++e) {
+        layout::Offset o = layout::accElement(mt, nt, e);
+        Value &x = scores[(mt * nTiles + nt) * 4 + e];
+        FltV arg =
+            score::tanhArgument(fv(x), fv(inv.halfScale), fv(inv.halfBias));
+        std::optional<IntV> d;
+        if (inv.halfSlope || step.getMasked())
+          d = layout::elementDiagonal(dTile, o);
+        if (inv.halfSlope) {
+          Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(),
+                                               score::alibiDistance(*d).v);
+          arg = score::withAlibi(arg, fv(inv.halfSlope), fv(dist));
+        }
+        auto tanh = LLVM::TanhOp::create(b, loc, arg.v);
+        tanh.setFastmathFlagsAttr(fmf);
+        Value p = score::sigmoidFromTanh(fv(tanh)).v;
+        if (step.getMasked()) {
+          BoolV visible = score::isVisible(*d, colLimit, o.col, step.getLeft(),
+                                           step.getRight());
+          p = arith::SelectOp::create(b, loc, visible.v, p, f32(0.0f));
+        }
+        x = p;
+      }
+    }
+  }
+}
+
+SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
+                                          ArrayRef<Value> init) {
+  TileStepOp step = range.step;
+  b.setInsertionPoint(range.getOperation());
+  // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
+  Value lo = range.loop ? range.loop.getLowerBound() : step.getKTile();
+  Value hi = range.loop ? range.loop.getUpperBound()
+                        : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
+  LoopInvariants inv;
+  score::SigmoidConstants sigmoid = score::foldSigmoid(
+      step.getScale().convertToFloat(), step.getBias().convertToFloat());
+  inv.halfScale = f32(sigmoid.halfScale);
+  inv.halfBias = f32(sigmoid.halfBias);
+  if (Value slope = step.getAlibiSlope())
+    inv.halfSlope = score::halfSlope(fv(slope)).v;
+  inv.seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
+  inv.diagBase =
+      layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
+                           iv(inv.seqK), iv(toI32(step.getSeqQ())), iv(pairCol))
+          .v;
+  // K and V of the first tile. Its stage was last read two tiles ago, before
+  // a barrier every warp has passed.
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
+  scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+    copyKeyValueTile(step, lo);
+    scf::YieldOp::create(b, loc);
+  });
+  auto newLoop = scf::ForOp::create(
+      b, loc, lo, hi, arith::ConstantIndexOp::create(b, loc, 1), init,
+      [&](OpBuilder &nb, Location nl, Value kt, ValueRange iterArgs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        SmallVector<Value> acc(iterArgs);
+        Value next = add(kt, arith::ConstantIndexOp::create(b, loc, 1));
+        Value hasNext =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next, hi);
+        emitStep(step, inv, kt, hasNext, acc);
+        scf::YieldOp::create(b, loc, acc);
+      });
+  return SmallVector<Value>(newLoop.getResults());
+}
+
+LogicalResult TileEmitter::run(KernelTiles &tiles) {
+  const abi::TileShape &s = cfg.shape;
+  int64_t accPerThread = cfg.mTiles * (s.valueDim / 8) * 4;
+
+  // Step 1. Per-thread indices, and Q's tile into shared memory.
+  b.setInsertionPoint(tiles.loadQ);
+  emitPrologue();
+  copyToShared(tiles.loadQ.getSource(), tiles.loadQ.getBatch(),
+               tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
+               s.headDim, i32(cfg.offQ));
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  waitForTiles();
+
+  // Step 2. The key/value ranges, one accumulator threaded through them
+  // from zero (findKernelTiles checked the chain).
+  b.setInsertionPoint(tiles.ranges.front().getOperation());
+  SmallVector<Value> acc(accPerThread, f32(0.0f));
+  for (KeyValueRange &range : tiles.ranges)
+    acc = emitRange(range, acc);
+
+  // Step 3. O from the last range's accumulators.
+  b.setInsertionPoint(tiles.store);
+  emitStore(tiles.store, acc);
+
+  // Step 4. The tile ops are gone.
+  tiles.store.erase();
+  for (KeyValueRange &range : llvm::reverse(tiles.ranges))
+    range.getOperation()->erase();
+  tiles.loadQ.erase();
+  return success();
+}
+
+/// O rounded to the element type; rows past Nq are skipped.
+void TileEmitter::emitStore(StoreTileOp store, ArrayRef<Value> acc) {
+  const abi::TileShape &s = cfg.shape;
+  Value out = store.getDest();
+  auto outType = cast<MemRefType>(out.getType());
+  Value seqQ = toI64(memref::DimOp::create(b, loc, out, 1));
+  Value base = globalBase(out);
+  Value headsDv = i64(outType.getDimSize(2) * s.valueDim);
+  Value batchRow = mul(toI64(store.getBatch()), seqQ);
+  Value headCol = mul(toI64(store.getHead()), i64(s.valueDim));
+  Value firstRow = add(toI64(store.getRowStart()),
+                       arith::ExtUIOp::create(b, loc, b.getI64Type(), rowBase));
+  Value colBytes = arith::ExtUIOp::create(
+      b, loc, b.getI64Type(), mul(pairCol, i32(abi::kElementBytes)));
+  int64_t vTiles = s.valueDim / 8;
+  for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
+    for (int64_t h = 0; h < 2; ++h) {
+      IntV row = layout::storeRow(iv(firstRow), mt, h);
+      BoolV inBounds = layout::storeGuard(row, iv(seqQ));
+      auto guard = scf::IfOp::create(b, loc, inBounds.v, /*withElse=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(guard.thenBlock());
+      // ((b * Nq + row) * H + h) * Dv elements
+      Value element = add(mul(add(batchRow, row.v), headsDv), headCol);
+      Value rowPtr =
+          globalPtr(base, add(mul(element, i64(abi::kElementBytes)), colBytes));
+      for (int64_t nt = 0; nt < vTiles; ++nt) {
+        int64_t r = layout::storeRegister(mt, nt, h, vTiles);
+        Value word = pack(acc[r], acc[r + 1]);
+        Value ptr = globalPtr(rowPtr, i64(8 * nt * abi::kElementBytes));
+        LLVM::StoreOp::create(b, loc, word, ptr, /*alignment=*/4);
+      }
+    }
+  }
+}

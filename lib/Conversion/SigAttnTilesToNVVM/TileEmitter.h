@@ -1,0 +1,155 @@
+//===- TileEmitter.h - what both tensor-core lowerings share ----*- C++ -*-===//
+//
+// The skeleton of the lowering of one sigattn kernel's tile ops, shared by
+// the mma.sync (MmaSyncEmitter.cpp) and wgmma (WgmmaEmitter.cpp)
+// generations: the configuration checks, the copies of tiles into shared
+// memory (cp.async, zero-filled past the sequence), the loop over key/value
+// tiles with two stages, the sigmoid with scale, bias, ALiBi and the
+// boundary-tile masks, and the store of O. A generation supplies the shared
+// memory layout of a tile, S = Q.K^T and O += P.V. Both keep S and O in the
+// m16n8 accumulator layout of MmaSyncLayout.h. Private to the lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SIGATTN_LIB_CONVERSION_SIGATTNTILESTONVVM_TILEEMITTER_H
+#define SIGATTN_LIB_CONVERSION_SIGATTNTILESTONVVM_TILEEMITTER_H
+
+#include "ValueBuilders.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/KernelTiles.h"
+#include "sigattn/Runtime/KernelABI.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+
+#include <memory>
+
+namespace mlir::sigattn {
+
+/// Name of the dynamic shared memory array of sigattn kernels.
+constexpr StringLiteral kSharedMemoryName = "sigattn_smem";
+
+/// Everything a tensor-core lowering of one kernel needs to know, read off
+/// the kernel's tile ops and block size.
+struct TileConfig {
+  StringRef mma; ///< "sync" or "wgmma", for messages and the description
+  ::sigattn::abi::TileShape shape;
+  int64_t threads;
+  int64_t rowsPerWarp; ///< query rows each warp owns
+  int64_t mTiles;      ///< m16 tiles per warp
+  bool bf16;
+  // Shared memory layout, in bytes: Q, then two stages of K, then two of V.
+  int64_t offQ, offK, offV, stageBytesK, stageBytesV, sharedBytes;
+};
+
+/// Reads the configuration of `kernel` and checks what every generation
+/// needs; emits an error naming the option at fault otherwise.
+FailureOr<TileConfig> getTileConfig(gpu::GPUFuncOp kernel, KernelTiles &tiles,
+                                    StringRef mma);
+
+/// Builds the code of one kernel; a generation overrides the hooks.
+class TileEmitter {
+public:
+  TileEmitter(gpu::GPUFuncOp kernel, const TileConfig &cfg);
+  virtual ~TileEmitter() = default;
+
+  /// Replaces the tile ops of `tiles` by tensor-core code.
+  LogicalResult run(KernelTiles &tiles);
+
+protected:
+  using IntV = values::IntV;
+  using FltV = values::FltV;
+
+  //===--------------------------------------------------------------------===//
+  // Hooks of a generation
+  //===--------------------------------------------------------------------===//
+
+  /// Byte offset in shared memory of 16-byte chunk `chunk` of row `row` of a
+  /// tile of rows x cols elements that starts at byte `base`.
+  virtual IntV sharedChunkOffset(IntV base, IntV row, IntV chunk, int64_t rows,
+                                 int64_t cols) = 0;
+  /// Makes the copies issued so far visible to every warp's tensor-core
+  /// reads, and waits for every warp to be done with the previous tile.
+  virtual void waitForTiles() = 0;
+  /// S = Q.K^T of the key tile at byte `kOffset`: the S accumulators of this
+  /// thread, [m-tile][n-tile][element] flattened.
+  virtual SmallVector<Value> computeScores(Value kOffset) = 0;
+  /// acc += P.V with P in the S registers `probs` (same order) and V's tile
+  /// at byte `vOffset`.
+  virtual void accumulateValues(ArrayRef<Value> probs, Value vOffset,
+                                SmallVectorImpl<Value> &acc) = 0;
+
+  //===--------------------------------------------------------------------===//
+  // Helpers
+  //===--------------------------------------------------------------------===//
+
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 32); }
+  Value i64(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); }
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value toI32(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
+  }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+  IntV iv(Value v) { return {&b, loc, v}; }
+  FltV fv(Value v) { return {&b, loc, v}; }
+
+  /// The shared memory byte at `byteOffset` (i32).
+  Value sharedPtr(Value byteOffset);
+  Value globalBase(Value view);
+  Value globalPtr(Value base, Value byteOffset);
+  /// Two f32 rounded to the element type, `lo` in the low half of an i32.
+  Value pack(Value lo, Value hi);
+  void barrier();
+  void waitCopies(int64_t pending);
+
+  OpBuilder b;
+  Location loc;
+  MLIRContext *ctx;
+  TileConfig cfg;
+  // Per-thread values set by the prologue.
+  Value lane, warp, pairCol, rowBase, smem;
+
+private:
+  /// Values of a key/value loop that do not change from tile to tile.
+  struct LoopInvariants {
+    Value halfScale, halfBias, halfSlope; // 0.5 * scale, bias, slope
+    Value seqK;                           // Nk, i32
+    Value diagBase; // q_start + rowBase + Nk - Nq - pairCol, i32
+  };
+
+  void emitPrologue();
+  void copyToShared(Value view, Value batch, Value head, Value rowStart,
+                    int64_t rows, int64_t cols, Value sharedOffset);
+  /// Issues the copies of key/value tile `kTile` into its stage, as one group.
+  void copyKeyValueTile(TileStepOp step, Value kTile);
+  /// Byte offsets of K's and V's stage for key/value tile `kTile`.
+  std::pair<Value, Value> stageOffsets(Value kTile);
+  /// Lowers one key/value range; returns the accumulators after it.
+  SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init);
+  void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
+                Value hasNext, SmallVectorImpl<Value> &acc);
+  /// P = sigmoid(S') in place, with the masks of a masked step.
+  void applySigmoid(TileStepOp step, const LoopInvariants &inv, Value k0,
+                    SmallVectorImpl<Value> &scores);
+  void emitStore(StoreTileOp store, ArrayRef<Value> acc);
+};
+
+/// mma.sync (sm_80 and later): checks and emitter.
+FailureOr<TileConfig> getMmaSyncConfig(gpu::GPUFuncOp kernel,
+                                       KernelTiles &tiles);
+std::unique_ptr<TileEmitter> createMmaSyncEmitter(gpu::GPUFuncOp kernel,
+                                                  const TileConfig &cfg);
+
+/// wgmma (sm_90a): checks and emitter.
+FailureOr<TileConfig> getWgmmaConfig(gpu::GPUFuncOp kernel, KernelTiles &tiles);
+std::unique_ptr<TileEmitter> createWgmmaEmitter(gpu::GPUFuncOp kernel,
+                                                const TileConfig &cfg);
+
+} // namespace mlir::sigattn
+
+#endif // SIGATTN_LIB_CONVERSION_SIGATTNTILESTONVVM_TILEEMITTER_H

@@ -1,0 +1,268 @@
+//===- WgmmaEmitter.cpp - tile ops to wgmma tensor-core code -------------===//
+//
+// The Hopper generation (sm_90a): each warpgroup (4 warps) owns 64 query
+// rows of the block and computes, per key/value tile,
+//   S = Q.K^T  by wgmma.m64n{block-k}k16, Q and K from shared memory
+//              (K-major, 128-byte swizzle), one per 16 columns of D;
+//   P = sigmoid(S') in registers (TileEmitter);
+//   O += P.V   by wgmma.m64n{Dv}k16 with P packed from S's accumulator
+//              registers as the A operand and V from shared memory
+//              (MN-major, transposed).
+// Tiles are kept as 64-column blocks of 128-byte swizzled rows
+// (WgmmaLayout.h). MLIR 22 has no NVVM op for wgmma with A in registers
+// (llvm-project #133733), so both wgmma forms are emitted as inline PTX
+// here, with the fence / commit / wait of the wgmma pipeline around them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TileEmitter.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/MmaSyncLayout.h"
+#include "sigattn/Conversion/SigAttnTilesToNVVM/WgmmaLayout.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::sigattn;
+using namespace mlir::sigattn::values;
+namespace abi = ::sigattn::abi;
+namespace layout = ::sigattn::mmasync;
+namespace wg = ::sigattn::wgmma;
+
+/// The widest wgmma (n256).
+static constexpr int64_t kMaxWgmmaN = 256;
+
+namespace {
+
+/// The A operand of a wgmma: a shared-memory descriptor or four registers.
+struct WgmmaA {
+  Value descriptor;
+  SmallVector<Value> registers;
+};
+
+class WgmmaEmitter : public TileEmitter {
+public:
+  using TileEmitter::TileEmitter;
+
+private:
+  IntV sharedChunkOffset(IntV base, IntV row, IntV chunk, int64_t rows,
+                         int64_t cols) override {
+    return wg::tileOffset(base, row, chunk, rows);
+  }
+  /// cp.async writes through the generic proxy, wgmma reads through the
+  /// async proxy: each thread fences its copies before the barrier.
+  void waitForTiles() override {
+    waitCopies(0);
+    NVVM::FenceProxyOp::create(
+        b, loc, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    barrier();
+  }
+  SmallVector<Value> computeScores(Value kOffset) override;
+  void accumulateValues(ArrayRef<Value> probs, Value vOffset,
+                        SmallVectorImpl<Value> &acc) override;
+
+  /// The descriptor (i64) of the operand that starts at shared byte
+  /// `offset` (i32), with the fields of its layout.
+  Value descriptor(Value offset, uint64_t fields);
+  /// One wgmma.mma_async of n columns: returns D = A.B (acc empty) or
+  /// D = A.B + acc.
+  SmallVector<Value> mmaAsync(int64_t n, const WgmmaA &a, Value bDesc,
+                              bool transposeB, ArrayRef<Value> acc);
+  /// Ties `values` to the point where this is emitted (an empty asm that
+  /// reads and writes them): uses of the wgmma results stay after the wait,
+  /// and the accumulators are final before the fence.
+  SmallVector<Value> fenceOperands(ArrayRef<Value> values);
+  /// Waits until this thread's wgmma groups are done, then fences `values`.
+  SmallVector<Value> commitAndWait(ArrayRef<Value> values);
+
+  std::string elementName() const { return cfg.bf16 ? "bf16" : "f16"; }
+  /// The shared address of the first byte of the dynamic shared memory.
+  Value sharedBase();
+  Value smemAddress;
+};
+
+} // namespace
+
+Value WgmmaEmitter::sharedBase() {
+  if (!smemAddress) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfterValue(smem);
+    smemAddress = LLVM::PtrToIntOp::create(b, loc, b.getI32Type(), smem);
+  }
+  return smemAddress;
+}
+
+Value WgmmaEmitter::descriptor(Value offset, uint64_t fields) {
+  IntV address = iv(add(sharedBase(), offset));
+  Value start = arith::ExtUIOp::create(b, loc, b.getI64Type(),
+                                       wg::descriptorAddress(address).v);
+  return arith::OrIOp::create(b, loc, start, i64(static_cast<int64_t>(fields)));
+}
+
+SmallVector<Value> WgmmaEmitter::fenceOperands(ArrayRef<Value> values) {
+  // f32 accumulators or i32 registers of packed P.
+  Type type = values.front().getType();
+  std::string output = type.isF32() ? "=f" : "=r";
+  std::string constraints;
+  for (size_t i = 0; i < values.size(); ++i)
+    constraints += (i ? "," : "") + output;
+  for (size_t i = 0; i < values.size(); ++i)
+    constraints += "," + std::to_string(i);
+  auto structType = LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(values.size(), type));
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, loc, structType, values, "", constraints, /*has_side_effects=*/true,
+      /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr(), ArrayAttr());
+  SmallVector<Value> out;
+  for (size_t i = 0; i < values.size(); ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, asmOp.getResult(0), i));
+  return out;
+}
+
+SmallVector<Value> WgmmaEmitter::commitAndWait(ArrayRef<Value> values) {
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(0));
+  return fenceOperands(values);
+}
+
+SmallVector<Value> WgmmaEmitter::mmaAsync(int64_t n, const WgmmaA &a,
+                                          Value bDesc, bool transposeB,
+                                          ArrayRef<Value> acc) {
+  int64_t numAcc = n / 2;
+  assert(acc.empty() || static_cast<int64_t>(acc.size()) == numAcc);
+  // Operands: $0 .. $(numAcc - 1) the accumulators (outputs), then A (one
+  // descriptor or four registers), B's descriptor, scale-d, then the
+  // accumulators' inputs tied to the outputs.
+  SmallVector<Value> operands;
+  std::string constraints;
+  for (int64_t i = 0; i < numAcc; ++i)
+    constraints += (i ? ",=f" : "=f");
+  int64_t next = numAcc;
+  std::string aText;
+  if (a.descriptor) {
+    operands.push_back(a.descriptor);
+    constraints += ",l";
+    aText = "$" + std::to_string(next++);
+  } else {
+    SmallVector<std::string> regs;
+    for (Value r : a.registers) {
+      operands.push_back(r);
+      constraints += ",r";
+      regs.push_back("$" + std::to_string(next++));
+    }
+    aText = "{" + llvm::join(regs, ", ") + "}";
+  }
+  operands.push_back(bDesc);
+  constraints += ",l";
+  std::string bText = "$" + std::to_string(next++);
+  operands.push_back(i32(acc.empty() ? 0 : 1));
+  constraints += ",r";
+  std::string scaleText = "$" + std::to_string(next++);
+  for (int64_t i = 0; i < static_cast<int64_t>(acc.size()); ++i) {
+    operands.push_back(acc[i]);
+    constraints += "," + std::to_string(i);
+  }
+
+  SmallVector<std::string> dRegs;
+  for (int64_t i = 0; i < numAcc; ++i)
+    dRegs.push_back("$" + std::to_string(i));
+  std::string type = elementName();
+  // scale-d = 0 ignores the accumulators' old values; imm-scale-a/b = 1;
+  // imm-trans-a = 0 (descriptor A only), imm-trans-b.
+  std::string trans = a.descriptor ? "0, " : "";
+  trans += transposeB ? "1" : "0";
+  std::string text = "{\n.reg .pred p;\nsetp.ne.b32 p, " + scaleText +
+                     ", 0;\nwgmma.mma_async.sync.aligned.m64n" +
+                     std::to_string(n) + "k16.f32." + type + "." + type + " {" +
+                     llvm::join(dRegs, ", ") + "}, " + aText + ", " + bText +
+                     ", p, 1, 1, " + trans + ";\n}";
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(numAcc, b.getF32Type()));
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, loc, resultType, operands, text, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+      ArrayAttr());
+  SmallVector<Value> d;
+  for (int64_t i = 0; i < numAcc; ++i)
+    d.push_back(LLVM::ExtractValueOp::create(b, loc, asmOp.getResult(0), i));
+  return d;
+}
+
+/// S = Q . K^T: one wgmma per 16 columns of D, Q's rows of this warpgroup
+/// as A and the key tile as B, both K-major.
+SmallVector<Value> WgmmaEmitter::computeScores(Value kOffset) {
+  const abi::TileShape &s = cfg.shape;
+  IntV qRow0 = wg::warpgroupRow(iv(warp));
+  SmallVector<Value> scores;
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  for (int64_t ks = 0; ks < s.headDim / 16; ++ks) {
+    IntV qStart = wg::kMajorStart(iv(i32(cfg.offQ)), qRow0, ks, s.blockQ);
+    IntV kStart = wg::kMajorStart(iv(kOffset), iv(i32(0)), ks, s.blockK);
+    WgmmaA a{descriptor(qStart.v, wg::kMajorFields()), {}};
+    Value bDesc = descriptor(kStart.v, wg::kMajorFields());
+    scores = mmaAsync(s.blockK, a, bDesc, /*transposeB=*/false, scores);
+  }
+  return commitAndWait(scores);
+}
+
+/// acc += P . V: one wgmma per 16 keys, P's registers as A (the layout of
+/// mma.sync's A fragments) and the value tile as B, MN-major.
+void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
+                                    SmallVectorImpl<Value> &acc) {
+  const abi::TileShape &s = cfg.shape;
+  // P in the element type, packed and final before the fence: registers a
+  // wgmma reads must not be written between the fence and the wgmma.
+  SmallVector<Value> p;
+  for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
+    for (int64_t reg = 0; reg < 4; ++reg) {
+      layout::PSource src = layout::pOperandSource(kk, reg);
+      int64_t first = src.nTile * 4 + src.first;
+      p.push_back(pack(probs[first], probs[first + 1]));
+    }
+  }
+  p = fenceOperands(p);
+  SmallVector<Value> o = fenceOperands(acc);
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
+    WgmmaA a;
+    a.registers.assign(p.begin() + 4 * kk, p.begin() + 4 * kk + 4);
+    IntV vStart = wg::mnMajorStart(iv(vOffset), kk);
+    Value bDesc = descriptor(vStart.v, wg::mnMajorFields(s.blockK));
+    o = mmaAsync(s.valueDim, a, bDesc, /*transposeB=*/true, o);
+  }
+  o = commitAndWait(o);
+  std::copy(o.begin(), o.end(), acc.begin());
+}
+
+FailureOr<TileConfig> mlir::sigattn::getWgmmaConfig(gpu::GPUFuncOp kernel,
+                                                    KernelTiles &tiles) {
+  FailureOr<TileConfig> c = getTileConfig(kernel, tiles, "wgmma");
+  if (failed(c))
+    return failure();
+  auto fail = [&](const Twine &msg) {
+    return kernel.emitOpError()
+           << "convert-sigattn-tiles-to-nvvm (mma=wgmma): " << msg;
+  };
+  const abi::TileShape &s = c->shape;
+  if (s.numWarps % wg::kWarpsPerGroup != 0)
+    return fail("num-warps = " + Twine(s.numWarps) +
+                " must be a multiple of 4 (warpgroups of 4 warps)");
+  if (c->rowsPerWarp != 16)
+    return fail("block-q = " + Twine(s.blockQ) +
+                " must be 16 x num-warps = " + Twine(16 * s.numWarps) +
+                " (64 query rows per warpgroup of 4 warps)");
+  if (s.blockK > kMaxWgmmaN)
+    return fail("block-k = " + Twine(s.blockK) + " is more than " +
+                Twine(kMaxWgmmaN) + ", the widest wgmma");
+  return c;
+}
+
+std::unique_ptr<TileEmitter>
+mlir::sigattn::createWgmmaEmitter(gpu::GPUFuncOp kernel,
+                                  const TileConfig &cfg) {
+  return std::make_unique<WgmmaEmitter>(kernel, cfg);
+}

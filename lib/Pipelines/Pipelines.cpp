@@ -43,11 +43,24 @@ static std::optional<int> parsePTXFeature(StringRef features) {
 }
 
 std::optional<std::string>
+mlir::sigattn::resolveMma(const GPUPipelineOptions &options) {
+  // wgmma is faster than mma.sync on Hopper for every head dim and mask
+  // measured (benchmarks/NOTES.md, 2026-12-02); it needs sm_90a.
+  if (options.mma == "auto")
+    return std::string(options.chip == "sm_90a" ? "wgmma" : "sync");
+  if (succeeded(parseMmaKind(options.mma)))
+    return std::string(options.mma);
+  return std::nullopt;
+}
+
+std::optional<std::string>
 mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
-  FailureOr<MmaKind> kind = parseMmaKind(options.mma);
+  std::optional<std::string> mma = resolveMma(options);
+  FailureOr<MmaKind> kind =
+      mma ? parseMmaKind(*mma) : FailureOr<MmaKind>(failure());
   if (failed(kind))
     return "mma='" + options.mma +
-           "' is not supported (expected sync or wgmma)";
+           "' is not supported (expected auto, sync or wgmma)";
   if (std::optional<std::string> error = checkChip(*kind, options.chip))
     return error;
   std::optional<int> ptx = parsePTXFeature(options.ptxFeatures);
@@ -76,14 +89,15 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
   setShortSharedPointers(options.shortSharedPointers);
 
   // Step 1. Target-independent tiling and masking.
-  pm.addPass(createSigAttnTile({options.blockQ, options.blockK}));
+  std::string mma = *resolveMma(options);
+  pm.addPass(createSigAttnTile({options.blockQ, options.blockK, mma}));
   pm.addPass(createSigAttnPeelBoundaryTiles());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
   // Step 2. The grid becomes a kernel; its tile ops become tensor-core code.
-  pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps}));
-  pm.addPass(createConvertSigAttnTilesToNVVM({options.mma, options.chip}));
+  pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps, mma}));
+  pm.addPass(createConvertSigAttnTilesToNVVM({mma, options.chip}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

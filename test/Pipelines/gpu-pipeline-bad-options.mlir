@@ -12,7 +12,7 @@
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="mma=foo" 2>&1 | FileCheck %s --check-prefix=MMA
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-q=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=BQ
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-k=-1" 2>&1 | FileCheck %s --check-prefix=BK
-// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="num-warps=0" 2>&1 | FileCheck %s --check-prefix=W0
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="num-warps=-1" 2>&1 | FileCheck %s --check-prefix=W0
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="num-warps=2147483648" 2>&1 | FileCheck %s --check-prefix=WBIG
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.missing/dir/out.ptx" 2>&1 | FileCheck %s --check-prefix=NODIR
 // RUN: rm -rf %t.dir && mkdir -p %t.dir
@@ -35,11 +35,11 @@
 // PTX999: error: sigattn-gpu-pipeline: features='+ptx999': PTX ISA version 99.9 is not one
 // GARBAGE: error: sigattn-gpu-pipeline: features='garbage' is not a PTX ISA version (expected +ptx80 .. +ptx88 or +ptx90)
 // PTX89: error: sigattn-gpu-pipeline: features='+ptx89': PTX ISA version 8.9 is not one
-// MMA: error: sigattn-gpu-pipeline: mma='foo' is not supported (expected sync or wgmma)
+// MMA: error: sigattn-gpu-pipeline: mma='foo' is not supported (expected auto, sync or wgmma)
 // BQ: error: sigattn-gpu-pipeline: block-q=4611686018427387904 is out of range (0 for the default, or 1 .. 1024)
 // BK: error: sigattn-gpu-pipeline: block-k=-1 is out of range (0 for the default, or 1 .. 1024)
-// W0: error: sigattn-gpu-pipeline: num-warps=0 is out of range (1 .. 32)
-// WBIG: error: sigattn-gpu-pipeline: num-warps=2147483648 is out of range (1 .. 32)
+// W0: error: sigattn-gpu-pipeline: num-warps=-1 is out of range (0 for the default, or 1 .. 32)
+// WBIG: error: sigattn-gpu-pipeline: num-warps=2147483648 is out of range (0 for the default, or 1 .. 32)
 // NODIR: error: sigattn-write-ptx: cannot write '{{.*}}.missing/dir/out.ptx': No such file or directory
 // ISDIR: error: sigattn-write-ptx: cannot write '{{.*}}.dir': Is a directory
 // FULL: error: sigattn-write-ptx: cannot write '/dev/full': No space left on device

@@ -2,10 +2,15 @@
 // pipeline: sizes of 1, a block - 1, a block, a block + 1 and large ones,
 // with every kind of mask. Canonicalization folds the key/value loops that
 // static sizes make single-trip or empty; the lowering recognises the tile
-// steps that remain. One module, so one PTX that ptxas checks at once.
+// steps that remain. One module, so one PTX that ptxas checks at once:
+// with wgmma (the default for sm_90a; no advisory that wgmma was
+// serialized) and with mma.sync.
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.ptx" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.ptx
-// RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" %}
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=sync ptx-output=%t.sync.ptx" -o /dev/null
+// RUN: FileCheck %s --input-file=%t.sync.ptx
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.sync.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" %}
 // Every kernel asks for one block per SM, so ptxas does not cap registers
 // (and spill) on the straight-line kernels that static sizes give.
 // PTXAS-COUNT-54: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads

@@ -32,19 +32,25 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init("+ptx80")};
   PassOptions::Option<std::string> mma{
       *this, "mma",
-      llvm::cl::desc("Tensor-core instructions: sync (mma.sync) or wgmma "
-                     "(Hopper, sm_90a; block-q = 16 x num-warps)"),
-      llvm::cl::init("sync")};
+      llvm::cl::desc("Tensor-core instructions: sync (mma.sync), wgmma "
+                     "(Hopper, sm_90a; block-q = 16 x num-warps) or auto "
+                     "(wgmma for sm_90a, sync for other chips)"),
+      llvm::cl::init("auto")};
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q",
-      llvm::cl::desc("Query rows per block (0: default for the head dim)"),
+      llvm::cl::desc("Query rows per block (0: mma's default for the head "
+                     "dims)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> blockK{
       *this, "block-k",
-      llvm::cl::desc("Keys per key/value tile (0: default for the head dim)"),
+      llvm::cl::desc("Keys per key/value tile (0: mma's default for the "
+                     "head dims)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> numWarps{
-      *this, "num-warps", llvm::cl::desc("Warps per block"), llvm::cl::init(4)};
+      *this, "num-warps",
+      llvm::cl::desc("Warps per block (0: mma's default for the tile: 4 for "
+                     "sync, block-q / 16 for wgmma)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> shortSharedPointers{
       *this, "short-shared-pointers",
       llvm::cl::desc("32-bit shared memory addresses in the PTX (LLVM's "
@@ -56,6 +62,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "<ptx-output>.json)"),
       llvm::cl::init("")};
 };
+
+/// The tensor-core generation `options` asks for: `mma`, with auto resolved
+/// for the chip; nothing when `mma` is not a generation.
+std::optional<std::string> resolveMma(const GPUPipelineOptions &options);
 
 /// The first problem with `options`, naming the option and the values it
 /// accepts; nothing when every option is valid.

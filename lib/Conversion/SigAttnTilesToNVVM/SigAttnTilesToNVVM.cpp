@@ -58,14 +58,6 @@ static void declareSharedMemory(gpu::GPUModuleOp module) {
 
 } // namespace
 
-FailureOr<MmaKind> mlir::sigattn::parseMmaKind(StringRef mma) {
-  if (mma == "sync")
-    return MmaKind::Sync;
-  if (mma == "wgmma")
-    return MmaKind::Wgmma;
-  return failure();
-}
-
 /// The chips each lowering supports, with the PTX ISA version each needs
 /// (times ten). mma.sync with bf16 and cp.async need sm_80.
 static ArrayRef<std::pair<StringLiteral, int>> supportedChips(MmaKind kind) {

@@ -317,6 +317,14 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
       layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
                            iv(inv.seqK), iv(toI32(step.getSeqQ())), iv(pairCol))
           .v;
+  // A single tile: straight-line code (the accumulators stay visible as
+  // values, e.g. zero before the first tile).
+  if (!range.loop) {
+    copyKeyValueTile(step, lo);
+    SmallVector<Value> acc(init);
+    emitStep(step, inv, lo, arith::ConstantIntOp::create(b, loc, 0, 1), acc);
+    return acc;
+  }
   // K and V of the first tile. Its stage was last read two tiles ago, before
   // a barrier every warp has passed.
   Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);

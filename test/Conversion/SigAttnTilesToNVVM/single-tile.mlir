@@ -1,15 +1,19 @@
 // A key/value range that canonicalization folded to a single tile step (a
-// static Nk of one tile, or a peeled boundary tile) is lowered like a loop
-// of one tile: its K/V copies, then S = Q.K^T, P, and acc += P.V, with the
-// accumulator threaded into the loop that follows.
+// static Nk of one tile, or a peeled boundary tile) is lowered as
+// straight-line code: its K/V copies, then S = Q.K^T, P, and acc += P.V,
+// with the accumulator threaded into the loop that follows.
 // RUN: sigattn-opt %s -convert-sigattn-tiles-to-nvvm | FileCheck %s
 
 // CHECK-LABEL: gpu.func @single_then_loop
-//       CHECK:   %[[ONE:[0-9a-z_]+]]:32 = scf.for
+//   CHECK-NOT:   scf.for
+//       CHECK:   nvvm.cp.async.shared.global
+//   CHECK-NOT:   scf.for
+//       CHECK-COUNT-64: nvvm.mma.sync
+//   CHECK-NOT:   scf.for
+//       CHECK:   %[[LAST:.+]] = llvm.extractvalue %{{.+}}[3] : !llvm.struct<(f32, f32, f32, f32)>
+//       CHECK:   scf.for {{.*}} iter_args({{.*}} = %[[LAST]]) -> (f32,
 //       CHECK-COUNT-64: nvvm.mma.sync
 //       CHECK:   scf.yield
-//       CHECK:   scf.for {{.*}} iter_args({{.*}} = %[[ONE]]#0
-//       CHECK-COUNT-64: nvvm.mma.sync
 //       CHECK:   gpu.return
 //   CHECK-NOT:   sigattn.
 gpu.module @sigattn_kernels {

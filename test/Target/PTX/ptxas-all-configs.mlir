@@ -2,11 +2,14 @@
 // in {64, 128, 256} x {bf16, f16} x {no mask, causal, window}, with ALiBi
 // ([Hq], [B, Hq]) and GQA/MQA spread over them.
 // REQUIRES: ptxas
-// RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.ptx" -o /dev/null
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=sync ptx-output=%t.ptx" -o /dev/null
 // RUN: %ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores"
-// The same configurations with mma=wgmma, at one and two warpgroups: no
-// spill, and no ptxas advisory (C75xx) that wgmma was serialized or that it
-// had to insert fences for registers written inside the wgmma pipeline.
+// The same configurations with mma=wgmma (the default for sm_90a, then one
+// and two warpgroups): no spill, and no ptxas advisory (C75xx) that wgmma
+// was serialized or that it had to insert fences for registers written
+// inside the wgmma pipeline.
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.wg0.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.wg0.ptx -o %t.wg0.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=wgmma block-q=64 block-k=64 num-warps=4 ptx-output=%t.wg1.ptx" -o /dev/null
 // RUN: %ptxas -arch=sm_90a -v %t.wg1.ptx -o %t.wg1.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=wgmma block-q=128 block-k=64 num-warps=8 ptx-output=%t.wg2.ptx" -o /dev/null

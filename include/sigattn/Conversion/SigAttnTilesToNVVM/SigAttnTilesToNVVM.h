@@ -9,6 +9,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 
 #include <optional>
 #include <string>
@@ -18,12 +19,6 @@ namespace sigattn {
 
 #define GEN_PASS_DECL_CONVERTSIGATTNTILESTONVVM
 #include "sigattn/Conversion/Passes.h.inc"
-
-/// The tensor-core instruction family a kernel is lowered to.
-enum class MmaKind { Sync, Wgmma };
-
-/// Parses the `mma` option (sync, wgmma).
-FailureOr<MmaKind> parseMmaKind(StringRef mma);
 
 /// An error naming `chip` and the chips the `kind` lowering supports, or
 /// nothing when it supports `chip`.

@@ -430,10 +430,10 @@ static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
 } // namespace
 
 std::optional<std::string> mlir::sigattn::checkNumWarpsOption(int64_t value) {
-  if (value >= 1 && value <= kMaxWarps)
+  if (value >= 0 && value <= kMaxWarps)
     return std::nullopt;
-  return ("num-warps=" + Twine(value) + " is out of range (1 .. " +
-          Twine(kMaxWarps) + ")")
+  return ("num-warps=" + Twine(value) + " is out of range (0 for the default, "
+          "or 1 .. " + Twine(kMaxWarps) + ")")
       .str();
 }
 
@@ -451,15 +451,32 @@ struct SigAttnOutlineGPUKernelsPass
           << "sigattn-outline-gpu-kernels: " << *error;
       return signalPassFailure();
     }
+    FailureOr<MmaKind> kind = parseMmaKind(mma);
+    if (failed(kind)) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: unknown mma='" << mma
+          << "' (expected sync or wgmma)";
+      return signalPassFailure();
+    }
     ModuleOp module = getOperation();
     SmallVector<scf::ForallOp> grids;
     module.walk([&](scf::ForallOp grid) {
       if (isAttentionGrid(grid))
         grids.push_back(grid);
     });
-    Outliner outliner(module, warps);
     llvm::StringSet<> taken;
     for (scf::ForallOp grid : grids) {
+      // 0: the generation's default for this grid's query tile.
+      int64_t gridWarps = warps;
+      if (gridWarps == 0) {
+        int64_t blockQ = 0;
+        grid.walk([&](LoadTileOp load) {
+          blockQ = load.getType().getDimSize(0);
+          return WalkResult::interrupt();
+        });
+        gridWarps = getDefaultNumWarps(*kind, blockQ);
+      }
+      Outliner outliner(module, gridWarps);
       auto func = grid->getParentOfType<FunctionOpInterface>();
       std::string name = kernelName(func ? func.getName() : "kernel", taken);
       if (failed(outliner.outline(grid, name)))

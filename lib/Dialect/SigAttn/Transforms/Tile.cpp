@@ -38,15 +38,43 @@ std::optional<std::string> mlir::sigattn::checkTileSizeOption(StringRef option,
       .str();
 }
 
-TileSizes mlir::sigattn::getDefaultTileSizes(int64_t headDim) {
+FailureOr<MmaKind> mlir::sigattn::parseMmaKind(StringRef mma) {
+  if (mma == "sync")
+    return MmaKind::Sync;
+  if (mma == "wgmma")
+    return MmaKind::Wgmma;
+  return failure();
+}
+
+TileSizes mlir::sigattn::getDefaultTileSizes(MmaKind kind, int64_t headDim,
+                                             int64_t valueDim) {
+  if (kind == MmaKind::Wgmma) {
+    // One warpgroup per 64 query rows, so that a block uses at most 128
+    // threads at D <= 128 and every thread may hold 255 registers: one
+    // 64 x 128 tile at D = 64, 64 x 64 at D = 128 (four warpgroups sharing
+    // each K/V tile ran 17% faster there but sit at the 128-register cap of
+    // 512 threads and spill in some static shapes); at D = 256 two
+    // warpgroups and 64 keys fit shared memory.
+    int64_t d = std::max(headDim, valueDim);
+    if (d <= 64)
+      return {/*blockQ=*/64, /*blockK=*/128};
+    if (d <= 128)
+      return {/*blockQ=*/64, /*blockK=*/64};
+    return {/*blockQ=*/128, /*blockK=*/64};
+  }
   // 128 query rows: two m16 tiles per warp for 4 warps share every K/V
   // fragment loaded from shared memory; 32 keys per tile keep S/P and the O
-  // accumulator in registers (benchmarks/NOTES.md has the measurements).
-  // At D = 256 the O accumulator alone takes 128 registers per thread:
-  // 16 keys per tile keep the kernel clear of spills.
+  // accumulator in registers. At D = 256 the O accumulator alone takes 128
+  // registers per thread: 16 keys per tile keep the kernel clear of spills.
   if (headDim <= 128)
     return {/*blockQ=*/128, /*blockK=*/32};
   return {/*blockQ=*/64, /*blockK=*/16};
+}
+
+int64_t mlir::sigattn::getDefaultNumWarps(MmaKind kind, int64_t blockQ) {
+  if (kind == MmaKind::Wgmma)
+    return std::clamp<int64_t>(blockQ / 16, 4, kMaxWarps);
+  return 4;
 }
 
 namespace {
@@ -63,14 +91,15 @@ static MemRefType bufferTypeOf(Value tensor) {
 }
 
 struct TileAttention : public OpRewritePattern<AttentionOp> {
-  TileAttention(MLIRContext *ctx, TileSizes sizes)
-      : OpRewritePattern(ctx), sizes(sizes) {}
+  TileAttention(MLIRContext *ctx, TileSizes sizes, MmaKind kind)
+      : OpRewritePattern(ctx), sizes(sizes), kind(kind) {}
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    TileSizes defaults = getDefaultTileSizes(op.getHeadDim());
+    TileSizes defaults =
+        getDefaultTileSizes(kind, op.getHeadDim(), op.getValueHeadDim());
     int64_t blockQ = sizes.blockQ > 0 ? sizes.blockQ : defaults.blockQ;
     int64_t blockK = sizes.blockK > 0 ? sizes.blockK : defaults.blockK;
     Type elementType = op.getQueryType().getElementType();
@@ -191,6 +220,7 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
 
 private:
   TileSizes sizes;
+  MmaKind kind;
 };
 
 struct SigAttnTilePass
@@ -206,8 +236,15 @@ struct SigAttnTilePass
         return signalPassFailure();
       }
     }
+    FailureOr<MmaKind> kind = parseMmaKind(mma);
+    if (failed(kind)) {
+      mlir::emitError(getOperation()->getLoc())
+          << "sigattn-tile: unknown mma='" << mma
+          << "' (expected sync or wgmma)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    populateSigAttnTilePatterns(patterns, {q, k});
+    populateSigAttnTilePatterns(patterns, {q, k}, *kind);
     // The pattern creates no op it matches: one walk is enough.
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
@@ -216,6 +253,7 @@ struct SigAttnTilePass
 } // namespace
 
 void mlir::sigattn::populateSigAttnTilePatterns(RewritePatternSet &patterns,
-                                                TileSizes sizes) {
-  patterns.add<TileAttention>(patterns.getContext(), sizes);
+                                                TileSizes sizes,
+                                                MmaKind kind) {
+  patterns.add<TileAttention>(patterns.getContext(), sizes, kind);
 }

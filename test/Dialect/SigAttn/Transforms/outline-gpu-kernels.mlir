@@ -1,9 +1,9 @@
 // sigattn-outline-gpu-kernels: the grid becomes a kernel with the pointer
 // ABI (q, k, v, out [, slopes], B, Nq, Nk) and a launch in its place.
 // RUN: sigattn-opt %s -split-input-file -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4" -canonicalize -cse | FileCheck %s
-// RUN: not sigattn-opt %s -split-input-file -sigattn-tile -sigattn-outline-gpu-kernels="num-warps=0" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not sigattn-opt %s -split-input-file -sigattn-tile -sigattn-outline-gpu-kernels="num-warps=33" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: error: sigattn-outline-gpu-kernels: num-warps=0 is out of range (1 .. 32)
+// BAD: error: sigattn-outline-gpu-kernels: num-warps=33 is out of range (0 for the default, or 1 .. 32)
 
 // CHECK: module attributes {gpu.container_module}
 // CHECK-LABEL: func.func @causal

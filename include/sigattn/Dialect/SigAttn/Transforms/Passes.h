@@ -29,6 +29,13 @@ struct TileSizes {
   int64_t blockK;
 };
 
+/// The tensor-core generation a kernel is tiled and lowered for: its
+/// default tile sizes and warps depend on it (the tiling does not).
+enum class MmaKind { Sync, Wgmma };
+
+/// Parses an `mma` option (sync, wgmma).
+FailureOr<MmaKind> parseMmaKind(StringRef mma);
+
 /// Largest block-q / block-k `sigattn-tile` accepts (0 picks the default).
 constexpr int64_t kMaxTileSize = 1024;
 
@@ -39,16 +46,22 @@ constexpr int64_t kMaxWarps = 32;
 /// (the default) nor in 1 .. kMaxTileSize; nothing otherwise.
 std::optional<std::string> checkTileSizeOption(StringRef option, int64_t value);
 
-/// An error when num-warps `value` is not in 1 .. kMaxWarps; nothing
-/// otherwise.
+/// An error when num-warps `value` is neither 0 (the default) nor in
+/// 1 .. kMaxWarps; nothing otherwise.
 std::optional<std::string> checkNumWarpsOption(int64_t value);
 
-/// The default tile sizes for head dimension `headDim`.
-TileSizes getDefaultTileSizes(int64_t headDim);
+/// The default tile sizes of `kind` for head dimensions D = `headDim` and
+/// Dv = `valueDim` (benchmarks/NOTES.md has the measurements behind them).
+TileSizes getDefaultTileSizes(MmaKind kind, int64_t headDim, int64_t valueDim);
+
+/// The default warps per block of `kind` for tiles of `blockQ` query rows:
+/// 4 for mma.sync, one warpgroup per 64 rows (16 rows per warp) for wgmma.
+int64_t getDefaultNumWarps(MmaKind kind, int64_t blockQ);
 
 /// Adds the pattern that tiles `sigattn.attention` with `sizes` (a zero
-/// size takes the default for the op's head dimension).
-void populateSigAttnTilePatterns(RewritePatternSet &patterns, TileSizes sizes);
+/// size takes `kind`'s default for the op's head dimensions).
+void populateSigAttnTilePatterns(RewritePatternSet &patterns, TileSizes sizes,
+                                 MmaKind kind = MmaKind::Sync);
 
 #define GEN_PASS_REGISTRATION
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h.inc"

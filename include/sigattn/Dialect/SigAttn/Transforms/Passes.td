@@ -55,9 +55,12 @@ def SigAttnTile : Pass<"sigattn-tile"> {
   ];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"0",
-           "Query rows per tile (0: the default for the head dimension)">,
+           "Query rows per tile (0: mma's default for the head dimensions)">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"0",
-           "Keys per key/value tile (0: the default for the head dimension)">,
+           "Keys per key/value tile (0: mma's default for the head dimensions)">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"sync\"",
+           "Tensor-core generation whose default tile sizes apply (sync, "
+           "wgmma); the tiling itself does not depend on it">,
   ];
 }
 
@@ -114,8 +117,12 @@ def SigAttnOutlineGPUKernels
     "::mlir::memref::MemRefDialect",
   ];
   let options = [
-    Option<"numWarps", "num-warps", "int64_t", /*default=*/"4",
-           "Warps per block (the block has 32 * num-warps threads)">,
+    Option<"numWarps", "num-warps", "int64_t", /*default=*/"0",
+           "Warps per block (the block has 32 * num-warps threads; 0: mma's "
+           "default for the tile, 4 for sync, block-q / 16 for wgmma)">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"sync\"",
+           "Tensor-core generation whose default num-warps applies (sync, "
+           "wgmma)">,
   ];
 }
 

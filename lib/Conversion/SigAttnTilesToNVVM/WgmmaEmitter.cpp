@@ -229,9 +229,8 @@ void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
   // O known to be zero (the first tile of a kernel whose key loop was
   // folded away): the first wgmma ignores it (scale-d = 0) instead of
   // reading registers moved into place.
-  bool zero = llvm::all_of(acc, [](Value v) {
-    return matchPattern(v, m_AnyZeroFloat());
-  });
+  bool zero = llvm::all_of(
+      acc, [](Value v) { return matchPattern(v, m_AnyZeroFloat()); });
   SmallVector<Value> o;
   if (!zero)
     o = fenceOperands(acc);

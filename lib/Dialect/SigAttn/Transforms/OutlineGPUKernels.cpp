@@ -432,8 +432,9 @@ static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
 std::optional<std::string> mlir::sigattn::checkNumWarpsOption(int64_t value) {
   if (value >= 0 && value <= kMaxWarps)
     return std::nullopt;
-  return ("num-warps=" + Twine(value) + " is out of range (0 for the default, "
-          "or 1 .. " + Twine(kMaxWarps) + ")")
+  return ("num-warps=" + Twine(value) +
+          " is out of range (0 for the default, or 1 .. " + Twine(kMaxWarps) +
+          ")")
       .str();
 }
 

@@ -253,7 +253,6 @@ struct SigAttnTilePass
 } // namespace
 
 void mlir::sigattn::populateSigAttnTilePatterns(RewritePatternSet &patterns,
-                                                TileSizes sizes,
-                                                MmaKind kind) {
+                                                TileSizes sizes, MmaKind kind) {
   patterns.add<TileAttention>(patterns.getContext(), sizes, kind);
 }

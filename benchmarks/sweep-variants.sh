@@ -23,6 +23,17 @@ if [ "${SWEEP:-2}" = 3 ]; then
     "g4|mma=wgmma block-q=64 block-k=64 num-warps=4"
     "g5|mma=wgmma block-q=256 block-k=64 num-warps=16"
   )
+elif [ "${SWEEP:-2}" = 4 ]; then
+  # More resident warpgroups per SM with one warpgroup per block: smaller
+  # key tiles let 3-4 blocks share an SM (2026-12-02).
+  variants=(
+    "h0|"
+    "h1|mma=wgmma block-q=64 block-k=48 num-warps=4"
+    "h2|mma=wgmma block-q=64 block-k=32 num-warps=4"
+    "h3|mma=wgmma block-q=128 block-k=32 num-warps=8"
+    "h4|mma=wgmma block-q=64 block-k=96 num-warps=4"
+    "h5|mma=wgmma block-q=256 block-k=64 num-warps=16"
+  )
 elif [ "${SWEEP:-2}" = 1 ]; then
   variants=(
     "v0|block-q=64 block-k=64 short-shared-pointers=false"

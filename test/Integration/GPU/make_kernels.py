@@ -101,14 +101,14 @@ def expected_description(name, c, pipeline):
     scale = c["scale"] if c["scale"] is not None else 1.0 / math.sqrt(d)
     # mma=auto (the default) is wgmma for sm_90a (the default chip), sync
     # for other chips. Default tiles: mma.sync 128 x 32 for D <= 128, 64 x 16
-    # for D = 256, 4 warps; wgmma by max(D, Dv): 64 x 128 (64), 64 x 64
+    # for D = 256, 4 warps; wgmma by max(D, Dv): 64 x 96 (64), 64 x 48
     # (128), 128 x 64 (256), one warp per 16 query rows.
     mma = pipeline.get("mma", "auto")
     if mma == "auto":
         mma = "wgmma" if pipeline.get("chip", "sm_90a") == "sm_90a" else "sync"
     if mma == "wgmma":
         dmax = max(d, dv)
-        tile = (64, 128) if dmax <= 64 else (64, 64) if dmax <= 128 else (128, 64)
+        tile = (64, 96) if dmax <= 64 else (64, 48) if dmax <= 128 else (128, 64)
     else:
         tile = (128, 32) if d <= 128 else (64, 16)
     block_q = int(pipeline.get("block-q", "0")) or tile[0]

@@ -13,7 +13,7 @@
 // WG-DAG: cp.async.cg.shared.global
 // WG-DAG: fence.proxy.async.shared::cta
 // WG-DAG: wgmma.fence.sync.aligned
-// WG-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
+// WG-DAG: wgmma.mma_async.sync.aligned.m64n48k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
 // WG-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, {{[{]}}%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}}, %rd{{[0-9]+}}, p, 1, 1, 1;
 // WG-DAG: wgmma.commit_group.sync.aligned
 // WG-DAG: wgmma.wait_group.sync.aligned
@@ -22,7 +22,7 @@
 // WG-DAG: st.global.b32
 // WG: ret;
 
-// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 81920, "element_type": "bf16", "head_dim": 128, "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
 
 // CHECK: .version 8.0
 // CHECK: .target sm_90a

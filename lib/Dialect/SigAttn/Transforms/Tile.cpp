@@ -50,16 +50,16 @@ TileSizes mlir::sigattn::getDefaultTileSizes(MmaKind kind, int64_t headDim,
                                              int64_t valueDim) {
   if (kind == MmaKind::Wgmma) {
     // One warpgroup per 64 query rows, so that a block uses at most 128
-    // threads at D <= 128 and every thread may hold 255 registers: one
-    // 64 x 128 tile at D = 64, 64 x 64 at D = 128 (four warpgroups sharing
-    // each K/V tile ran 17% faster there but sit at the 128-register cap of
-    // 512 threads and spill in some static shapes); at D = 256 two
-    // warpgroups and 64 keys fit shared memory.
+    // threads at D <= 128, every thread may hold 255 registers and several
+    // blocks share an SM: 64 x 96 tiles at D = 64, 64 x 48 at D = 128
+    // (four warpgroups sharing each K/V tile ran up to 17% faster there but
+    // sit at the 128-register cap of 512 threads and spill in some static
+    // shapes); at D = 256 two warpgroups and 64 keys fit shared memory.
     int64_t d = std::max(headDim, valueDim);
     if (d <= 64)
-      return {/*blockQ=*/64, /*blockK=*/128};
+      return {/*blockQ=*/64, /*blockK=*/96};
     if (d <= 128)
-      return {/*blockQ=*/64, /*blockK=*/64};
+      return {/*blockQ=*/64, /*blockK=*/48};
     return {/*blockQ=*/128, /*blockK=*/64};
   }
   // 128 query rows: two m16 tiles per warp for 4 warps share every K/V

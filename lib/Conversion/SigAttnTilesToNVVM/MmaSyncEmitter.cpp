@@ -44,7 +44,8 @@ private:
   }
   SmallVector<Value> computeScores(Value kOffset) override;
   void accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                        SmallVectorImpl<Value> &acc) override;
+                        SmallVectorImpl<Value> &acc, int64_t kkBegin,
+                        int64_t kkEnd, bool last) override;
 
   SmallVector<Value> loadMatrixX4(Value offset, bool transpose);
   SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
@@ -134,11 +135,13 @@ SmallVector<Value> MmaSyncEmitter::computeScores(Value kOffset) {
 
 /// acc += P . V, P packed from S's registers into A operands.
 void MmaSyncEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                                      SmallVectorImpl<Value> &acc) {
+                                      SmallVectorImpl<Value> &acc,
+                                      int64_t kkBegin, int64_t kkEnd,
+                                      bool last) {
   const abi::TileShape &s = cfg.shape;
   int64_t nTiles = s.blockK / 8;
   int64_t vTiles = s.valueDim / 8;
-  for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
+  for (int64_t kk = kkBegin; kk < kkEnd; ++kk) {
     SmallVector<SmallVector<Value>> vFrags;
     for (int64_t p = 0; p < vTiles / 2; ++p) {
       IntV offset =

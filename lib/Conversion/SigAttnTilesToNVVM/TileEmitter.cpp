@@ -250,18 +250,23 @@ void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   // Step 2. S = Q . K^T.
   SmallVector<Value> scores = computeScores(kOffset);
 
-  // Step 3. P = sigmoid(S'), masked on boundary tiles.
-  applySigmoid(step, inv, k0, scores);
-
-  // Step 4. acc += P . V.
-  accumulateValues(scores, vOffset, acc);
+  // Step 3. P = sigmoid(S'), masked on boundary tiles, and acc += P . V,
+  // chunk by chunk of k16 steps.
+  int64_t steps = cfg.shape.blockK / 16;
+  int64_t chunks = std::clamp<int64_t>(valueChunks(), 1, steps);
+  for (int64_t c = 0; c < chunks; ++c) {
+    int64_t kkBegin = steps * c / chunks, kkEnd = steps * (c + 1) / chunks;
+    applySigmoid(step, inv, k0, scores, 2 * kkBegin, 2 * kkEnd);
+    accumulateValues(scores, vOffset, acc, kkBegin, kkEnd, c == chunks - 1);
+  }
 }
 
 /// P = 0.5 * tanh(0.5 * S') + 0.5 with
 /// 0.5 * S' = (0.5 * scale) * S + 0.5 * bias - (0.5 * slope) * |d|,
 /// d = i + Nk - Nq - j, and P = 0 where masked.
 void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
-                               Value k0, SmallVectorImpl<Value> &scores) {
+                               Value k0, SmallVectorImpl<Value> &scores,
+                               int64_t ntBegin, int64_t ntEnd) {
   int64_t nTiles = cfg.shape.blockK / 8;
   IntV k0i = iv(toI32(k0));
   // d at (rowBase, pairCol) of this tile; key j < Nk iff col < colLimit.
@@ -269,7 +274,7 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
   IntV colLimit = layout::columnLimit(iv(inv.seqK), k0i, iv(pairCol));
   auto fmf = LLVM::FastmathFlagsAttr::get(ctx, LLVM::FastmathFlags::afn);
   for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
-    for (int64_t nt = 0; nt < nTiles; ++nt) {
+    for (int64_t nt = ntBegin; nt < ntEnd; ++nt) {
       for (int64_t e = 0; e < 4; ++e) {
         layout::Offset o = layout::accElement(mt, nt, e);
         Value &x = scores[(mt * nTiles + nt) * 4 + e];

@@ -73,10 +73,16 @@ protected:
   /// S = Q.K^T of the key tile at byte `kOffset`: the S accumulators of this
   /// thread, [m-tile][n-tile][element] flattened.
   virtual SmallVector<Value> computeScores(Value kOffset) = 0;
-  /// acc += P.V with P in the S registers `probs` (same order) and V's tile
-  /// at byte `vOffset`.
+  /// acc += P.V over the keys of k16 steps [kkBegin, kkEnd) of the tile,
+  /// with P in the S registers `probs` (same order) and V's tile at byte
+  /// `vOffset`; `last` is the tile's last chunk: acc must be final after it.
   virtual void accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                                SmallVectorImpl<Value> &acc) = 0;
+                                SmallVectorImpl<Value> &acc, int64_t kkBegin,
+                                int64_t kkEnd, bool last) = 0;
+  /// How many chunks of keys a step splits the sigmoid and P.V into, so
+  /// that the sigmoid of one chunk runs while the tensor cores multiply
+  /// the previous one (1: no split).
+  virtual int64_t valueChunks() { return 1; }
 
   //===--------------------------------------------------------------------===//
   // Helpers
@@ -133,9 +139,11 @@ private:
   SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init);
   void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
                 Value hasNext, SmallVectorImpl<Value> &acc);
-  /// P = sigmoid(S') in place, with the masks of a masked step.
+  /// P = sigmoid(S') in place for n-tiles [ntBegin, ntEnd) of 8 keys, with
+  /// the masks of a masked step.
   void applySigmoid(TileStepOp step, const LoopInvariants &inv, Value k0,
-                    SmallVectorImpl<Value> &scores);
+                    SmallVectorImpl<Value> &scores, int64_t ntBegin,
+                    int64_t ntEnd);
   void emitStore(StoreTileOp store, ArrayRef<Value> acc);
 };
 

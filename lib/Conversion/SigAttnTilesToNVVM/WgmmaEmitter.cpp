@@ -62,7 +62,11 @@ private:
   }
   SmallVector<Value> computeScores(Value kOffset) override;
   void accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                        SmallVectorImpl<Value> &acc) override;
+                        SmallVectorImpl<Value> &acc, int64_t kkBegin,
+                        int64_t kkEnd, bool last) override;
+  /// Two chunks: the second chunk's sigmoid runs while the tensor cores
+  /// multiply the first chunk's P.V.
+  int64_t valueChunks() override { return 2; }
 
   /// The descriptor (i64) of the operand that starts at shared byte
   /// `offset` (i32), with the fields of its layout.
@@ -210,15 +214,19 @@ SmallVector<Value> WgmmaEmitter::computeScores(Value kOffset) {
   return commitAndWait(scores);
 }
 
-/// acc += P . V: one wgmma per 16 keys, P's registers as A (the layout of
-/// mma.sync's A fragments) and the value tile as B, MN-major.
+/// acc += P . V for k16 steps [kkBegin, kkEnd): one wgmma per 16 keys,
+/// P's registers as A (the layout of mma.sync's A fragments) and the value
+/// tile as B, MN-major. A chunk is committed without waiting; only the last
+/// chunk of a tile waits, so the next chunk's sigmoid overlaps this one.
 void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                                    SmallVectorImpl<Value> &acc) {
+                                    SmallVectorImpl<Value> &acc,
+                                    int64_t kkBegin, int64_t kkEnd,
+                                    bool last) {
   const abi::TileShape &s = cfg.shape;
   // P in the element type, packed and final before the fence: registers a
   // wgmma reads must not be written between the fence and the wgmma.
   SmallVector<Value> p;
-  for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
+  for (int64_t kk = kkBegin; kk < kkEnd; ++kk) {
     for (int64_t reg = 0; reg < 4; ++reg) {
       layout::PSource src = layout::pOperandSource(kk, reg);
       int64_t first = src.nTile * 4 + src.first;
@@ -226,23 +234,30 @@ void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
     }
   }
   p = fenceOperands(p);
-  // O known to be zero (the first tile of a kernel whose key loop was
-  // folded away): the first wgmma ignores it (scale-d = 0) instead of
-  // reading registers moved into place.
-  bool zero = llvm::all_of(
-      acc, [](Value v) { return matchPattern(v, m_AnyZeroFloat()); });
-  SmallVector<Value> o;
-  if (!zero)
-    o = fenceOperands(acc);
+  SmallVector<Value> o(acc.begin(), acc.end());
+  if (kkBegin == 0) {
+    // O known to be zero (the first tile of a kernel whose key loop was
+    // folded away): the first wgmma ignores it (scale-d = 0) instead of
+    // reading registers moved into place. Otherwise O is final here.
+    bool zero = llvm::all_of(
+        acc, [](Value v) { return matchPattern(v, m_AnyZeroFloat()); });
+    o = zero ? SmallVector<Value>() : fenceOperands(acc);
+  }
+  // Later chunks pass O, still in flight, from wgmma to wgmma.
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
-  for (int64_t kk = 0; kk < s.blockK / 16; ++kk) {
+  for (int64_t kk = kkBegin; kk < kkEnd; ++kk) {
     WgmmaA a;
-    a.registers.assign(p.begin() + 4 * kk, p.begin() + 4 * kk + 4);
+    a.registers.assign(p.begin() + 4 * (kk - kkBegin),
+                       p.begin() + 4 * (kk - kkBegin) + 4);
     IntV vStart = wg::mnMajorStart(iv(vOffset), kk);
     Value bDesc = descriptor(vStart.v, wg::mnMajorFields(s.blockK));
     o = mmaAsync(s.valueDim, a, bDesc, /*transposeB=*/true, o);
   }
-  o = commitAndWait(o);
+  if (last) {
+    o = commitAndWait(o);
+  } else {
+    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  }
   std::copy(o.begin(), o.end(), acc.begin());
 }
 

@@ -3,7 +3,8 @@
 // per key/value tile S = Q.K^T is 4 wgmma.m64n64k16 from shared-memory
 // descriptors (K-major), then P = sigmoid in registers, then O += P.V is 4
 // wgmma.m64n64k16 with P's packed registers as A and V by an MN-major
-// (transposed) descriptor; each batch is fenced, committed and waited for.
+// (transposed) descriptor, in two chunks; each batch is fenced and
+// committed, and waited for at the end of S and of P.V.
 // RUN: sigattn-opt %s -sigattn-tile="block-q=64 block-k=64" -sigattn-peel-boundary-tiles -sigattn-outline-gpu-kernels="num-warps=4" -convert-sigattn-tiles-to-nvvm="mma=wgmma" -canonicalize -cse | FileCheck %s
 
 // The launch gets the same shared memory as mma=sync and a description that
@@ -45,15 +46,27 @@
 // CHECK-NEXT:  nvvm.wgmma.wait.group.sync.aligned 0
 // The results are tied to this point, after the wait.
 // CHECK-NEXT:  llvm.inline_asm has_side_effects "", "{{(=f,){32}()}}0,1,
-// CHECK-COUNT-32: llvm.intr.tanh(%{{.+}}) {fastmathFlags = #llvm.fastmath<afn>} : (f32) -> f32
+// P.V in two chunks of 32 keys: the second chunk's sigmoid runs while the
+// tensor cores multiply the first. Chunk 1: sigmoid of n-tiles 0-3, P packed
+// to bf16 pairs (8 registers) and O fixed before the fence, two wgmma,
+// committed but not waited for.
+// CHECK-COUNT-16: llvm.intr.tanh(%{{.+}}) {fastmathFlags = #llvm.fastmath<afn>} : (f32) -> f32
 // CHECK:       arith.select %{{.+}}, %{{.+}}, %{{.+}} : f32
-// P.V: P packed to bf16 pairs (16 registers) and O fixed before the fence.
-// CHECK:       llvm.inline_asm has_side_effects "", "{{(=r,){16}()}}0,1,
-// CHECK-NEXT:  llvm.extractvalue
+// CHECK:       llvm.inline_asm has_side_effects "", "{{(=r,){8}()}}0,1,
 // CHECK:       llvm.inline_asm has_side_effects "", "{{(=f,){32}()}}0,1,
 // CHECK:       nvvm.wgmma.fence.aligned
 // CHECK:       arith.ori %{{.+}}, %[[MN]] : i64
-// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, {$32, $33, $34, $35}, $36, p, 1, 1, 1;\0A}", "{{(=f,){32}()}}r,r,r,r,l,r,0,1,
+// CHECK-COUNT-2: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, {$32, $33, $34, $35}, $36, p, 1, 1, 1;\0A}", "{{(=f,){32}()}}r,r,r,r,l,r,0,1,
+// CHECK-NOT:   wgmma.mma_async
+// CHECK:       nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NOT:   nvvm.wgmma.wait.group
+// Chunk 2: the other 16 sigmoids while chunk 1 is in flight; O goes from
+// wgmma to wgmma untouched; then commit, wait, and O tied to the wait.
+// CHECK-COUNT-16: llvm.intr.tanh
+// CHECK:       llvm.inline_asm has_side_effects "", "{{(=r,){8}()}}0,1,
+// CHECK-NOT:   "{{(=f,){32}()}}0,1,
+// CHECK:       nvvm.wgmma.fence.aligned
+// CHECK-COUNT-2: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{.*}} p, 1, 1, 1;
 // CHECK-NOT:   wgmma.mma_async
 // CHECK:       nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT:  nvvm.wgmma.wait.group.sync.aligned 0

@@ -90,7 +90,12 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
 
   // Step 1. Target-independent tiling and masking.
   std::string mma = *resolveMma(options);
-  pm.addPass(createSigAttnTile({options.blockQ, options.blockK, mma}));
+  // wgmma gives each warp 16 query rows: with num-warps set and block-q
+  // left to its default, the tile follows the warps.
+  int64_t blockQ = options.blockQ;
+  if (mma == "wgmma" && blockQ == 0 && options.numWarps > 0)
+    blockQ = 16 * options.numWarps;
+  pm.addPass(createSigAttnTile({blockQ, options.blockK, mma}));
   pm.addPass(createSigAttnPeelBoundaryTiles());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -4,6 +4,8 @@
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline | FileCheck %s
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="features=+ptx85 block-q=128 block-k=32 num-warps=8" | FileCheck %s --check-prefix=OPTS
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=wgmma block-q=64 block-k=64 num-warps=4" | FileCheck %s --check-prefix=WGMMA
+// With wgmma, num-warps alone sets the query tile (16 rows per warp).
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="num-warps=8" | FileCheck %s --check-prefix=WARPS
 
 // CHECK-LABEL: func.func @attention
 //       CHECK:   gpu.launch_func @sigattn_kernels::@attention_sigattn blocks in ({{.*}}) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %{{.+}} args(
@@ -16,6 +18,10 @@
 // OPTS-SAME: block_k = 32 : i64, block_q = 128 : i64, block_threads = 256 : i64
 // OPTS: gpu.binary @sigattn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx85">
 // OPTS-SAME: .version 8.5
+
+// WARPS: threads in (%c256, %c1, %c1)
+// WARPS-SAME: block_q = 128 : i64, block_threads = 256 : i64
+// WARPS-SAME: mma = "wgmma"
 
 // WGMMA: threads in (%c128, %c1, %c1)
 // WGMMA-SAME: mma = "wgmma"

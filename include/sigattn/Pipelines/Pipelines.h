@@ -39,7 +39,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q",
       llvm::cl::desc("Query rows per block (0: mma's default for the head "
-                     "dims)"),
+                     "dims; 16 x num-warps for wgmma when num-warps is set)"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> blockK{
       *this, "block-k",

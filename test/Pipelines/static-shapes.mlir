@@ -8,6 +8,10 @@
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.ptx" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
+// Four warpgroups per block (512 threads, at most 128 registers each): no
+// spill either.
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="block-q=256 block-k=64 num-warps=16 ptx-output=%t.wg16.ptx" -o /dev/null
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.wg16.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=sync ptx-output=%t.sync.ptx" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.sync.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.sync.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" %}

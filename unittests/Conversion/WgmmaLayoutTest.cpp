@@ -208,6 +208,27 @@ void checkAccumulators() {
       }
 }
 
+/// The lowering computes one descriptor per operand and adds
+/// descriptorStep(k-step offset) for each k-step: that must equal the
+/// descriptor of the moved start for every shared address a block can have
+/// (the 227 KB of dynamic shared memory plus the reserved 1 KB).
+void checkDescriptorSteps() {
+  Group g("descriptor steps add like addresses");
+  constexpr int64_t kSharedTop = 228 * 1024;
+  for (int64_t rows : {16, 48, 64, 96, 128, 192, 256})
+    for (int64_t ks = 0; ks < 16; ++ks)
+      for (int64_t step :
+           {wg::kMajorStepBytes(ks, rows), wg::mnMajorStepBytes(ks)})
+        for (int64_t base = 0; base + step < kSharedTop; base += 1024) {
+          int64_t moved = wg::descriptorAddress<int64_t>(base + step);
+          int64_t added =
+              wg::descriptorAddress<int64_t>(base) + wg::descriptorStep(step);
+          g.expect(moved == added && added < (1 << 14),
+                   at("rows %lld k-step %lld base %lld step %lld", rows, ks,
+                      base, step));
+        }
+}
+
 } // namespace
 
 int main() {
@@ -220,6 +241,7 @@ int main() {
   for (const Config &c : configs)
     checkOperands(c);
   checkAccumulators();
+  checkDescriptorSteps();
   std::printf("%d groups failed\n", failures);
   return failures == 0 ? 0 : 1;
 }

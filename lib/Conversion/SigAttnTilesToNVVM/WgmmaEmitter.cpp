@@ -107,9 +107,9 @@ Value WgmmaEmitter::descriptor(Value offset, uint64_t fields) {
 }
 
 SmallVector<Value> WgmmaEmitter::fenceOperands(ArrayRef<Value> values) {
-  // f32 accumulators or i32 registers of packed P.
+  // f32 accumulators, i32 registers of packed P, or i64 descriptors.
   Type type = values.front().getType();
-  std::string output = type.isF32() ? "=f" : "=r";
+  std::string output = type.isF32() ? "=f" : (type.isInteger(64) ? "=l" : "=r");
   std::string constraints;
   for (size_t i = 0; i < values.size(); ++i)
     constraints += (i ? "," : "") + output;
@@ -203,12 +203,20 @@ SmallVector<Value> WgmmaEmitter::computeScores(Value kOffset) {
   const abi::TileShape &s = cfg.shape;
   IntV qRow0 = wg::warpgroupRow(iv(warp));
   SmallVector<Value> scores;
+  // One descriptor per operand; k-step ks adds a constant to it. Q's is
+  // loop-invariant: tied to this point so that it is not hoisted out of
+  // the key loop with all of its k-steps (two registers each).
+  IntV qStart = wg::kMajorStart(iv(i32(cfg.offQ)), qRow0, 0, s.blockQ);
+  IntV kStart = wg::kMajorStart(iv(kOffset), iv(i32(0)), 0, s.blockK);
+  Value qDesc = fenceOperands(descriptor(qStart.v, wg::kMajorFields()))[0];
+  Value kDesc = descriptor(kStart.v, wg::kMajorFields());
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   for (int64_t ks = 0; ks < s.headDim / 16; ++ks) {
-    IntV qStart = wg::kMajorStart(iv(i32(cfg.offQ)), qRow0, ks, s.blockQ);
-    IntV kStart = wg::kMajorStart(iv(kOffset), iv(i32(0)), ks, s.blockK);
-    WgmmaA a{descriptor(qStart.v, wg::kMajorFields()), {}};
-    Value bDesc = descriptor(kStart.v, wg::kMajorFields());
+    WgmmaA a{
+        add(qDesc, i64(wg::descriptorStep(wg::kMajorStepBytes(ks, s.blockQ)))),
+        {}};
+    Value bDesc =
+        add(kDesc, i64(wg::descriptorStep(wg::kMajorStepBytes(ks, s.blockK))));
     scores = mmaAsync(s.blockK, a, bDesc, /*transposeB=*/false, scores);
   }
   return commitAndWait(scores);
@@ -220,8 +228,7 @@ SmallVector<Value> WgmmaEmitter::computeScores(Value kOffset) {
 /// chunk of a tile waits, so the next chunk's sigmoid overlaps this one.
 void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
                                     SmallVectorImpl<Value> &acc,
-                                    int64_t kkBegin, int64_t kkEnd,
-                                    bool last) {
+                                    int64_t kkBegin, int64_t kkEnd, bool last) {
   const abi::TileShape &s = cfg.shape;
   // P in the element type, packed and final before the fence: registers a
   // wgmma reads must not be written between the fence and the wgmma.
@@ -244,13 +251,13 @@ void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
     o = zero ? SmallVector<Value>() : fenceOperands(acc);
   }
   // Later chunks pass O, still in flight, from wgmma to wgmma.
+  Value vDesc = descriptor(vOffset, wg::mnMajorFields(s.blockK));
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   for (int64_t kk = kkBegin; kk < kkEnd; ++kk) {
     WgmmaA a;
     a.registers.assign(p.begin() + 4 * (kk - kkBegin),
                        p.begin() + 4 * (kk - kkBegin) + 4);
-    IntV vStart = wg::mnMajorStart(iv(vOffset), kk);
-    Value bDesc = descriptor(vStart.v, wg::mnMajorFields(s.blockK));
+    Value bDesc = add(vDesc, i64(wg::descriptorStep(wg::mnMajorStepBytes(kk))));
     o = mmaAsync(s.valueDim, a, bDesc, /*transposeB=*/true, o);
   }
   if (last) {

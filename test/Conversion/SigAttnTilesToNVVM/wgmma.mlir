@@ -35,11 +35,15 @@
 // CHECK-NEXT:  nvvm.fence.proxy
 // CHECK-NEXT:  nvvm.barrier0
 // CHECK:       scf.if
-// CHECK:       nvvm.wgmma.fence.aligned
+// One descriptor per operand, Q's tied to the loop body so that its k-steps
+// are not hoisted out of the loop; each k-step adds a constant to them.
+// CHECK:       %[[QD:.+]] = arith.ori %{{.+}}, %[[KM]] : i64
+// CHECK-NEXT:  llvm.inline_asm has_side_effects "", "=l,0" %[[QD]] : (i64) -> !llvm.struct<(i64)>
+// CHECK:       arith.ori %{{.+}}, %[[KM]] : i64
+// CHECK-NEXT:  nvvm.wgmma.fence.aligned
 // The first wgmma of S ignores the old accumulators (scale-d = 0, no inputs
 // tied to its outputs); the others accumulate.
-// CHECK:       arith.ori %{{.+}}, %[[KM]] : i64
-// CHECK:       llvm.inline_asm has_side_effects "{\0A.reg .pred p;\0Asetp.ne.b32 p, $34, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, $32, $33, p, 1, 1, 0, 0;\0A}", "=f,{{(=f,){31}()}}l,l,r" %{{.+}}, %{{.+}}, %c0_i32
+// CHECK-NEXT:  llvm.inline_asm has_side_effects "{\0A.reg .pred p;\0Asetp.ne.b32 p, $34, 0;\0Awgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, $32, $33, p, 1, 1, 0, 0;\0A}", "=f,{{(=f,){31}()}}l,l,r" %{{.+}}, %{{.+}}, %c0_i32
 // CHECK-COUNT-3: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;\0A}", "{{(=f,){32}()}}l,l,r,0,1,{{.*}},31"
 // CHECK-NOT:   wgmma.mma_async
 // CHECK:       nvvm.wgmma.commit.group.sync.aligned
@@ -54,8 +58,8 @@
 // CHECK:       arith.select %{{.+}}, %{{.+}}, %{{.+}} : f32
 // CHECK:       llvm.inline_asm has_side_effects "", "{{(=r,){8}()}}0,1,
 // CHECK:       llvm.inline_asm has_side_effects "", "{{(=f,){32}()}}0,1,
-// CHECK:       nvvm.wgmma.fence.aligned
 // CHECK:       arith.ori %{{.+}}, %[[MN]] : i64
+// CHECK-NEXT:  nvvm.wgmma.fence.aligned
 // CHECK-COUNT-2: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {$0, {{.*}}, $31}, {$32, $33, $34, $35}, $36, p, 1, 1, 1;\0A}", "{{(=f,){32}()}}r,r,r,r,l,r,0,1,
 // CHECK-NOT:   wgmma.mma_async
 // CHECK:       nvvm.wgmma.commit.group.sync.aligned

@@ -64,15 +64,22 @@ constexpr uint64_t descriptorFields(int64_t leadingBytes, int64_t strideBytes) {
 template <typename I> I descriptorAddress(I address) {
   return (address & 0x3FFFF) >> 4;
 }
+/// What a descriptor gains when its start moves `bytes` (a multiple of 16)
+/// further: addresses stay below 256 KB, so the 14-bit start field never
+/// carries into the next field and descriptors add like addresses.
+constexpr int64_t descriptorStep(int64_t bytes) { return bytes >> 4; }
 
 /// K-major operand (Q as A, K as B of S = Q.K^T): the descriptor of k-step
 /// `ks` (columns 16 ks .. 16 ks + 15) of rows row0 .. of a tile of `rows`
 /// rows at `base`; row0 % 8 == 0. Rows are 128 bytes apart, 8-row groups
 /// 1024 (the stride byte offset); the leading offset is unused.
 constexpr uint64_t kMajorFields() { return descriptorFields(16, kGroupBytes); }
+/// Bytes from k-step 0's start to k-step ks's.
+constexpr int64_t kMajorStepBytes(int64_t ks, int64_t rows) {
+  return (ks / 4) * rows * kRowBytes + (ks % 4) * kStepBytes;
+}
 template <typename I> I kMajorStart(I base, I row0, int64_t ks, int64_t rows) {
-  return base + row0 * kRowBytes +
-         ((ks / 4) * rows * kRowBytes + (ks % 4) * kStepBytes);
+  return base + row0 * kRowBytes + kMajorStepBytes(ks, rows);
 }
 
 /// MN-major operand (V as B of O += P.V, transposed): the descriptor of
@@ -82,8 +89,10 @@ template <typename I> I kMajorStart(I base, I row0, int64_t ks, int64_t rows) {
 constexpr uint64_t mnMajorFields(int64_t rows) {
   return descriptorFields(rows * kRowBytes, kGroupBytes);
 }
+/// Bytes from k-step 0's start to k-step kk's.
+constexpr int64_t mnMajorStepBytes(int64_t kk) { return kk * 16 * kRowBytes; }
 template <typename I> I mnMajorStart(I base, int64_t kk) {
-  return base + kk * 16 * kRowBytes;
+  return base + mnMajorStepBytes(kk);
 }
 
 //===----------------------------------------------------------------------===//

@@ -76,6 +76,8 @@ protected:
   /// acc += P.V over the keys of k16 steps [kkBegin, kkEnd) of the tile,
   /// with P in the S registers `probs` (same order) and V's tile at byte
   /// `vOffset`; `last` is the tile's last chunk: acc must be final after it.
+  /// Between chunks acc may hold results still in flight (wgmma): nothing
+  /// but the next chunk may read or write it.
   virtual void accumulateValues(ArrayRef<Value> probs, Value vOffset,
                                 SmallVectorImpl<Value> &acc, int64_t kkBegin,
                                 int64_t kkEnd, bool last) = 0;

@@ -278,6 +278,9 @@ FailureOr<TileConfig> mlir::sigattn::getWgmmaConfig(gpu::GPUFuncOp kernel,
            << "convert-sigattn-tiles-to-nvvm (mma=wgmma): " << msg;
   };
   const abi::TileShape &s = c->shape;
+  if (s.blockQ % wg::kWarpgroupRows != 0)
+    return fail("block-q = " + Twine(s.blockQ) +
+                " must be a multiple of 64 (one 64-row wgmma per warpgroup)");
   if (s.numWarps % wg::kWarpsPerGroup != 0)
     return fail("num-warps = " + Twine(s.numWarps) +
                 " must be a multiple of 4 (warpgroups of 4 warps)");

@@ -100,8 +100,8 @@ def expected_description(name, c, pipeline):
         right = 0  # causal sets the right side to 0
     scale = c["scale"] if c["scale"] is not None else 1.0 / math.sqrt(d)
     # mma=auto (the default) is wgmma for sm_90a (the default chip), sync
-    # for other chips. Default tiles: mma.sync 128 x 32 for D <= 128, 64 x 16
-    # for D = 256, 4 warps; wgmma by max(D, Dv): 64 x 96 (64), 64 x 48
+    # for other chips. Default tiles: mma.sync 128 x 32 for max(D, Dv) <= 128,
+    # 64 x 16 for 256, 4 warps; wgmma by max(D, Dv): 64 x 96 (64), 64 x 48
     # (128), 128 x 64 (256), one warp per 16 query rows.
     mma = pipeline.get("mma", "auto")
     if mma == "auto":
@@ -110,7 +110,7 @@ def expected_description(name, c, pipeline):
         dmax = max(d, dv)
         tile = (64, 96) if dmax <= 64 else (64, 48) if dmax <= 128 else (128, 64)
     else:
-        tile = (128, 32) if d <= 128 else (64, 16)
+        tile = (128, 32) if max(d, dv) <= 128 else (64, 16)
     block_q = int(pipeline.get("block-q", "0")) or tile[0]
     block_k = int(pipeline.get("block-k", "0")) or tile[1]
     default_warps = min(max(block_q // 16, 4), 32) if mma == "wgmma" else 4

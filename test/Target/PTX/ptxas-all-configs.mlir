@@ -1,6 +1,7 @@
 // Every supported configuration assembles for sm_90a with no spill: D = Dv
 // in {64, 128, 256} x {bf16, f16} x {no mask, causal, window}, with ALiBi
-// ([Hq], [B, Hq]) and GQA/MQA spread over them.
+// ([Hq], [B, Hq]) and GQA/MQA spread over them, and Dv = 256 with D = 64, 128
+// (the default tiles follow the larger head dim).
 // REQUIRES: ptxas
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=sync ptx-output=%t.ptx" -o /dev/null
 // RUN: %ptxas -arch=sm_90a -v %t.ptx -o %t.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores"
@@ -15,7 +16,7 @@
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=wgmma block-q=128 block-k=64 num-warps=8 ptx-output=%t.wg2.ptx" -o /dev/null
 // RUN: %ptxas -arch=sm_90a -v %t.wg2.ptx -o %t.wg2.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 
-// CHECK-COUNT-18: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// CHECK-COUNT-20: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
 func.func @bf16_d64_nomask(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x8x64xbf16>, %v: tensor<?x?x8x64xbf16>) -> tensor<?x?x8x64xbf16> {
   %o = sigattn.attention %q, %k, %v bias = -2.0 : tensor<?x?x8x64xbf16>, tensor<?x?x8x64xbf16>, tensor<?x?x8x64xbf16> -> tensor<?x?x8x64xbf16>
@@ -87,5 +88,13 @@ func.func @f16_d256_causal(%q: tensor<?x?x8x256xf16>, %k: tensor<?x?x2x256xf16>,
 }
 func.func @f16_d256_window(%q: tensor<?x?x8x256xf16>, %k: tensor<?x?x1x256xf16>, %v: tensor<?x?x1x256xf16>, %s: tensor<?x8xf32>) -> tensor<?x?x8x256xf16> {
   %o = sigattn.attention %q, %k, %v alibi(%s : tensor<?x8xf32>) window = [100, 17] bias = -2.0 : tensor<?x?x8x256xf16>, tensor<?x?x1x256xf16>, tensor<?x?x1x256xf16> -> tensor<?x?x8x256xf16>
+  return %o : tensor<?x?x8x256xf16>
+}
+func.func @bf16_d64_dv256(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>, %v: tensor<?x?x2x256xbf16>) -> tensor<?x?x8x256xbf16> {
+  %o = sigattn.attention %q, %k, %v causal bias = -2.0 : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x256xbf16> -> tensor<?x?x8x256xbf16>
+  return %o : tensor<?x?x8x256xbf16>
+}
+func.func @f16_d128_dv256(%q: tensor<?x?x8x128xf16>, %k: tensor<?x?x8x128xf16>, %v: tensor<?x?x8x256xf16>) -> tensor<?x?x8x256xf16> {
+  %o = sigattn.attention %q, %k, %v window = [100, 17] bias = -2.0 : tensor<?x?x8x128xf16>, tensor<?x?x8x128xf16>, tensor<?x?x8x256xf16> -> tensor<?x?x8x256xf16>
   return %o : tensor<?x?x8x256xf16>
 }

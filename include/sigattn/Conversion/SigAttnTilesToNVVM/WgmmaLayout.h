@@ -1,10 +1,9 @@
-//===- WgmmaLayout.h - shared-memory layout of the wgmma lowering -*- C++
-//-*-===//
+//===- WgmmaLayout.h - shared memory of the wgmma lowering ------*- C++ -*-===//
 //
 // Where the wgmma lowering keeps its tiles in shared memory and how it
 // describes them to the tensor cores. No MLIR here: the lowering
 // instantiates the templates with builders of MLIR values, and
-// unittests/Conversion/MmaSyncLayoutTest.cpp with plain numbers, which it
+// unittests/Conversion/WgmmaLayoutTest.cpp with plain numbers, which it
 // checks against the canonical layouts of the PTX ISA (an independent model
 // of how wgmma reads a descriptor) and the op's definition.
 //
@@ -69,11 +68,12 @@ template <typename I> I descriptorAddress(I address) {
 /// carries into the next field and descriptors add like addresses.
 constexpr int64_t descriptorStep(int64_t bytes) { return bytes >> 4; }
 
-/// K-major operand (Q as A, K as B of S = Q.K^T): the descriptor of k-step
-/// `ks` (columns 16 ks .. 16 ks + 15) of rows row0 .. of a tile of `rows`
-/// rows at `base`; row0 % 8 == 0. Rows are 128 bytes apart, 8-row groups
-/// 1024 (the stride byte offset); the leading offset is unused.
+/// K-major operand (Q as A, K as B of S = Q.K^T). Fields: rows are 128
+/// bytes apart, 8-row groups 1024 (the stride byte offset); the leading
+/// byte offset is ignored for swizzled K-major operands (1 by convention).
 constexpr uint64_t kMajorFields() { return descriptorFields(16, kGroupBytes); }
+/// The start of k-step `ks` (columns 16 ks .. 16 ks + 15) of rows row0 ..
+/// of a tile of `rows` rows at `base`; row0 % 8 == 0.
 /// Bytes from k-step 0's start to k-step ks's.
 constexpr int64_t kMajorStepBytes(int64_t ks, int64_t rows) {
   return (ks / 4) * rows * kRowBytes + (ks % 4) * kStepBytes;
@@ -82,14 +82,13 @@ template <typename I> I kMajorStart(I base, I row0, int64_t ks, int64_t rows) {
   return base + row0 * kRowBytes + kMajorStepBytes(ks, rows);
 }
 
-/// MN-major operand (V as B of O += P.V, transposed): the descriptor of
-/// k-step `kk` (keys 16 kk .. 16 kk + 15) of a tile of `rows` keys at `base`.
-/// Column blocks (64 value columns) are rows * 128 bytes apart (the leading
-/// byte offset), 8-key groups 1024 (the stride byte offset).
+/// MN-major operand (V as B of O += P.V, transposed), a tile of `rows`
+/// keys. Fields: column blocks (64 value columns) are rows * 128 bytes apart
+/// (the leading byte offset), 8-key groups 1024 (the stride byte offset).
 constexpr uint64_t mnMajorFields(int64_t rows) {
   return descriptorFields(rows * kRowBytes, kGroupBytes);
 }
-/// Bytes from k-step 0's start to k-step kk's.
+/// Bytes from k-step 0's start to k-step kk's (keys 16 kk .. 16 kk + 15).
 constexpr int64_t mnMajorStepBytes(int64_t kk) { return kk * 16 * kRowBytes; }
 template <typename I> I mnMajorStart(I base, int64_t kk) {
   return base + mnMajorStepBytes(kk);

@@ -65,8 +65,9 @@ TileSizes mlir::sigattn::getDefaultTileSizes(MmaKind kind, int64_t headDim,
   // 128 query rows: two m16 tiles per warp for 4 warps share every K/V
   // fragment loaded from shared memory; 32 keys per tile keep S/P and the O
   // accumulator in registers. At D = 256 the O accumulator alone takes 128
-  // registers per thread: 16 keys per tile keep the kernel clear of spills.
-  if (headDim <= 128)
+  // registers per thread: 16 keys per tile keep the kernel clear of spills
+  // (so does Dv = 256 with a smaller D).
+  if (std::max(headDim, valueDim) <= 128)
     return {/*blockQ=*/128, /*blockK=*/32};
   return {/*blockQ=*/64, /*blockK=*/16};
 }

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 
 using namespace mlir;
@@ -302,8 +303,39 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
   }
 }
 
+/// True when `next` is provably the tile after the last one of `range`:
+/// the same value as a loop's upper bound, or a constant one past the
+/// tile, or `tile + 1`.
+static bool followsRange(KeyValueRange &range, Value next) {
+  auto constant = [](Value v) -> std::optional<int64_t> {
+    APInt c;
+    if (matchPattern(v, m_ConstantInt(&c)))
+      return c.getSExtValue();
+    return std::nullopt;
+  };
+  if (range.loop) {
+    Value hi = range.loop.getUpperBound();
+    if (hi == next)
+      return true;
+    std::optional<int64_t> a = constant(hi), b = constant(next);
+    return a && b && *a == *b;
+  }
+  Value tile = range.step.getKTile();
+  std::optional<int64_t> a = constant(tile), b = constant(next);
+  if (a && b)
+    return *b == *a + 1;
+  if (auto addOp = next.getDefiningOp<arith::AddIOp>()) {
+    for (auto [x, y] : {std::pair{addOp.getLhs(), addOp.getRhs()},
+                        std::pair{addOp.getRhs(), addOp.getLhs()}})
+      if (x == tile && constant(y) == 1)
+        return true;
+  }
+  return false;
+}
+
 SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
-                                          ArrayRef<Value> init) {
+                                          ArrayRef<Value> init,
+                                          KeyValueRange *previous) {
   TileStepOp step = range.step;
   b.setInsertionPoint(range.getOperation());
   // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
@@ -322,6 +354,12 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
       layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
                            iv(inv.seqK), iv(toI32(step.getSeqQ())), iv(pairCol))
           .v;
+  // The first tile's stage was last read two tiles ago, before a barrier
+  // every warp has passed, when this range continues the previous one (the
+  // peeled ranges do); otherwise it may be the stage of the previous
+  // range's last tile, still being read: wait for every warp first.
+  if (previous && !followsRange(*previous, lo))
+    barrier();
   // A single tile: straight-line code (the accumulators stay visible as
   // values, e.g. zero before the first tile).
   if (!range.loop) {
@@ -330,8 +368,7 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
     emitStep(step, inv, lo, arith::ConstantIntOp::create(b, loc, 0, 1), acc);
     return acc;
   }
-  // K and V of the first tile. Its stage was last read two tiles ago, before
-  // a barrier every warp has passed.
+  // K and V of the first tile.
   Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
   scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
     OpBuilder::InsertionGuard guard(b);
@@ -371,8 +408,11 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
   // from zero (findKernelTiles checked the chain).
   b.setInsertionPoint(tiles.ranges.front().getOperation());
   SmallVector<Value> acc(accPerThread, f32(0.0f));
-  for (KeyValueRange &range : tiles.ranges)
-    acc = emitRange(range, acc);
+  KeyValueRange *previous = nullptr;
+  for (KeyValueRange &range : tiles.ranges) {
+    acc = emitRange(range, acc, previous);
+    previous = &range;
+  }
 
   // Step 3. O from the last range's accumulators.
   b.setInsertionPoint(tiles.store);

@@ -138,7 +138,9 @@ private:
   /// Byte offsets of K's and V's stage for key/value tile `kTile`.
   std::pair<Value, Value> stageOffsets(Value kTile);
   /// Lowers one key/value range; returns the accumulators after it.
-  SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init);
+  /// `previous` is the range before it, if any.
+  SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init,
+                               KeyValueRange *previous);
   void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
                 Value hasNext, SmallVectorImpl<Value> &acc);
   /// P = sigmoid(S') in place for n-tiles [ntBegin, ntEnd) of 8 keys, with

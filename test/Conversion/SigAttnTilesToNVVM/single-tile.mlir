@@ -2,7 +2,7 @@
 // static Nk of one tile, or a peeled boundary tile) is lowered as
 // straight-line code: its K/V copies, then S = Q.K^T, P, and acc += P.V,
 // with the accumulator threaded into the loop that follows.
-// RUN: sigattn-opt %s -convert-sigattn-tiles-to-nvvm | FileCheck %s
+// RUN: sigattn-opt %s -split-input-file -convert-sigattn-tiles-to-nvvm | FileCheck %s
 
 // CHECK-LABEL: gpu.func @single_then_loop
 //   CHECK-NOT:   scf.for
@@ -28,6 +28,44 @@ gpu.module @sigattn_kernels {
       scf.yield %s2 : vector<64x64xf32>
     }
     sigattn.store_tile %a, %o[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+// Ranges that do not continue each other (tile 0, then tile 2: the same
+// stage) are separated by a barrier before the second tile's copies, so no
+// warp overwrites a stage another warp still reads. Tiles 0 then 1 need none.
+// CHECK-LABEL: gpu.func @gap
+//       CHECK-COUNT-64: nvvm.mma.sync
+//       CHECK:   nvvm.barrier0
+//   CHECK-NOT:   nvvm.mma.sync
+//       CHECK:   nvvm.cp.async.shared.global
+//       CHECK-COUNT-64: nvvm.mma.sync
+// CHECK-LABEL: gpu.func @no_gap
+//       CHECK-COUNT-64: nvvm.mma.sync
+//   CHECK-NOT:   nvvm.barrier0
+//       CHECK:   nvvm.cp.async.shared.global
+gpu.module @sigattn_kernels {
+  gpu.func @gap(%q: memref<?x?x2x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %o: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c2 = arith.constant 2 : index
+    %cst = arith.constant dense<0.0> : vector<64x64xf32>
+    %t = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %s = sigattn.tile_step %t, %k, %v, %cst[%c0, %c0, %c0, %c0] seq_q = %n masked block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+    %s2 = sigattn.tile_step %t, %k, %v, %s[%c0, %c0, %c0, %c2] seq_q = %n masked block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+    sigattn.store_tile %s2, %o[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+  gpu.func @no_gap(%q: memref<?x?x2x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %o: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %cst = arith.constant dense<0.0> : vector<64x64xf32>
+    %t = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %s = sigattn.tile_step %t, %k, %v, %cst[%c0, %c0, %c0, %c0] seq_q = %n masked block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+    %s2 = sigattn.tile_step %t, %k, %v, %s[%c0, %c0, %c0, %c1] seq_q = %n masked block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+    sigattn.store_tile %s2, %o[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
     gpu.return
   }
 }

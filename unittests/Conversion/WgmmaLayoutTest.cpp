@@ -76,8 +76,8 @@ std::map<int64_t, Cell> copiedTile(Group &g, int64_t rows, int64_t cols,
   std::map<int64_t, Cell> bytes;
   for (int64_t tid = 0; tid < threads; ++tid) {
     for (int64_t i = 0; i < rows * cols / 8 / threads; ++i) {
-      layout::ChunkCopy<int64_t> c =
-          layout::copyChunk<int64_t>(tid, i, threads, cols, base);
+      layout::Chunk<int64_t> c =
+          layout::chunkOf<int64_t>(tid, i, threads, cols);
       int64_t offset = wg::tileOffset<int64_t>(base, c.row, c.chunk, rows);
       g.expect(offset >= base && offset + 16 <= base + rows * cols * 2 &&
                    offset % 16 == 0,

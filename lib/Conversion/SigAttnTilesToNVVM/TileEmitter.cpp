@@ -164,8 +164,7 @@ void TileEmitter::copyToShared(Value view, Value batch, Value head,
   Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
   Value row0 = toI64(rowStart);
   for (int64_t i = 0; i < rows * chunksPerRow / cfg.threads; ++i) {
-    layout::ChunkCopy<IntV> c =
-        layout::copyChunk(iv(tid), i, cfg.threads, cols, iv(sharedOffset));
+    layout::Chunk<IntV> c = layout::chunkOf(iv(tid), i, cfg.threads, cols);
     IntV dst = sharedChunkOffset(iv(sharedOffset), c.row, c.chunk, rows, cols);
     // Source: row min(row0 + row, N - 1), zero-filled when past the end.
     IntV globalRow =

@@ -79,6 +79,11 @@ private:
   /// reads and writes them): uses of the wgmma results stay after the wait,
   /// and the accumulators are final before the fence.
   SmallVector<Value> fenceOperands(ArrayRef<Value> values);
+  /// Side-effecting inline PTX `text` with `count` results of type
+  /// `resultType` (constraints first in `constraints`) on `operands`.
+  SmallVector<Value> inlinePtx(Type resultType, int64_t count,
+                               ValueRange operands, StringRef text,
+                               StringRef constraints);
   /// Waits until this thread's wgmma groups are done, then fences `values`.
   SmallVector<Value> commitAndWait(ArrayRef<Value> values);
 
@@ -115,16 +120,24 @@ SmallVector<Value> WgmmaEmitter::fenceOperands(ArrayRef<Value> values) {
     constraints += (i ? "," : "") + output;
   for (size_t i = 0; i < values.size(); ++i)
     constraints += "," + std::to_string(i);
+  return inlinePtx(type, values.size(), values, "", constraints);
+}
+
+SmallVector<Value> WgmmaEmitter::inlinePtx(Type resultType, int64_t count,
+                                           ValueRange operands, StringRef text,
+                                           StringRef constraints) {
   auto structType = LLVM::LLVMStructType::getLiteral(
-      ctx, SmallVector<Type>(values.size(), type));
+      ctx, SmallVector<Type>(count, resultType));
   auto asmOp = LLVM::InlineAsmOp::create(
-      b, loc, structType, values, "", constraints, /*has_side_effects=*/true,
-      /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-      LLVM::AsmDialectAttr(), ArrayAttr());
-  SmallVector<Value> out;
-  for (size_t i = 0; i < values.size(); ++i)
-    out.push_back(LLVM::ExtractValueOp::create(b, loc, asmOp.getResult(0), i));
-  return out;
+      b, loc, structType, operands, text, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+      ArrayAttr());
+  SmallVector<Value> results;
+  for (int64_t i = 0; i < count; ++i)
+    results.push_back(
+        LLVM::ExtractValueOp::create(b, loc, asmOp.getResult(0), i));
+  return results;
 }
 
 SmallVector<Value> WgmmaEmitter::commitAndWait(ArrayRef<Value> values) {
@@ -184,17 +197,7 @@ SmallVector<Value> WgmmaEmitter::mmaAsync(int64_t n, const WgmmaA &a,
                      std::to_string(n) + "k16.f32." + type + "." + type + " {" +
                      llvm::join(dRegs, ", ") + "}, " + aText + ", " + bText +
                      ", p, 1, 1, " + trans + ";\n}";
-  auto resultType = LLVM::LLVMStructType::getLiteral(
-      ctx, SmallVector<Type>(numAcc, b.getF32Type()));
-  auto asmOp = LLVM::InlineAsmOp::create(
-      b, loc, resultType, operands, text, constraints,
-      /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-      ArrayAttr());
-  SmallVector<Value> d;
-  for (int64_t i = 0; i < numAcc; ++i)
-    d.push_back(LLVM::ExtractValueOp::create(b, loc, asmOp.getResult(0), i));
-  return d;
+  return inlinePtx(b.getF32Type(), numAcc, operands, text, constraints);
 }
 
 /// S = Q . K^T: one wgmma per 16 columns of D, Q's rows of this warpgroup

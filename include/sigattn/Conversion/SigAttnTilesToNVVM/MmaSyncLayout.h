@@ -117,17 +117,24 @@ I swizzledOffset(I base, I row, I chunk, int64_t rowBytes) {
 }
 
 /// The `i`-th chunk a thread copies when `threads` threads copy a tile of
-/// `cols` 2-byte elements per row, 16 bytes at a time, into the tile at
-/// `base`: its row, its chunk in the row, and its swizzled byte offset.
+/// `cols` 2-byte elements per row, 16 bytes at a time: its row and its
+/// chunk in the row (every generation; where it lands is the generation's
+/// layout).
+template <typename I> struct Chunk { I row, chunk; };
+template <typename I>
+Chunk<I> chunkOf(I tid, int64_t i, int64_t threads, int64_t cols) {
+  int64_t chunksPerRow = cols / 8;
+  I index = tid + i * threads;
+  return {index >> log2Exact(chunksPerRow), index & (chunksPerRow - 1)};
+}
+/// The same chunk with its swizzled byte offset in the mma.sync layout of a
+/// tile at `base`.
 template <typename I> struct ChunkCopy { I row, chunk, sharedOffset; };
 template <typename I>
 ChunkCopy<I> copyChunk(I tid, int64_t i, int64_t threads, int64_t cols,
                        I base) {
-  int64_t chunksPerRow = cols / 8;
-  I index = tid + i * threads;
-  I row = index >> log2Exact(chunksPerRow);
-  I chunk = index & (chunksPerRow - 1);
-  return {row, chunk, swizzledOffset(base, row, chunk, cols * 2)};
+  Chunk<I> c = chunkOf(tid, i, threads, cols);
+  return {c.row, c.chunk, swizzledOffset(base, c.row, c.chunk, cols * 2)};
 }
 
 /// The row a copy reads, clamped into the sequence, and the bytes it reads

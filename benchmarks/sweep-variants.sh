@@ -34,6 +34,16 @@ elif [ "${SWEEP:-2}" = 4 ]; then
     "h4|mma=wgmma block-q=64 block-k=96 num-warps=4"
     "h5|mma=wgmma block-q=256 block-k=64 num-warps=16"
   )
+elif [ "${SWEEP:-2}" = 5 ]; then
+  # Several warpgroups sharing K/V after the descriptor change made the
+  # 16-warp tile spill-free (2026-12-03).
+  variants=(
+    "x0|"
+    "x1|mma=wgmma block-q=256 block-k=64 num-warps=16"
+    "x3|mma=wgmma block-q=192 block-k=48 num-warps=12"
+    "x4|mma=wgmma block-q=192 block-k=96 num-warps=12"
+    "x5|mma=wgmma block-q=128 block-k=96 num-warps=8"
+  )
 elif [ "${SWEEP:-2}" = 1 ]; then
   variants=(
     "v0|block-q=64 block-k=64 short-shared-pointers=false"

@@ -55,6 +55,10 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import triton_sigmoid  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "test", "Integration", "GPU"))
+import tensor_maps  # noqa: E402
+
 IMPLS = ["gemm", "sigattn", "fa2", "cudnn", "flex", "triton", "triton_desc", "triton_exp",
          "naive", "naive_tc"]
 SIGMOID = {"sigattn", "naive", "naive_tc", "triton", "triton_desc", "triton_exp"}
@@ -141,6 +145,8 @@ class SigattnKernels:
         if slopes is not None:
             args.append(np.uint64(slopes.data_ptr()))
         args += [np.int64(B), np.int64(N), np.int64(k.shape[1])]
+        args += tensor_maps.tensor_map_args(e, q.data_ptr(), k.data_ptr(),
+                                            v.data_ptr(), B, N, k.shape[1])
         grid = ((N + e["block_q"] - 1) // e["block_q"], H, B)
         block = (e["block_threads"], 1, 1)
         smem = e["dynamic_shared_memory"]

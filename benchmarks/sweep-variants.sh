@@ -44,6 +44,16 @@ elif [ "${SWEEP:-2}" = 5 ]; then
     "x4|mma=wgmma block-q=192 block-k=96 num-warps=12"
     "x5|mma=wgmma block-q=128 block-k=96 num-warps=8"
   )
+elif [ "${SWEEP:-2}" = 6 ]; then
+  # TMA loads against cp.async, same schedule (2026-12-03).
+  variants=(
+    "t0|"
+    "t1|loads=tma"
+    "t2|loads=tma block-q=128 block-k=64 num-warps=8"
+    "t3|loads=tma block-q=256 block-k=64 num-warps=16"
+    "t4|loads=tma block-q=192 block-k=64 num-warps=12"
+    "t5|block-q=128 block-k=64 num-warps=8"
+  )
 elif [ "${SWEEP:-2}" = 1 ]; then
   variants=(
     "v0|block-q=64 block-k=64 short-shared-pointers=false"

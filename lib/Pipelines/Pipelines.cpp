@@ -3,6 +3,7 @@
 #include "sigattn/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -54,6 +55,18 @@ mlir::sigattn::resolveMma(const GPUPipelineOptions &options) {
 }
 
 std::optional<std::string>
+mlir::sigattn::resolveLoads(const GPUPipelineOptions &options) {
+  // TMA is faster than cp.async for wgmma at every head dim and mask
+  // measured (benchmarks/NOTES.md, 2026-12-03); mma.sync's layout is not
+  // TMA's.
+  if (options.loads == "auto")
+    return std::string(resolveMma(options) == "wgmma" ? "tma" : "cp.async");
+  if (succeeded(parseLoadKind(options.loads)))
+    return std::string(options.loads);
+  return std::nullopt;
+}
+
+std::optional<std::string>
 mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   std::optional<std::string> mma = resolveMma(options);
   FailureOr<MmaKind> kind =
@@ -63,6 +76,13 @@ mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
            "' is not supported (expected auto, sync or wgmma)";
   if (std::optional<std::string> error = checkChip(*kind, options.chip))
     return error;
+  std::optional<std::string> loads = resolveLoads(options);
+  if (!loads)
+    return "loads='" + options.loads +
+           "' is not supported (expected auto, cp.async or tma)";
+  if (*loads == "tma" && *kind != MmaKind::Wgmma)
+    return "loads=tma needs mma=wgmma (mma.sync keeps tiles in a layout TMA "
+           "does not write)";
   std::optional<int> ptx = parsePTXFeature(options.ptxFeatures);
   if (!ptx)
     return "features='" + options.ptxFeatures +
@@ -101,7 +121,8 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
   pm.addPass(createCSEPass());
 
   // Step 2. The grid becomes a kernel; its tile ops become tensor-core code.
-  pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps, mma}));
+  std::string loads = *resolveLoads(options);
+  pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps, mma, loads}));
   pm.addPass(createConvertSigAttnTilesToNVVM({mma, options.chip}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -113,6 +134,9 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
   ConvertGpuOpsToNVVMOpsOptions toNVVM;
   toNVVM.useBarePtrCallConv = true;
   kernels.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
+  kernels.addPass(createSigAttnTensorMapParams());
+  // mbarrier waits and TMA loads are NVVM ops built as inline PTX.
+  kernels.addPass(createConvertNVVMToLLVMPass());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());

@@ -221,7 +221,7 @@ Status sigattn::runtime::parseKernelDescription(
   std::vector<KernelInfo> parsed;
   for (const Object &o : objects) {
     KernelInfo k;
-    std::string elementType, alibi;
+    std::string elementType, alibi, loads;
     double scale = 0, bias = 0;
     constexpr int64_t kMax = static_cast<int64_t>(kMaxExactInteger);
     struct IntField {
@@ -260,6 +260,7 @@ Status sigattn::runtime::parseKernelDescription(
         !(st = getField(o, "element_type", elementType)).ok() ||
         !(st = getField(o, "alibi", alibi)).ok() ||
         !(st = getField(o, "mma", k.mma)).ok() ||
+        !(st = getField(o, "loads", loads)).ok() ||
         !(st = getField(o, "scale", scale)).ok() ||
         !(st = getField(o, "bias", bias)).ok())
       return st;
@@ -290,6 +291,14 @@ Status sigattn::runtime::parseKernelDescription(
     if (k.mma != "sync" && k.mma != "wgmma")
       return Status::error("kernel description: mma \"" + k.mma +
                            "\" is not sync or wgmma");
+    if (loads != "cp.async" && loads != "tma")
+      return Status::error("kernel description: loads \"" + loads +
+                           "\" is not cp.async or tma");
+    k.tmaLoads = loads == "tma";
+    if (k.tmaLoads && k.mma != "wgmma")
+      return Status::error("kernel description: loads \"tma\" needs mma "
+                           "\"wgmma\" in " +
+                           k.name);
     if (k.numQueryHeads % k.numKVHeads != 0)
       return Status::error("kernel description: num_query_heads is not a "
                            "multiple of num_kv_heads in " +
@@ -409,6 +418,23 @@ Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
     return Status::error(where + "key/value tensors of B = " +
                          std::to_string(batch) + ", Nk = " +
                          std::to_string(seqK) + " exceed 2^62 bytes");
+  if (info.tmaLoads) {
+    // TMA coordinates are signed 32-bit; a tensor map's strides (one batch
+    // of a tensor) are below 2^40 bytes.
+    for (const Size &s : {sizes[1], sizes[2]}) {
+      if (s.value > abi::kMaxTmaRows)
+        return Status::error(where + s.name + " " + std::to_string(s.value) +
+                             " is more than a TMA kernel's 2^31 - 1 rows");
+    }
+    auto batchBytes = [&](int64_t seq, int64_t heads) {
+      return static_cast<unsigned __int128>(seq) * heads * dim *
+             abi::kElementBytes;
+    };
+    if (batchBytes(seqQ, info.numQueryHeads) >= (uint64_t{1} << 40) ||
+        batchBytes(seqK, info.numKVHeads) >= (uint64_t{1} << 40))
+      return Status::error(where + "one batch of a tensor is 2^40 bytes or "
+                                   "more, beyond a TMA tensor map's strides");
+  }
   return Status::success();
 }
 

@@ -163,6 +163,69 @@ static Status checkDeviceRange(const std::string &where, const char *name,
   return Status::success();
 }
 
+//===----------------------------------------------------------------------===//
+// Tensor maps of TMA kernels
+//===----------------------------------------------------------------------===//
+
+/// cuTensorMapEncodeTiled for a contiguous [batch, seq, heads, dim] tensor
+/// of 2-byte elements, read in boxes of (64, 1, boxRows, 1) with the
+/// 128-byte swizzle and zero fill (abi::TensorMapShape).
+static CUresult encodeTiled(CUtensorMap &map, CUdeviceptr base, bool bf16,
+                            const abi::TensorMapShape &shape) {
+  cuuint64_t dims[4], strides[3];
+  cuuint32_t box[4], elementStrides[4] = {1, 1, 1, 1};
+  for (int i = 0; i < 4; ++i) {
+    dims[i] = shape.dims[i];
+    box[i] = shape.box[i];
+  }
+  for (int i = 0; i < 3; ++i)
+    strides[i] = shape.strides[i];
+  return cuTensorMapEncodeTiled(
+      &map,
+      bf16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 : CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+      4, reinterpret_cast<void *>(base), dims, strides, box, elementStrides,
+      CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+      CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+}
+
+Status sigattn::runtime::encodeTensorMap(const KernelInfo &info,
+                                         abi::MapRole role, CUdeviceptr base,
+                                         int64_t batch, int64_t seq,
+                                         CUtensorMap &map) {
+  static const char *const names[] = {"query", "key", "value"};
+  const char *name = names[static_cast<int>(role)];
+  const std::string where = "sigattn launch of " + info.name + ": ";
+  if (base % abi::kPointerAlignment != 0)
+    return Status::error(where + name + " is not 16-byte aligned");
+  int64_t heads =
+      role == abi::MapRole::kQuery ? info.numQueryHeads : info.numKVHeads;
+  abi::TensorMapShape shape =
+      abi::tensorMapShape(info.tileShape(), role, batch, seq, heads);
+  SIGATTN_CU(
+      encodeTiled(map, base, info.elementType == ElementType::BF16, shape),
+      where + "cuTensorMapEncodeTiled(" + name + ")");
+  return Status::success();
+}
+
+extern "C" int32_t sigattn_encode_tensor_map(void *map, uint64_t base,
+                                             int64_t batch, int64_t seq,
+                                             int64_t heads, int64_t dim,
+                                             int64_t boxRows,
+                                             int64_t elementType) {
+  // The host side of sigattn-outline-gpu-kernels{loads=tma}: the same
+  // encoding as Module::launch, from the sizes the host IR has.
+  if (!map || reinterpret_cast<uintptr_t>(map) % abi::kTensorMapAlignment ||
+      base % abi::kPointerAlignment || batch < 1 || seq < 1 || heads < 1 ||
+      seq > abi::kMaxTmaRows || dim % abi::kTmaBoxCols != 0 || dim < 1 ||
+      boxRows < 1 || boxRows > 256 || (elementType != 0 && elementType != 1))
+    return static_cast<int32_t>(CUDA_ERROR_INVALID_VALUE);
+  abi::TileShape shape{abi::kTmaQueryBoxRows, boxRows, 4, dim, dim, true};
+  abi::TensorMapShape m =
+      abi::tensorMapShape(shape, abi::MapRole::kKey, batch, seq, heads);
+  return static_cast<int32_t>(
+      encodeTiled(*static_cast<CUtensorMap *>(map), base, elementType == 0, m));
+}
+
 Status Module::launch(const std::string &name, const AttentionArgs &args,
                       CUstream stream) {
   size_t index = 0;
@@ -230,6 +293,19 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
   params.push_back(&batch);
   params.push_back(&seqQ);
   params.push_back(&seqK);
+  // TMA loads: q, k, v's tensor maps, by value (the driver copies them).
+  alignas(abi::kTensorMapAlignment) CUtensorMap maps[abi::kNumTensorMaps];
+  if (info.tmaLoads) {
+    CUdeviceptr bases[] = {q, k, v};
+    int64_t seqs[] = {seqQ, seqK, seqK};
+    for (int i = 0; i < abi::kNumTensorMaps; ++i) {
+      if (!(st = encodeTensorMap(info, static_cast<abi::MapRole>(i), bases[i],
+                                 batch, seqs[i], maps[i]))
+               .ok())
+        return st;
+      params.push_back(&maps[i]);
+    }
+  }
   abi::Grid g = abi::grid(info.tileShape(), batch, seqQ, info.numQueryHeads);
   SIGATTN_CU(cuLaunchKernel(f, static_cast<unsigned>(g.x),
                             static_cast<unsigned>(g.y),

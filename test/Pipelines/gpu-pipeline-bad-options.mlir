@@ -10,6 +10,9 @@
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="features=garbage" 2>&1 | FileCheck %s --check-prefix=GARBAGE
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="chip=sm_80 features=+ptx89" 2>&1 | FileCheck %s --check-prefix=PTX89
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="mma=foo" 2>&1 | FileCheck %s --check-prefix=MMA
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="loads=ldg" 2>&1 | FileCheck %s --check-prefix=LOADS
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="mma=sync loads=tma" 2>&1 | FileCheck %s --check-prefix=SYNCTMA
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="chip=sm_90 loads=tma" 2>&1 | FileCheck %s --check-prefix=SYNCTMA
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-q=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=BQ
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-k=-1" 2>&1 | FileCheck %s --check-prefix=BK
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="num-warps=-1" 2>&1 | FileCheck %s --check-prefix=W0
@@ -36,6 +39,8 @@
 // GARBAGE: error: sigattn-gpu-pipeline: features='garbage' is not a PTX ISA version (expected +ptx80 .. +ptx88 or +ptx90)
 // PTX89: error: sigattn-gpu-pipeline: features='+ptx89': PTX ISA version 8.9 is not one
 // MMA: error: sigattn-gpu-pipeline: mma='foo' is not supported (expected auto, sync or wgmma)
+// LOADS: sigattn-gpu-pipeline: loads='ldg' is not supported (expected auto, cp.async or tma)
+// SYNCTMA: sigattn-gpu-pipeline: loads=tma needs mma=wgmma
 // BQ: error: sigattn-gpu-pipeline: block-q=4611686018427387904 is out of range (0 for the default, or 1 .. 1024)
 // BK: error: sigattn-gpu-pipeline: block-k=-1 is out of range (0 for the default, or 1 .. 1024)
 // W0: error: sigattn-gpu-pipeline: num-warps=-1 is out of range (0 for the default, or 1 .. 32)

@@ -12,6 +12,8 @@
 // spill either.
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="block-q=256 block-k=64 num-warps=16 ptx-output=%t.wg16.ptx" -o /dev/null
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.wg16.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="loads=cp.async ptx-output=%t.cp.ptx" -o /dev/null
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.cp.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=sync ptx-output=%t.sync.ptx" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.sync.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.sync.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" %}

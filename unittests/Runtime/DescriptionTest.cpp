@@ -26,7 +26,7 @@ namespace {
 
 const char *kValid = R"({
   "kernels": [
-    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
   ]
 }
 )";
@@ -110,6 +110,9 @@ int main() {
       {"unknown element type", replace(kValid, "\"bf16\"", "\"f32\"")},
       {"unknown alibi", replace(kValid, "\"batch_head\"", "\"row\"")},
       {"unknown mma", replace(kValid, "\"sync\"", "\"hmma\"")},
+      {"missing loads", replace(kValid, "\"loads\": \"cp.async\", ", "")},
+      {"unknown loads", replace(kValid, "\"cp.async\"", "\"ldg\"")},
+      {"tma loads with mma.sync", replace(kValid, "\"cp.async\"", "\"tma\"")},
       {"heads not a multiple", replace(kValid, "\"num_kv_heads\": 2", "\"num_kv_heads\": 4")},
       {"block threads mismatch", replace(kValid, "\"block_threads\": 128", "\"block_threads\": 256")},
       {"duplicate field", replace(kValid, "\"mma\": \"sync\"", "\"mma\": \"sync\", \"mma\": \"sync\"")},

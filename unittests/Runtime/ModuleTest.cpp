@@ -65,6 +65,19 @@ struct Driver {
   std::vector<std::string> functionNames; ///< CUfunction = index + 1
   size_t paramsToRead = 0; ///< how many parameters a launch records
   std::vector<Launch> launches;
+  /// cuTensorMapEncodeTiled's arguments, call by call.
+  struct Encode {
+    CUtensorMapDataType type;
+    cuuint32_t rank;
+    uint64_t base;
+    cuuint64_t dims[4], strides[3];
+    cuuint32_t box[4], elementStrides[4];
+    CUtensorMapInterleave interleave;
+    CUtensorMapSwizzle swizzle;
+    CUtensorMapFloatOOBfill fill;
+  };
+  std::vector<Encode> encodes;
+  CUresult encodeResult = CUDA_SUCCESS;
 
   const Allocation *find(CUdeviceptr p) const {
     for (const Allocation &a : allocations) {
@@ -229,6 +242,37 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction, unsigned int gridDimX,
   return CUDA_SUCCESS;
 }
 
+CUresult CUDAAPI cuTensorMapEncodeTiled(
+    CUtensorMap *map, CUtensorMapDataType type, cuuint32_t rank,
+    void *globalAddress, const cuuint64_t *globalDim,
+    const cuuint64_t *globalStrides, const cuuint32_t *boxDim,
+    const cuuint32_t *elementStrides, CUtensorMapInterleave interleave,
+    CUtensorMapSwizzle swizzle, CUtensorMapL2promotion,
+    CUtensorMapFloatOOBfill oobFill) {
+  if (driver.encodeResult != CUDA_SUCCESS)
+    return driver.encodeResult;
+  Driver::Encode e{};
+  e.type = type;
+  e.rank = rank;
+  e.base = reinterpret_cast<uintptr_t>(globalAddress);
+  for (cuuint32_t i = 0; i < rank && i < 4; ++i) {
+    e.dims[i] = globalDim[i];
+    e.box[i] = boxDim[i];
+    e.elementStrides[i] = elementStrides[i];
+    if (i + 1 < rank)
+      e.strides[i] = globalStrides[i];
+  }
+  e.interleave = interleave;
+  e.swizzle = swizzle;
+  e.fill = oobFill;
+  driver.encodes.push_back(e);
+  // The map's first 8 bytes hold the base: a launch that passes the map by
+  // value shows it as that parameter.
+  std::memset(map, 0, sizeof(*map));
+  std::memcpy(map, &e.base, sizeof(e.base));
+  return CUDA_SUCCESS;
+}
+
 } // extern "C"
 
 //===----------------------------------------------------------------------===//
@@ -240,12 +284,18 @@ namespace {
 // Two kernels: ALiBi per head with dynamic sizes, and one without ALiBi
 // compiled for B = 2, Nq = 113, Nk = 203.
 const char *kDescription = R"({"kernels": [
-  {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1},
-  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0}
+  {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "loads": "cp.async", "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1},
+  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "loads": "cp.async", "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0}
 ]})";
 
-std::string writeFiles(const std::string &dir, const std::string &json) {
-  std::string ptx = dir + "/k.ptx";
+// A TMA kernel (wgmma, D = 128, Dv = 64, Hq = 6, Hkv = 2, 64 x 48 tiles).
+const char *kTmaDescription = R"({"kernels": [
+  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "loads": "tma", "mma": "wgmma", "name": "tma_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1}
+]})";
+
+std::string writeFiles(const std::string &dir, const std::string &json,
+                       const std::string &file = "k.ptx") {
+  std::string ptx = dir + "/" + file;
   std::ofstream(ptx) << "// mock PTX\n";
   std::ofstream(ptx + ".json") << json;
   return ptx;
@@ -477,6 +527,90 @@ void sigattn_test::runModuleTests() {
   }
   check("destructor unloads once", driver.unloads == unloads + 1,
         std::to_string(driver.unloads - unloads) + " unloads");
+
+  // Step 6. A TMA kernel: q, k, v's tensor maps after the sizes, by value,
+  // encoded as abi::tensorMapShape says for the call's sizes.
+  {
+    std::string tmaPtx = writeFiles(dir, kTmaDescription, "tma.ptx");
+    Module tma;
+    expect("load of a TMA kernel", Module::load(tmaPtx, tma), true);
+    const KernelInfo *info = tma.find("tma_sigattn");
+    if (info) {
+      AttentionArgs a = allocate(*info, 2, 113, 203);
+      driver.paramsToRead = 10;
+      driver.encodes.clear();
+      size_t before = driver.launches.size();
+      expect("launch of a TMA kernel", tma.launch("tma_sigattn", a), true);
+      bool launched = driver.launches.size() == before + 1;
+      if (launched) {
+        const Launch &l = driver.launches.back();
+        check("TMA launch parameters: maps after the sizes, by value",
+              l.params.size() == 10 && l.params[4] == 2 && l.params[5] == 113 &&
+                  l.params[6] == 203 && l.params[7] == a.query &&
+                  l.params[8] == a.key && l.params[9] == a.value &&
+                  l.sharedBytes == 53272,
+              describeLaunch(l));
+      } else {
+        check("TMA launch parameters", false, "no launch");
+      }
+      // [B, N, H, dim] f16: dims (dim, H, N, B), byte strides of a head, a
+      // row and a batch, boxes of 64 columns and 64 (q) or block_k rows.
+      struct Want {
+        const char *name;
+        uint64_t base, dims[4], strides[3];
+        uint32_t box[4];
+      } want[] = {
+          {"q",
+           a.query,
+           {128, 6, 113, 2},
+           {256, 1536, 1536 * 113},
+           {64, 1, 64, 1}},
+          {"k", a.key, {128, 2, 203, 2}, {256, 512, 512 * 203}, {64, 1, 48, 1}},
+          {"v",
+           a.value,
+           {64, 2, 203, 2},
+           {128, 256, 256 * 203},
+           {64, 1, 48, 1}}};
+      bool encoded = driver.encodes.size() == 3;
+      for (int i = 0; encoded && i < 3; ++i) {
+        const Driver::Encode &e = driver.encodes[i];
+        bool same = e.type == CU_TENSOR_MAP_DATA_TYPE_FLOAT16 && e.rank == 4 &&
+                    e.base == want[i].base &&
+                    e.interleave == CU_TENSOR_MAP_INTERLEAVE_NONE &&
+                    e.swizzle == CU_TENSOR_MAP_SWIZZLE_128B &&
+                    e.fill == CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE;
+        for (int d = 0; d < 4; ++d)
+          same = same && e.dims[d] == want[i].dims[d] &&
+                 e.box[d] == want[i].box[d] && e.elementStrides[d] == 1;
+        for (int d = 0; d < 3; ++d)
+          same = same && e.strides[d] == want[i].strides[d];
+        std::string what = std::string("tensor map of ") + want[i].name;
+        check(what.c_str(), same,
+              "dims " + std::to_string(e.dims[0]) + "," +
+                  std::to_string(e.dims[1]) + "," + std::to_string(e.dims[2]) +
+                  "," + std::to_string(e.dims[3]) + " box rows " +
+                  std::to_string(e.box[2]));
+      }
+      if (!encoded)
+        check("three tensor maps encoded", false,
+              std::to_string(driver.encodes.size()) + " encodes");
+      before = driver.launches.size();
+      driver.encodeResult = CUDA_ERROR_INVALID_VALUE;
+      expect("TMA launch when cuTensorMapEncodeTiled fails",
+             tma.launch("tma_sigattn", a), false);
+      driver.encodeResult = CUDA_SUCCESS;
+      AttentionArgs big = a;
+      big.seqK = int64_t{1} << 31;
+      expect("TMA launch with Nk = 2^31", tma.launch("tma_sigattn", big),
+             false);
+      check("nothing launched by refused TMA calls",
+            driver.launches.size() == before,
+            std::to_string(driver.launches.size() - before) + " launches");
+    }
+    expect("unload of the TMA module", tma.unload(), true);
+    std::remove((tmaPtx + ".json").c_str());
+    std::remove(tmaPtx.c_str());
+  }
 
   std::remove((std::string(dir) + "/bad.ptx.json").c_str());
   std::remove((std::string(dir) + "/bad.ptx").c_str());

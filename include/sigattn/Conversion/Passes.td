@@ -142,4 +142,34 @@ def ConvertSigAttnTilesToNVVM
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// SigAttnTensorMapParams
+//===----------------------------------------------------------------------===//
+
+def SigAttnTensorMapParams : Pass<"sigattn-tensor-map-params",
+                                  "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Make the CUtensorMap arguments of TMA kernels by-value grid constants";
+  let description = [{
+    Runs after `convert-gpu-to-nvvm`. A kernel with TMA loads lists its
+    CUtensorMap arguments in `sigattn.tensor_maps` (set by
+    `sigattn-outline-gpu-kernels{loads=tma}`). A `gpu.func` cannot give them
+    the attributes they need (`nvvm.grid_constant` is only accepted on an
+    `llvm.func` kernel, and `convert-gpu-to-nvvm` drops `llvm.byval`), so
+    this pass puts them on the `llvm.func`:
+
+    ```mlir
+    %map: !llvm.ptr {llvm.byval = !llvm.array<128 x i8>, llvm.align = 64,
+                     nvvm.grid_constant}
+    ```
+
+    which the NVPTX backend emits as `.param .align 64 .b8 map[128]`, read
+    in place through `cvta.param` (no local copy, which TMA could not use).
+    The `sigattn.tensor_maps` attribute is removed.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+  ];
+}
+
 #endif // SIGATTN_CONVERSION_PASSES_TD

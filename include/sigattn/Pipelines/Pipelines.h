@@ -36,6 +36,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "(Hopper, sm_90a; block-q = 16 x num-warps) or auto "
                      "(wgmma for sm_90a, sync for other chips)"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> loads{
+      *this, "loads",
+      llvm::cl::desc("How tiles reach shared memory: cp.async, tma "
+                     "(cp.async.bulk.tensor from CUtensorMaps the host "
+                     "passes; mma=wgmma only) or auto"),
+      llvm::cl::init("auto")};
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q",
       llvm::cl::desc("Query rows per block (0: mma's default for the head "
@@ -62,6 +68,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "<ptx-output>.json)"),
       llvm::cl::init("")};
 };
+
+/// How the kernels load tiles (cp.async or tma): `loads`, with auto
+/// resolved for the generation; nothing when `loads` is not a kind.
+std::optional<std::string> resolveLoads(const GPUPipelineOptions &options);
 
 /// The tensor-core generation `options` asks for: `mma`, with auto resolved
 /// for the chip; nothing when `mma` is not a generation.

@@ -28,6 +28,14 @@ enum Param : int {
 /// The sizes that follow the pointers, in order: B, Nq, Nk.
 constexpr int kNumSizeParams = 3;
 
+/// Kernels with TMA loads ("loads": "tma") take three more parameters after
+/// the sizes: the CUtensorMaps of q, k and v, by value (`.param .align 64
+/// .b8 [128]`, __grid_constant__), encoded by the host for each launch
+/// (see TensorMapShape).
+constexpr int kNumTensorMaps = 3;
+constexpr int64_t kTensorMapBytes = 128;
+constexpr int64_t kTensorMapAlignment = 64;
+
 /// What the description's "batch", "seq_q" and "seq_k" hold for a size the
 /// kernel takes at run time. Any other value (>= 1) is a static size: the
 /// kernel has it baked in, ignores the matching parameter, and must be
@@ -47,17 +55,59 @@ struct TileShape {
   int64_t numWarps; ///< warps per block
   int64_t headDim;  ///< D
   int64_t valueDim; ///< Dv
+  bool tmaLoads = false; ///< tiles loaded by TMA (three mbarriers more)
 };
 
 /// Threads per block.
 constexpr int64_t blockThreads(const TileShape &s) { return 32 * s.numWarps; }
 
+/// mbarriers of a kernel with TMA loads: one for Q, one per K/V stage.
+constexpr int64_t kTmaBarriers = 3;
+constexpr int64_t kMBarrierBytes = 8;
+
 /// Dynamic shared memory in bytes: the Q tile and two stages each of the K
-/// and V tiles.
+/// and V tiles, then the mbarriers of TMA loads.
 constexpr int64_t dynamicSharedBytes(const TileShape &s) {
   return (s.blockQ * s.headDim + 2 * s.blockK * (s.headDim + s.valueDim)) *
-         kElementBytes;
+             kElementBytes +
+         (s.tmaLoads ? kTmaBarriers * kMBarrierBytes : 0);
 }
+
+/// Which tensor a CUtensorMap parameter describes.
+enum class MapRole { kQuery, kKey, kValue };
+
+/// Columns of one TMA box: 64 elements, the 128 bytes of one swizzled row.
+constexpr int64_t kTmaBoxCols = 64;
+/// Rows of q per TMA box: one warpgroup's 64 rows.
+constexpr int64_t kTmaQueryBoxRows = 64;
+
+/// What a host passes to cuTensorMapEncodeTiled for one tensor of a TMA
+/// kernel: a 4-D tiled map, innermost dimension first, of the contiguous
+/// [B, N, H, dim] tensor, with CU_TENSOR_MAP_SWIZZLE_128B, no interleave,
+/// zero fill out of bounds (CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) and
+/// element strides 1. The kernel reads box (64, 1, boxRows, 1) at
+/// coordinates (column, head, row, batch); rows past N read as zero.
+struct TensorMapShape {
+  uint64_t dims[4];    ///< dim, H, N, B
+  uint64_t strides[3]; ///< bytes between consecutive heads, rows, batches
+  uint32_t box[4];     ///< 64, 1, boxRows, 1
+};
+constexpr TensorMapShape tensorMapShape(const TileShape &s, MapRole role,
+                                        int64_t batch, int64_t seq,
+                                        int64_t heads) {
+  int64_t dim = role == MapRole::kValue ? s.valueDim : s.headDim;
+  int64_t rows = role == MapRole::kQuery ? kTmaQueryBoxRows : s.blockK;
+  uint64_t row = static_cast<uint64_t>(heads * dim * kElementBytes);
+  return {{static_cast<uint64_t>(dim), static_cast<uint64_t>(heads),
+           static_cast<uint64_t>(seq), static_cast<uint64_t>(batch)},
+          {static_cast<uint64_t>(dim * kElementBytes), row,
+           row * static_cast<uint64_t>(seq)},
+          {static_cast<uint32_t>(kTmaBoxCols), 1u, static_cast<uint32_t>(rows),
+           1u}};
+}
+
+/// TMA coordinates are signed 32-bit: a TMA kernel takes N < 2^31 rows.
+constexpr int64_t kMaxTmaRows = 2147483647;
 
 /// CUDA's launch limits on the grid.
 constexpr int64_t kMaxGridX = 2147483647; // 2^31 - 1

@@ -56,6 +56,9 @@ struct KernelInfo {
   float scale = 0.0f, bias = 0.0f;
   Alibi alibi = Alibi::None;
   std::string mma;
+  /// "loads": "tma" (three CUtensorMap parameters after the sizes, which
+  /// Module::launch encodes) or "cp.async".
+  bool tmaLoads = false;
   /// B, Nq and Nk the kernel was compiled for ("batch", "seq_q", "seq_k"):
   /// a static size is baked into the kernel, which ignores the matching
   /// parameter, so a launch must pass exactly that size;
@@ -65,7 +68,7 @@ struct KernelInfo {
   int64_t staticSeqK = abi::kDynamicSize;
 
   abi::TileShape tileShape() const {
-    return {blockQ, blockK, numWarps, headDim, valueDim};
+    return {blockQ, blockK, numWarps, headDim, valueDim, tmaLoads};
   }
 };
 
@@ -101,7 +104,9 @@ TensorBytes tensorBytes(const KernelInfo &info, int64_t batch, int64_t seqQ,
 /// Checks B, Nq, Nk of a call against `info` and the ABI: each at least 1,
 /// equal to the kernel's static size where it has one, within the grid
 /// limits (ceil(Nq / block_q) <= 2^31 - 1, Hq and B <= 65535), and every
-/// tensor's size in bytes at most 2^62 (the kernel's 64-bit offsets).
+/// tensor's size in bytes at most 2^62 (the kernel's 64-bit offsets); for
+/// TMA kernels also Nq, Nk < 2^31 (TMA's signed 32-bit coordinates) and
+/// each batch of a tensor below 2^40 bytes (a tensor map's stride limit).
 Status validateSizes(const KernelInfo &info, int64_t batch, int64_t seqQ,
                      int64_t seqK);
 
@@ -110,6 +115,14 @@ Status validateSizes(const KernelInfo &info, int64_t batch, int64_t seqQ,
 /// the sizes (validateSizes), pointers (slopes included) non-null and 16-byte
 /// aligned, slopes given exactly when the kernel uses ALiBi.
 Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
+
+/// Fills `map` (128 bytes, 64-byte aligned) with the CUtensorMap a TMA
+/// kernel of `info` reads `role` through (abi::tensorMapShape) for a
+/// contiguous [batch, seq, heads, dim] tensor at `base`. Checks the base's
+/// 16-byte alignment and cuTensorMapEncodeTiled's result.
+Status encodeTensorMap(const KernelInfo &info, abi::MapRole role,
+                       CUdeviceptr base, int64_t batch, int64_t seq,
+                       CUtensorMap &map);
 
 /// A loaded PTX module with its kernels.
 class Module {

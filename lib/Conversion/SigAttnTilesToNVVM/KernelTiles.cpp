@@ -233,6 +233,8 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
       b.getNamedAttr("bias", step.getBiasAttr()),
       b.getNamedAttr("alibi", b.getStringAttr(alibi)),
       b.getNamedAttr("mma", b.getStringAttr(mma)),
+      b.getNamedAttr("loads",
+                     b.getStringAttr(shape.tmaLoads ? "tma" : "cp.async")),
   };
   return b.getDictionaryAttr(fields);
 }

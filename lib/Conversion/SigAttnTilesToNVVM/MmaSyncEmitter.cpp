@@ -171,7 +171,13 @@ void MmaSyncEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
 
 FailureOr<TileConfig> mlir::sigattn::getMmaSyncConfig(gpu::GPUFuncOp kernel,
                                                       KernelTiles &tiles) {
-  return getTileConfig(kernel, tiles, "sync");
+  FailureOr<TileConfig> c = getTileConfig(kernel, tiles, "sync");
+  if (succeeded(c) && c->tma())
+    return kernel.emitOpError()
+           << "convert-sigattn-tiles-to-nvvm (mma=sync): TMA loads "
+              "(loads=tma) need mma=wgmma: the mma.sync shared-memory layout "
+              "is not TMA's";
+  return c;
 }
 
 std::unique_ptr<TileEmitter>

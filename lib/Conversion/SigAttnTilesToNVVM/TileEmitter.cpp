@@ -55,6 +55,20 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   c.shape.valueDim = step.getAcc().getType().getDimSize(1);
   c.threads = abi::blockThreads(c.shape);
   c.bf16 = qType.getElementType().isBF16();
+  if (auto maps =
+          kernel->getAttrOfType<DenseI64ArrayAttr>(kTensorMapsAttrName)) {
+    ArrayRef<int64_t> args = maps.asArrayRef();
+    if (args.size() != abi::kNumTensorMaps ||
+        llvm::any_of(args, [&](int64_t i) {
+          return i < 0 || i >= kernel.getNumArguments() ||
+                 !isa<LLVM::LLVMPointerType>(kernel.getArgument(i).getType());
+        }))
+      return fail("'" + kTensorMapsAttrName + "' must name " +
+                  Twine(abi::kNumTensorMaps) +
+                  " !llvm.ptr arguments (the CUtensorMaps of q, k, v)");
+    c.tensorMaps.assign(args.begin(), args.end());
+    c.shape.tmaLoads = true;
+  }
 
   for (auto [name, dim] : {std::pair<StringRef, int64_t>{"D", c.shape.headDim},
                            {"Dv", c.shape.valueDim}}) {
@@ -99,7 +113,8 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
                                                 c.shape.headDim},
         {"block-k", c.shape.blockK, c.shape.headDim},
         {"block-k", c.shape.blockK, c.shape.valueDim}}) {
-    if ((rows * cols / 8) % c.threads != 0)
+    // TMA loads whole boxes: no split among threads.
+    if (!c.tma() && (rows * cols / 8) % c.threads != 0)
       return fail(name + " = " + Twine(rows) + " gives a " + Twine(rows) + "x" +
                   Twine(cols) +
                   " tile that the block's threads cannot copy in equal "
@@ -111,6 +126,7 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   c.stageBytesV = c.shape.blockK * c.shape.valueDim * abi::kElementBytes;
   c.offK = c.shape.blockQ * c.shape.headDim * abi::kElementBytes;
   c.offV = c.offK + 2 * c.stageBytesK;
+  c.offBarriers = c.offV + 2 * c.stageBytesV;
   c.sharedBytes = abi::dynamicSharedBytes(c.shape);
   if (c.sharedBytes > kMaxSharedBytes)
     return fail("the tiles need " + Twine(c.sharedBytes) +
@@ -127,7 +143,7 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
 
 TileEmitter::TileEmitter(gpu::GPUFuncOp kernel, const TileConfig &cfg)
     : b(kernel.getContext()), loc(kernel.getLoc()), ctx(kernel.getContext()),
-      cfg(cfg) {}
+      kernel(kernel), cfg(cfg) {}
 
 Value TileEmitter::sharedPtr(Value byteOffset) {
   auto ptrType = LLVM::LLVMPointerType::get(ctx, 3);
@@ -180,21 +196,94 @@ void TileEmitter::copyToShared(Value view, Value batch, Value head,
   }
 }
 
-std::pair<Value, Value> TileEmitter::stageOffsets(Value kTile) {
-  Value stage = arith::AndIOp::create(b, loc, toI32(kTile), i32(1));
+std::pair<Value, Value> TileEmitter::stageOffsets(Value slot) {
+  Value stage = arith::AndIOp::create(b, loc, toI32(slot), i32(1));
   return {add(i32(cfg.offK), mul(stage, i32(cfg.stageBytesK))),
           add(i32(cfg.offV), mul(stage, i32(cfg.stageBytesV)))};
 }
 
-void TileEmitter::copyKeyValueTile(TileStepOp step, Value kTile) {
+void TileEmitter::copyKeyValueTile(TileStepOp step, Value kTile, Value slot) {
   const abi::TileShape &s = cfg.shape;
   Value k0 = mul(kTile, arith::ConstantIndexOp::create(b, loc, s.blockK));
-  auto [kOffset, vOffset] = stageOffsets(kTile);
+  auto [kOffset, vOffset] = stageOffsets(slot);
+  if (cfg.tma()) {
+    // One mbarrier per stage expects the bytes of both tiles.
+    Value barrier = barrierPtr(
+        add(i32(1), arith::AndIOp::create(b, loc, toI32(slot), i32(1))));
+    inThreadZero([&] {
+      NVVM::MBarrierArriveExpectTxOp::create(
+          b, loc, Type(), barrier, i32(cfg.stageBytesK + cfg.stageBytesV),
+          NVVM::MemScopeKindAttr(), BoolAttr(), Value());
+      tmaLoadTile(mapArg(1), step.getBatch(), step.getKvHead(), k0, s.blockK,
+                  s.headDim, s.blockK, kOffset, barrier);
+      tmaLoadTile(mapArg(2), step.getBatch(), step.getKvHead(), k0, s.blockK,
+                  s.valueDim, s.blockK, vOffset, barrier);
+    });
+    return;
+  }
   copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0, s.blockK,
                s.headDim, kOffset);
   copyToShared(step.getValue(), step.getBatch(), step.getKvHead(), k0, s.blockK,
                s.valueDim, vOffset);
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
+}
+
+Value TileEmitter::barrierPtr(Value index) {
+  return sharedPtr(
+      add(i32(cfg.offBarriers), mul(index, i32(abi::kMBarrierBytes))));
+}
+
+void TileEmitter::inThreadZero(function_ref<void()> body) {
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, i32(0));
+  scf::IfOp::create(b, loc, first, [&](OpBuilder &nb, Location) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+    body();
+    scf::YieldOp::create(b, loc);
+  });
+}
+
+void TileEmitter::initBarriers() {
+  inThreadZero([&] {
+    for (int64_t i = 0; i < abi::kTmaBarriers; ++i)
+      NVVM::MBarrierInitOp::create(b, loc, barrierPtr(i32(i)), i32(1), Value());
+    NVVM::FenceMbarrierInitOp::create(b, loc);
+  });
+  barrier();
+}
+
+void TileEmitter::tmaLoadTile(Value map, Value batch, Value head,
+                              Value rowStart, int64_t rows, int64_t cols,
+                              int64_t boxRows, Value sharedOffset,
+                              Value barrier) {
+  auto clusterPtr = LLVM::LLVMPointerType::get(ctx, 7);
+  Value row0 = toI32(rowStart);
+  for (int64_t r = 0; r < rows; r += boxRows) {
+    for (int64_t c = 0; c < cols / abi::kTmaBoxCols; ++c) {
+      // The box of rows [r, r + boxRows) of column block c lands where the
+      // layout keeps its first chunk; the generations that take TMA loads
+      // keep tiles in TMA's 128-byte swizzle (WgmmaLayout.h).
+      IntV dst =
+          sharedChunkOffset(iv(sharedOffset), iv(i32(r)),
+                            iv(i32(c * abi::kTmaBoxCols / 8)), rows, cols);
+      Value ptr =
+          LLVM::AddrSpaceCastOp::create(b, loc, clusterPtr, sharedPtr(dst.v));
+      SmallVector<Value> coords = {i32(c * abi::kTmaBoxCols), toI32(head),
+                                   add(row0, i32(r)), toI32(batch)};
+      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+          b, loc, ptr, map, coords, barrier, ValueRange(), Value(), Value(),
+          NVVM::TMALoadModeAttr(), BoolAttr(), NVVM::CTAGroupKindAttr(),
+          Value());
+    }
+  }
+}
+
+void TileEmitter::waitBarrier(Value barrier, Value phase) {
+  // Suspend-time hint of the wait, in nanoseconds (CUTLASS's value).
+  constexpr int64_t kSuspendHint = 10000000;
+  NVVM::MBarrierTryWaitParityOp::create(b, loc, barrier, phase,
+                                        i32(kSuspendHint));
 }
 
 /// Two f32 rounded to the element type, `lo` in the low half of an i32.
@@ -215,7 +304,7 @@ void TileEmitter::waitCopies(int64_t pending) {
 
 /// Lane and warp indices, and Q's tile in shared memory.
 void TileEmitter::emitPrologue() {
-  Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
   layout::Lane<IntV> l = layout::laneOf(iv(tid));
   lane = l.lane.v;
   warp = l.warp.v;
@@ -230,20 +319,30 @@ void TileEmitter::emitPrologue() {
 /// acc += P.V. The tile's copies were issued before; the next tile's are
 /// issued here, into the other stage, and run while this one is computed.
 void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
-                           Value kTile, Value hasNext,
+                           Value kTile, Value slot, Value hasNext,
                            SmallVectorImpl<Value> &acc) {
   Value k0 =
       mul(kTile, arith::ConstantIndexOp::create(b, loc, cfg.shape.blockK));
-  auto [kOffset, vOffset] = stageOffsets(kTile);
+  auto [kOffset, vOffset] = stageOffsets(slot);
 
   // Step 1. This tile's K and V have landed and are visible to all warps,
   // and every warp is done with the previous tile: its stage may be reused.
-  waitForTiles();
+  if (cfg.tma()) {
+    // Slot t is the stage's (t / 2)-th load: its mbarrier's phase t / 2 % 2.
+    Value t = toI32(slot);
+    Value stage = arith::AndIOp::create(b, loc, t, i32(1));
+    Value phase = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, t, i32(1)), i32(1));
+    waitBarrier(barrierPtr(add(i32(1), stage)), phase);
+    barrier();
+  } else {
+    waitForTiles();
+  }
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
   scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-    copyKeyValueTile(step,
-                     add(kTile, arith::ConstantIndexOp::create(b, loc, 1)));
+    copyKeyValueTile(step, add(kTile, one), add(slot, one));
     scf::YieldOp::create(b, loc);
   });
 
@@ -302,39 +401,8 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
   }
 }
 
-/// True when `next` is provably the tile after the last one of `range`:
-/// the same value as a loop's upper bound, or a constant one past the
-/// tile, or `tile + 1`.
-static bool followsRange(KeyValueRange &range, Value next) {
-  auto constant = [](Value v) -> std::optional<int64_t> {
-    APInt c;
-    if (matchPattern(v, m_ConstantInt(&c)))
-      return c.getSExtValue();
-    return std::nullopt;
-  };
-  if (range.loop) {
-    Value hi = range.loop.getUpperBound();
-    if (hi == next)
-      return true;
-    std::optional<int64_t> a = constant(hi), b = constant(next);
-    return a && b && *a == *b;
-  }
-  Value tile = range.step.getKTile();
-  std::optional<int64_t> a = constant(tile), b = constant(next);
-  if (a && b)
-    return *b == *a + 1;
-  if (auto addOp = next.getDefiningOp<arith::AddIOp>()) {
-    for (auto [x, y] : {std::pair{addOp.getLhs(), addOp.getRhs()},
-                        std::pair{addOp.getRhs(), addOp.getLhs()}})
-      if (x == tile && constant(y) == 1)
-        return true;
-  }
-  return false;
-}
-
 SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
-                                          ArrayRef<Value> init,
-                                          KeyValueRange *previous) {
+                                          ArrayRef<Value> init, Value &slot) {
   TileStepOp step = range.step;
   b.setInsertionPoint(range.getOperation());
   // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
@@ -353,18 +421,19 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
       layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
                            iv(inv.seqK), iv(toI32(step.getSeqQ())), iv(pairCol))
           .v;
-  // The first tile's stage was last read two tiles ago, before a barrier
-  // every warp has passed, when this range continues the previous one (the
-  // peeled ranges do); otherwise it may be the stage of the previous
-  // range's last tile, still being read: wait for every warp first.
-  if (previous && !followsRange(*previous, lo))
-    barrier();
+  // Stages go by slot, the position of a tile in the kernel's sequence of
+  // key/value tiles over all ranges: the first tile's stage was last read by
+  // slot - 2, before the barrier of slot - 1 that every warp has passed.
+  Value first = slot;
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
   // A single tile: straight-line code (the accumulators stay visible as
   // values, e.g. zero before the first tile).
   if (!range.loop) {
-    copyKeyValueTile(step, lo);
+    copyKeyValueTile(step, lo, first);
     SmallVector<Value> acc(init);
-    emitStep(step, inv, lo, arith::ConstantIntOp::create(b, loc, 0, 1), acc);
+    emitStep(step, inv, lo, first, arith::ConstantIntOp::create(b, loc, 0, 1),
+             acc);
+    slot = add(first, one);
     return acc;
   }
   // K and V of the first tile.
@@ -372,7 +441,7 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-    copyKeyValueTile(step, lo);
+    copyKeyValueTile(step, lo, first);
     scf::YieldOp::create(b, loc);
   });
   auto newLoop = scf::ForOp::create(
@@ -384,9 +453,17 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
         Value next = add(kt, arith::ConstantIndexOp::create(b, loc, 1));
         Value hasNext =
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next, hi);
-        emitStep(step, inv, kt, hasNext, acc);
+        Value kSlot =
+            add(first, arith::SubIOp::create(b, loc, kt, lo).getResult());
+        emitStep(step, inv, kt, kSlot, hasNext, acc);
         scf::YieldOp::create(b, loc, acc);
       });
+  // Past the range: max(hi - lo, 0) tiles later.
+  b.setInsertionPointAfter(newLoop);
+  Value count =
+      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, lo),
+                             arith::ConstantIndexOp::create(b, loc, 0));
+  slot = add(first, count);
   return SmallVector<Value>(newLoop.getResults());
 }
 
@@ -397,21 +474,34 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
   // Step 1. Per-thread indices, and Q's tile into shared memory.
   b.setInsertionPoint(tiles.loadQ);
   emitPrologue();
-  copyToShared(tiles.loadQ.getSource(), tiles.loadQ.getBatch(),
-               tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
-               s.headDim, i32(cfg.offQ));
-  NVVM::CpAsyncCommitGroupOp::create(b, loc);
-  waitForTiles();
+  if (cfg.tma()) {
+    initBarriers();
+    Value qBarrier = barrierPtr(i32(0));
+    inThreadZero([&] {
+      NVVM::MBarrierArriveExpectTxOp::create(
+          b, loc, Type(), qBarrier,
+          i32(s.blockQ * s.headDim * abi::kElementBytes),
+          NVVM::MemScopeKindAttr(), BoolAttr(), Value());
+      tmaLoadTile(mapArg(0), tiles.loadQ.getBatch(), tiles.loadQ.getHead(),
+                  tiles.loadQ.getRowStart(), s.blockQ, s.headDim,
+                  abi::kTmaQueryBoxRows, i32(cfg.offQ), qBarrier);
+    });
+    waitBarrier(qBarrier, i32(0));
+  } else {
+    copyToShared(tiles.loadQ.getSource(), tiles.loadQ.getBatch(),
+                 tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
+                 s.headDim, i32(cfg.offQ));
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    waitForTiles();
+  }
 
   // Step 2. The key/value ranges, one accumulator threaded through them
   // from zero (findKernelTiles checked the chain).
   b.setInsertionPoint(tiles.ranges.front().getOperation());
   SmallVector<Value> acc(accPerThread, f32(0.0f));
-  KeyValueRange *previous = nullptr;
-  for (KeyValueRange &range : tiles.ranges) {
-    acc = emitRange(range, acc, previous);
-    previous = &range;
-  }
+  Value slot = arith::ConstantIndexOp::create(b, loc, 0);
+  for (KeyValueRange &range : tiles.ranges)
+    acc = emitRange(range, acc, slot);
 
   // Step 3. O from the last range's accumulators.
   b.setInsertionPoint(tiles.store);

@@ -37,8 +37,12 @@ struct TileConfig {
   int64_t rowsPerWarp; ///< query rows each warp owns
   int64_t mTiles;      ///< m16 tiles per warp
   bool bf16;
-  // Shared memory layout, in bytes: Q, then two stages of K, then two of V.
-  int64_t offQ, offK, offV, stageBytesK, stageBytesV, sharedBytes;
+  /// TMA loads: the kernel's CUtensorMap arguments (q, k, v), else none.
+  SmallVector<int64_t, 3> tensorMaps;
+  // Shared memory layout, in bytes: Q, then two stages of K, then two of V,
+  // then (TMA loads) the mbarriers of Q and of the two stages.
+  int64_t offQ, offK, offV, stageBytesK, stageBytesV, offBarriers, sharedBytes;
+  bool tma() const { return !tensorMaps.empty(); }
 };
 
 /// Reads the configuration of `kernel` and checks what every generation
@@ -67,8 +71,9 @@ protected:
   /// tile of rows x cols elements that starts at byte `base`.
   virtual IntV sharedChunkOffset(IntV base, IntV row, IntV chunk, int64_t rows,
                                  int64_t cols) = 0;
-  /// Makes the copies issued so far visible to every warp's tensor-core
-  /// reads, and waits for every warp to be done with the previous tile.
+  /// Makes the cp.async copies issued so far visible to every warp's
+  /// tensor-core reads, and waits for every warp to be done with the
+  /// previous tile.
   virtual void waitForTiles() = 0;
   /// S = Q.K^T of the key tile at byte `kOffset`: the S accumulators of this
   /// thread, [m-tile][n-tile][element] flattened.
@@ -118,9 +123,10 @@ protected:
   OpBuilder b;
   Location loc;
   MLIRContext *ctx;
+  gpu::GPUFuncOp kernel;
   TileConfig cfg;
   // Per-thread values set by the prologue.
-  Value lane, warp, pairCol, rowBase, smem;
+  Value tid, lane, warp, pairCol, rowBase, smem;
 
 private:
   /// Values of a key/value loop that do not change from tile to tile.
@@ -133,16 +139,40 @@ private:
   void emitPrologue();
   void copyToShared(Value view, Value batch, Value head, Value rowStart,
                     int64_t rows, int64_t cols, Value sharedOffset);
-  /// Issues the copies of key/value tile `kTile` into its stage, as one group.
-  void copyKeyValueTile(TileStepOp step, Value kTile);
-  /// Byte offsets of K's and V's stage for key/value tile `kTile`.
-  std::pair<Value, Value> stageOffsets(Value kTile);
-  /// Lowers one key/value range; returns the accumulators after it.
-  /// `previous` is the range before it, if any.
+  /// Issues the loads of key/value tile `kTile` into the stage of `slot`
+  /// (the tile's position in the kernel's sequence of key/value tiles):
+  /// one cp.async group, or TMA loads completing on the stage's mbarrier.
+  void copyKeyValueTile(TileStepOp step, Value kTile, Value slot);
+  /// Byte offsets of K's and V's stage for key/value slot `slot`.
+  std::pair<Value, Value> stageOffsets(Value slot);
+  /// Lowers one key/value range whose first tile has slot `slot`; returns
+  /// the accumulators after it and advances `slot` past it.
   SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init,
-                               KeyValueRange *previous);
+                               Value &slot);
   void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
-                Value hasNext, SmallVectorImpl<Value> &acc);
+                Value slot, Value hasNext, SmallVectorImpl<Value> &acc);
+
+  //===--------------------------------------------------------------------===//
+  // TMA loads (cfg.tma())
+  //===--------------------------------------------------------------------===//
+
+  /// The mbarrier `index` (0: Q, 1 + s: stage s) in shared memory.
+  Value barrierPtr(Value index);
+  /// Thread 0 initialises the mbarriers; every thread passes a barrier.
+  void initBarriers();
+  /// Runs `body` in thread 0 only.
+  void inThreadZero(function_ref<void()> body);
+  /// TMA loads of a rows x cols tile (cols / 64 boxes of `boxRows` rows
+  /// per group of boxRows rows) from `map` at (head, rowStart, batch) into
+  /// shared memory at `sharedOffset`, completing on mbarrier `barrier`.
+  void tmaLoadTile(Value map, Value batch, Value head, Value rowStart,
+                   int64_t rows, int64_t cols, int64_t boxRows,
+                   Value sharedOffset, Value barrier);
+  /// Waits for phase `phase` (i32, 0 or 1) of mbarrier `barrier`.
+  void waitBarrier(Value barrier, Value phase);
+  Value mapArg(int64_t role) {
+    return kernel.getArgument(cfg.tensorMaps[role]);
+  }
   /// P = sigmoid(S') in place for n-tiles [ntBegin, ntEnd) of 8 keys, with
   /// the masks of a masked step.
   void applySigmoid(TileStepOp step, const LoopInvariants &inv, Value k0,

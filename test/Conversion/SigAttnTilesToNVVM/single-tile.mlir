@@ -34,14 +34,15 @@ gpu.module @sigattn_kernels {
 
 // -----
 
-// Ranges that do not continue each other (tile 0, then tile 2: the same
-// stage) are separated by a barrier before the second tile's copies, so no
-// warp overwrites a stage another warp still reads. Tiles 0 then 1 need none.
+// Stages go by slot, a tile's position in the kernel's sequence of key/value
+// tiles, not by its index: tile 2 after tile 0 (a gap) is slot 1 and lands
+// in the other stage, like tile 1 after tile 0, so neither needs a barrier
+// before its copies (the stage it overwrites was last read by slot - 2).
 // CHECK-LABEL: gpu.func @gap
 //       CHECK-COUNT-64: nvvm.mma.sync
-//       CHECK:   nvvm.barrier0
-//   CHECK-NOT:   nvvm.mma.sync
+//   CHECK-NOT:   nvvm.barrier0
 //       CHECK:   nvvm.cp.async.shared.global
+//       CHECK:   nvvm.barrier0
 //       CHECK-COUNT-64: nvvm.mma.sync
 // CHECK-LABEL: gpu.func @no_gap
 //       CHECK-COUNT-64: nvvm.mma.sync

@@ -41,6 +41,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tensor_maps  # noqa: E402
+
 SHAPES = [(113, 203), (128, 217), (113, 211), (108, 256), (256, 512),
           (512, 256), (1024, 1024), (1023, 1024), (1024, 1023), (2048, 2048),
           (1, 77), (1, 1), (77, 1)]
@@ -172,6 +175,8 @@ def run_case(fn, launch, exp, ref_exp, batch, nq, nk, gen, shift=0):
     if slopes is not None:
         args.append(np.uint64(slopes.data_ptr()))
     args += [np.int64(batch), np.int64(nq), np.int64(nk)]
+    args += tensor_maps.tensor_map_args(launch, q.data_ptr(), k.data_ptr(),
+                                        v.data_ptr(), batch, nq, nk)
     grid = ((nq + launch["block_q"] - 1) // launch["block_q"], hq, batch)
     torch.cuda.synchronize()
     fn(grid, (launch["block_threads"], 1, 1), tuple(args),

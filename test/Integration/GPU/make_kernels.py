@@ -101,20 +101,25 @@ def expected_description(name, c, pipeline):
     scale = c["scale"] if c["scale"] is not None else 1.0 / math.sqrt(d)
     # mma=auto (the default) is wgmma for sm_90a (the default chip), sync
     # for other chips. Default tiles: mma.sync 128 x 32 for max(D, Dv) <= 128,
-    # 64 x 16 for 256, 4 warps; wgmma by max(D, Dv): 64 x 96 (64), 64 x 48
-    # (128), 128 x 64 (256), one warp per 16 query rows.
+    # 64 x 16 for 256, 4 warps; wgmma by max(D, Dv): 64 x 96 (64), 128 x 64
+    # (128 and 256), one warp per 16 query rows.
     mma = pipeline.get("mma", "auto")
     if mma == "auto":
         mma = "wgmma" if pipeline.get("chip", "sm_90a") == "sm_90a" else "sync"
     if mma == "wgmma":
         dmax = max(d, dv)
-        tile = (64, 96) if dmax <= 64 else (64, 48) if dmax <= 128 else (128, 64)
+        tile = (64, 96) if dmax <= 64 else (128, 64)
     else:
         tile = (128, 32) if max(d, dv) <= 128 else (64, 16)
     block_q = int(pipeline.get("block-q", "0")) or tile[0]
     block_k = int(pipeline.get("block-k", "0")) or tile[1]
     default_warps = min(max(block_q // 16, 4), 32) if mma == "wgmma" else 4
     warps = int(pipeline.get("num-warps", "0")) or default_warps
+    # loads=auto is tma for wgmma (three 8-byte mbarriers more), cp.async
+    # for sync.
+    loads = pipeline.get("loads", "auto")
+    if loads == "auto":
+        loads = "tma" if mma == "wgmma" else "cp.async"
     return {
         "name": name + "_sigattn",
         "element_type": c["dtype"],
@@ -131,9 +136,12 @@ def expected_description(name, c, pipeline):
         "block_k": block_k,
         "num_warps": warps,
         "block_threads": 32 * warps,
-        # The Q tile and two stages each of the K and V tiles, 2-byte elements.
-        "dynamic_shared_memory": (block_q * d + 2 * block_k * (d + dv)) * 2,
+        # The Q tile and two stages each of the K and V tiles, 2-byte
+        # elements, then TMA's mbarriers.
+        "dynamic_shared_memory": (block_q * d + 2 * block_k * (d + dv)) * 2
+        + (24 if loads == "tma" else 0),
         "mma": mma,
+        "loads": loads,
         # B, Nq, Nk: the op's static size, -1 where the op leaves it dynamic
         # ('?'); a static size is baked into the kernel.
         "batch": -1 if c["batch"] is None else c["batch"],

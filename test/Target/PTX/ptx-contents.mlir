@@ -1,19 +1,29 @@
 // The PTX of a causal bf16 kernel: the instructions we promise, and no
 // reduction, no exp, no libdevice call. Its JSON description. mma.sync first,
-// then the default for sm_90a, wgmma.
+// then the default for sm_90a, wgmma with TMA loads.
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=sync ptx-output=%t.ptx" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.ptx --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local
 // RUN: FileCheck %s --input-file=%t.ptx.json --check-prefix=JSON
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.wg.ptx" -o /dev/null
-// RUN: FileCheck %s --input-file=%t.wg.ptx --check-prefix=WG --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local --implicit-check-not=ldmatrix --implicit-check-not=mma.sync
+// RUN: FileCheck %s --input-file=%t.wg.ptx --check-prefix=WG --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local --implicit-check-not=ldmatrix --implicit-check-not=mma.sync --implicit-check-not=cp.async.cg
 // RUN: FileCheck %s --input-file=%t.wg.ptx.json --check-prefix=WGJSON
 
 // WG: .visible .entry attention_sigattn(
-// WG: .maxntid 128, 1, 1
-// WG-DAG: cp.async.cg.shared.global
-// WG-DAG: fence.proxy.async.shared::cta
+// The tensor maps of q, k, v: by-value grid constants after B, Nq, Nk,
+// read in place (cvta.param), never copied to local memory.
+// WG: .param .u64 attention_sigattn_param_6,
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_7[128],
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_8[128],
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_9[128]
+// WG: .maxntid 256, 1, 1
+// WG-DAG: cvta.param.u64
+// WG-DAG: mbarrier.init.shared.b64
+// WG-DAG: fence.mbarrier_init.release.cluster
+// WG-DAG: mbarrier.arrive.expect_tx.shared.b64
+// WG-DAG: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// WG-DAG: mbarrier.try_wait.parity.shared.b64
 // WG-DAG: wgmma.fence.sync.aligned
-// WG-DAG: wgmma.mma_async.sync.aligned.m64n48k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
+// WG-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
 // WG-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, {{[{]}}%r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}, %r{{[0-9]+}}}, %rd{{[0-9]+}}, p, 1, 1, 1;
 // WG-DAG: wgmma.commit_group.sync.aligned
 // WG-DAG: wgmma.wait_group.sync.aligned
@@ -22,7 +32,7 @@
 // WG-DAG: st.global.b32
 // WG: ret;
 
-// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
 
 // CHECK: .version 8.0
 // CHECK: .target sm_90a
@@ -46,7 +56,7 @@
 // CHECK: ret;
 
 // JSON: "kernels": [
-// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
 func.func @attention(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x4x128xbf16>,
                      %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x16x128xbf16> {
   %o = sigattn.attention %q, %k, %v causal bias = -8.317766

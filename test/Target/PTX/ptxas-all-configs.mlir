@@ -15,6 +15,9 @@
 // RUN: %ptxas -arch=sm_90a -v %t.wg1.ptx -o %t.wg1.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=wgmma block-q=128 block-k=64 num-warps=8 ptx-output=%t.wg2.ptx" -o /dev/null
 // RUN: %ptxas -arch=sm_90a -v %t.wg2.ptx -o %t.wg2.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
+// wgmma with cp.async loads (loads=cp.async) at its former defaults.
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="loads=cp.async ptx-output=%t.wg3.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.wg3.ptx -o %t.wg3.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 
 // CHECK-COUNT-20: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 

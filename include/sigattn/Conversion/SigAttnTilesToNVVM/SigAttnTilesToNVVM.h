@@ -18,6 +18,7 @@ namespace mlir {
 namespace sigattn {
 
 #define GEN_PASS_DECL_CONVERTSIGATTNTILESTONVVM
+#define GEN_PASS_DECL_SIGATTNTENSORMAPPARAMS
 #include "sigattn/Conversion/Passes.h.inc"
 
 /// An error naming `chip` and the chips the `kind` lowering supports, or

@@ -11,7 +11,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -162,8 +164,8 @@ static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
 
 class Outliner {
 public:
-  Outliner(ModuleOp module, int64_t numWarps)
-      : module(module), numWarps(numWarps) {}
+  Outliner(ModuleOp module, int64_t numWarps, LoadKind loads)
+      : module(module), numWarps(numWarps), loads(loads) {}
 
   LogicalResult outline(scf::ForallOp grid, StringRef name);
 
@@ -172,10 +174,50 @@ private:
   /// The in-kernel equivalent of `v`, a value the grid uses from outside.
   FailureOr<Value> recompute(OpBuilder &b, Value v, IRMapping &mapping);
 
+  /// The host's encoding of the CUtensorMap of `buffer` ([B, N, H, dim])
+  /// for TMA boxes of `boxRows` rows: a 64-byte aligned stack slot filled
+  /// by sigattn_encode_tensor_map.
+  Value encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
+                        int64_t boxRows);
+
   ModuleOp module;
   int64_t numWarps;
+  LoadKind loads;
   gpu::GPUModuleOp kernelModule;
 };
+
+Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
+                                int64_t boxRows) {
+  MLIRContext *ctx = b.getContext();
+  Type i64 = b.getI64Type();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> params = {ptrType};
+  params.append(7, i64);
+  auto fnType = FunctionType::get(ctx, params, {b.getI32Type()});
+  if (!module.lookupSymbol<func::FuncOp>(kEncodeTensorMapName)) {
+    OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+    auto decl = func::FuncOp::create(mb, loc, kEncodeTensorMapName, fnType);
+    decl.setPrivate();
+  }
+  auto type = cast<MemRefType>(buffer.getType());
+  Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
+  Value map = LLVM::AllocaOp::create(
+      b, loc, ptrType, LLVM::LLVMArrayType::get(i64, abi::kTensorMapBytes / 8),
+      one, abi::kTensorMapAlignment);
+  auto toI64 = [&](Value index) -> Value {
+    return arith::IndexCastOp::create(b, loc, i64, index);
+  };
+  Value base =
+      toI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer));
+  SmallVector<Value> args = {map, base};
+  for (int64_t d = 0; d < 4; ++d)
+    args.push_back(toI64(memref::DimOp::create(b, loc, buffer, d)));
+  args.push_back(arith::ConstantIntOp::create(b, loc, boxRows, 64));
+  args.push_back(arith::ConstantIntOp::create(
+      b, loc, type.getElementType().isBF16() ? 0 : 1, 64));
+  func::CallOp::create(b, loc, kEncodeTensorMapName, b.getI32Type(), args);
+  return map;
+}
 
 gpu::GPUModuleOp Outliner::getKernelModule() {
   if (kernelModule)
@@ -294,6 +336,10 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   }
   Type i64 = IntegerType::get(ctx, 64);
   argTypes.append(abi::kNumSizeParams, i64);
+  // TMA loads: the CUtensorMaps of q, k and v.
+  unsigned firstMap = argTypes.size();
+  if (loads == LoadKind::Tma)
+    argTypes.append(abi::kNumTensorMaps, LLVM::LLVMPointerType::get(ctx));
 
   gpu::GPUModuleOp gpuModule = getKernelModule();
   OpBuilder kb = OpBuilder::atBlockEnd(gpuModule.getBody());
@@ -306,6 +352,15 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     kernel.setArgAttr(i, "llvm.noalias", UnitAttr::get(ctx));
     kernel.setArgAttr(i, "llvm.align",
                       IntegerAttr::get(i64, abi::kPointerAlignment));
+  }
+  if (loads == LoadKind::Tma) {
+    SmallVector<int64_t> maps;
+    for (unsigned i = firstMap; i < argTypes.size(); ++i) {
+      kernel.setArgAttr(i, "llvm.align",
+                        IntegerAttr::get(i64, abi::kTensorMapAlignment));
+      maps.push_back(i);
+    }
+    kernel->setAttr(kTensorMapsAttrName, DenseI64ArrayAttr::get(ctx, maps));
   }
   SymbolTable(gpuModule).insert(kernel);
 
@@ -396,6 +451,16 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   operands.push_back(hostSize(buffers->query, 0));
   operands.push_back(hostSize(buffers->query, 1));
   operands.push_back(hostSize(buffers->key, 1));
+  if (loads == LoadKind::Tma) {
+    int64_t blockK = 0;
+    grid.walk([&](TileStepOp step) {
+      blockK = static_cast<int64_t>(step.getBlockK());
+    });
+    operands.push_back(
+        encodeTensorMap(hb, loc, buffers->query, abi::kTmaQueryBoxRows));
+    operands.push_back(encodeTensorMap(hb, loc, buffers->key, blockK));
+    operands.push_back(encodeTensorMap(hb, loc, buffers->value, blockK));
+  }
   SmallVector<Value> gridSize =
       getValueOrCreateConstantIndexOp(hb, loc, grid.getMixedUpperBound());
   Value one = arith::ConstantIndexOp::create(hb, loc, 1);
@@ -459,6 +524,19 @@ struct SigAttnOutlineGPUKernelsPass
           << "' (expected sync or wgmma)";
       return signalPassFailure();
     }
+    FailureOr<LoadKind> loadKind = parseLoadKind(loads);
+    if (failed(loadKind)) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: unknown loads='" << loads
+          << "' (expected cp.async or tma)";
+      return signalPassFailure();
+    }
+    if (*loadKind == LoadKind::Tma && *kind != MmaKind::Wgmma) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: loads=tma needs mma=wgmma (the "
+             "mma.sync shared-memory layout is not TMA's)";
+      return signalPassFailure();
+    }
     ModuleOp module = getOperation();
     SmallVector<scf::ForallOp> grids;
     module.walk([&](scf::ForallOp grid) {
@@ -477,7 +555,7 @@ struct SigAttnOutlineGPUKernelsPass
         });
         gridWarps = getDefaultNumWarps(*kind, blockQ);
       }
-      Outliner outliner(module, gridWarps);
+      Outliner outliner(module, gridWarps, *loadKind);
       auto func = grid->getParentOfType<FunctionOpInterface>();
       std::string name = kernelName(func ? func.getName() : "kernel", taken);
       if (failed(outliner.outline(grid, name)))

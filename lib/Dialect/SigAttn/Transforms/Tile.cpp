@@ -46,20 +46,27 @@ FailureOr<MmaKind> mlir::sigattn::parseMmaKind(StringRef mma) {
   return failure();
 }
 
+FailureOr<LoadKind> mlir::sigattn::parseLoadKind(StringRef loads) {
+  if (loads == "cp.async")
+    return LoadKind::CpAsync;
+  if (loads == "tma")
+    return LoadKind::Tma;
+  return failure();
+}
+
 TileSizes mlir::sigattn::getDefaultTileSizes(MmaKind kind, int64_t headDim,
                                              int64_t valueDim) {
   if (kind == MmaKind::Wgmma) {
-    // One warpgroup per 64 query rows, so that a block uses at most 128
-    // threads at D <= 128, every thread may hold 255 registers and several
-    // blocks share an SM: 64 x 96 tiles at D = 64, 64 x 48 at D = 128
-    // (four warpgroups sharing each K/V tile ran up to 17% faster there but
-    // sit at the 128-register cap of 512 threads and spill in some static
-    // shapes); at D = 256 two warpgroups and 64 keys fit shared memory.
+    // Measured with the generation's default TMA loads (benchmarks/NOTES.md,
+    // 2026-12-03): 64 x 96 (one warpgroup) at D = 64; 128 x 64 at D = 128,
+    // where two warpgroups share each K/V tile (+19% full, +14% causal over
+    // 64 x 48 at N = 8192); at D = 256 two warpgroups and 64 keys fit
+    // shared memory.
     int64_t d = std::max(headDim, valueDim);
     if (d <= 64)
       return {/*blockQ=*/64, /*blockK=*/96};
     if (d <= 128)
-      return {/*blockQ=*/64, /*blockK=*/48};
+      return {/*blockQ=*/128, /*blockK=*/64};
     return {/*blockQ=*/128, /*blockK=*/64};
   }
   // 128 query rows: two m16 tiles per warp for 4 warps share every K/V

@@ -5,7 +5,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -35,6 +37,27 @@ enum class MmaKind { Sync, Wgmma };
 
 /// Parses an `mma` option (sync, wgmma).
 FailureOr<MmaKind> parseMmaKind(StringRef mma);
+
+/// How a kernel loads its tiles into shared memory: cp.async by every
+/// thread, or TMA (cp.async.bulk.tensor) from CUtensorMaps the host encodes
+/// and passes after the sizes (docs/KernelABI.md).
+enum class LoadKind { CpAsync, Tma };
+
+/// Parses a `loads` option (cp.async, tma).
+FailureOr<LoadKind> parseLoadKind(StringRef loads);
+
+/// Attribute of a kernel with TMA loads: the indices of its CUtensorMap
+/// arguments (q, k, v). They are `!llvm.ptr` in the gpu.func and become
+/// by-value grid constants after convert-gpu-to-nvvm
+/// (sigattn-tensor-map-params).
+constexpr StringLiteral kTensorMapsAttrName = "sigattn.tensor_maps";
+
+/// The host function a launch of a TMA kernel calls to encode each map:
+///   i32 sigattn_encode_tensor_map(ptr map, i64 base, i64 B, i64 N, i64 H,
+///                                 i64 dim, i64 box_rows, i64 element_type)
+/// (element_type 0: bf16, 1: f16; 0 on success). The runtime library
+/// provides it.
+constexpr StringLiteral kEncodeTensorMapName = "sigattn_encode_tensor_map";
 
 /// Largest block-q / block-k `sigattn-tile` accepts (0 picks the default).
 constexpr int64_t kMaxTileSize = 1024;

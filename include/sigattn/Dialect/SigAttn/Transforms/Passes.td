@@ -108,12 +108,20 @@ def SigAttnOutlineGPUKernels
     calling convention); the kernel rebuilds the [B, N, H, D] views with
     `memref.reinterpret_cast` and reads the grid position from
     `gpu.block_id`. Index values the grid used from outside are recomputed
-    inside the kernel from the sizes. Nothing here depends on how the tile
-    ops are lowered.
+    inside the kernel from the sizes.
+
+    With `loads=tma` the kernel takes three more parameters after the
+    sizes, the CUtensorMaps of q, k and v (`!llvm.ptr` arguments listed in
+    the kernel's `sigattn.tensor_maps` attribute; by-value grid constants
+    once `sigattn-tensor-map-params` has run), and the host encodes each
+    into a 64-byte aligned stack slot with `sigattn_encode_tensor_map`
+    before the launch.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
   ];
   let options = [
@@ -123,6 +131,9 @@ def SigAttnOutlineGPUKernels
     Option<"mma", "mma", "std::string", /*default=*/"\"sync\"",
            "Tensor-core generation whose default num-warps applies (sync, "
            "wgmma)">,
+    Option<"loads", "loads", "std::string", /*default=*/"\"cp.async\"",
+           "How the kernel loads tiles: cp.async, or tma (three CUtensorMap "
+           "parameters after the sizes, encoded by the host)">,
   ];
 }
 

@@ -107,10 +107,16 @@ def ConvertSigAttnTilesToNVVM
 
     With `mma=wgmma` (Hopper, `chip=sm_90a`) the same tile ops become:
 
-    - the same cp.async copies, into 64-column blocks of 128-byte rows with
-      the 128-byte swizzle wgmma's descriptors name, each thread's copies
-      made visible to the async proxy (`fence.proxy.async`) before the
-      barrier;
+    - tiles in 64-column blocks of 128-byte rows with the 128-byte swizzle
+      wgmma's descriptors name, loaded either by TMA when the kernel takes
+      CUtensorMaps (`sigattn.tensor_maps`, from
+      `sigattn-outline-gpu-kernels{loads=tma}`): thread 0 issues
+      `cp.async.bulk.tensor` boxes of 64 columns completing on one mbarrier
+      per K/V stage (and one for Q) at the end of the dynamic shared memory,
+      every thread waits for the stage's phase; or by the same cp.async
+      copies as mma=sync, each thread's copies made visible to the async
+      proxy (`fence.proxy.async`) before the barrier. Stages alternate by a
+      tile's position in the kernel's sequence of key/value tiles;
     - one warpgroup (4 warps) per 64 query rows (block-q = 16 x num-warps);
       `S = Q.K^T` by `wgmma.mma_async.m64n{block-k}k16` with Q and K from
       shared-memory descriptors (K-major), one per 16 columns of D;

@@ -398,23 +398,27 @@ Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
                          " needs " + std::to_string(g.x) +
                          " query tiles, beyond the grid limit of " +
                          std::to_string(abi::kMaxGridX));
-  // The kernel computes element and byte offsets in 64 bits: keep every
-  // tensor, B * N * H * max(D, Dv) * 2 bytes, at most 2^62 bytes.
-  auto tooBig = [](std::initializer_list<int64_t> factors) {
+  // True when 2 bytes times `factors` is more than `limit` bytes.
+  auto bytesAbove = [](unsigned __int128 limit,
+                       std::initializer_list<int64_t> factors) {
     unsigned __int128 product = abi::kElementBytes;
     for (int64_t f : factors) {
       product *= static_cast<unsigned __int128>(f);
-      if (product > (static_cast<unsigned __int128>(1) << 62))
+      if (product > limit)
         return true;
     }
     return false;
   };
+  // The kernel computes element and byte offsets in 64 bits: keep every
+  // tensor, B * N * H * max(D, Dv) * 2 bytes, at most 2^62 bytes.
+  const unsigned __int128 maxTensorBytes = static_cast<unsigned __int128>(1)
+                                           << 62;
   int64_t dim = std::max(info.headDim, info.valueDim);
-  if (tooBig({batch, seqQ, info.numQueryHeads, dim}))
+  if (bytesAbove(maxTensorBytes, {batch, seqQ, info.numQueryHeads, dim}))
     return Status::error(where + "query/output tensors of B = " +
                          std::to_string(batch) + ", Nq = " +
                          std::to_string(seqQ) + " exceed 2^62 bytes");
-  if (tooBig({batch, seqK, info.numKVHeads, dim}))
+  if (bytesAbove(maxTensorBytes, {batch, seqK, info.numKVHeads, dim}))
     return Status::error(where + "key/value tensors of B = " +
                          std::to_string(batch) + ", Nk = " +
                          std::to_string(seqK) + " exceed 2^62 bytes");
@@ -426,12 +430,9 @@ Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
         return Status::error(where + s.name + " " + std::to_string(s.value) +
                              " is more than a TMA kernel's 2^31 - 1 rows");
     }
-    auto batchBytes = [&](int64_t seq, int64_t heads) {
-      return static_cast<unsigned __int128>(seq) * heads * dim *
-             abi::kElementBytes;
-    };
-    if (batchBytes(seqQ, info.numQueryHeads) >= (uint64_t{1} << 40) ||
-        batchBytes(seqK, info.numKVHeads) >= (uint64_t{1} << 40))
+    const unsigned __int128 maxStrideBytes = (uint64_t{1} << 40) - 1;
+    if (bytesAbove(maxStrideBytes, {seqQ, info.numQueryHeads, dim}) ||
+        bytesAbove(maxStrideBytes, {seqK, info.numKVHeads, dim}))
       return Status::error(where + "one batch of a tensor is 2^40 bytes or "
                                    "more, beyond a TMA tensor map's strides");
   }

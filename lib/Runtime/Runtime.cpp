@@ -217,13 +217,12 @@ extern "C" int32_t sigattn_encode_tensor_map(void *map, uint64_t base,
   if (!map || reinterpret_cast<uintptr_t>(map) % abi::kTensorMapAlignment ||
       base % abi::kPointerAlignment || batch < 1 || seq < 1 || heads < 1 ||
       seq > abi::kMaxTmaRows || dim % abi::kTmaBoxCols != 0 || dim < 1 ||
-      boxRows < 1 || boxRows > 256 || (elementType != 0 && elementType != 1))
+      boxRows < 1 || boxRows > abi::kMaxTmaBoxRows ||
+      (elementType != 0 && elementType != 1))
     return static_cast<int32_t>(CUDA_ERROR_INVALID_VALUE);
-  abi::TileShape shape{abi::kTmaQueryBoxRows, boxRows, 4, dim, dim, true};
-  abi::TensorMapShape m =
-      abi::tensorMapShape(shape, abi::MapRole::kKey, batch, seq, heads);
   return static_cast<int32_t>(
-      encodeTiled(*static_cast<CUtensorMap *>(map), base, elementType == 0, m));
+      encodeTiled(*static_cast<CUtensorMap *>(map), base, elementType == 0,
+                  abi::tensorMapShape(dim, heads, seq, batch, boxRows)));
 }
 
 Status Module::launch(const std::string &name, const AttentionArgs &args,

@@ -239,6 +239,21 @@ int main() {
          true);
   expect("static Nk only, other Nk", validateSizes(onlyNk, 7, 1000, 2), false);
 
+  // TMA kernels: Nq, Nk below 2^31 (signed coordinates) and one batch of a
+  // tensor below 2^40 bytes (a map's stride): q's batch is Nq x 6 x 128 x 2
+  // = 1536 Nq bytes, so 715827882 rows fit and 715827883 do not.
+  KernelInfo tma = k;
+  tma.mma = "wgmma";
+  tma.tmaLoads = true;
+  expect("TMA: one batch of q just below 2^40 bytes",
+         validateSizes(tma, 1, 715827882, 1), true);
+  expect("TMA: one batch of q above 2^40 bytes",
+         validateSizes(tma, 1, 715827883, 1), false);
+  expect("cp.async: the same Nq", validateSizes(k, 1, 715827883, 1), true);
+  expect("TMA: Nk = 2^31", validateSizes(tma, 1, 1, int64_t(1) << 31), false);
+  expect("TMA: Nk = 2^31 - 1", validateSizes(tma, 1, 1, (int64_t(1) << 31) - 1),
+         true);
+
   // Step 4. Tensor sizes, and their arithmetic at the limits.
   TensorBytes t = tensorBytes(k, 2, 113, 203);
   std::printf("bytes: q=%llu k=%llu v=%llu out=%llu slopes=%llu\n",

@@ -92,18 +92,31 @@ struct TensorMapShape {
   uint64_t strides[3]; ///< bytes between consecutive heads, rows, batches
   uint32_t box[4];     ///< 64, 1, boxRows, 1
 };
-constexpr TensorMapShape tensorMapShape(const TileShape &s, MapRole role,
-                                        int64_t batch, int64_t seq,
-                                        int64_t heads) {
-  int64_t dim = role == MapRole::kValue ? s.valueDim : s.headDim;
-  int64_t rows = role == MapRole::kQuery ? kTmaQueryBoxRows : s.blockK;
+/// Rows of a TMA box of `role`: 64 for q (one warpgroup's rows), block-k for
+/// k and v.
+constexpr int64_t tmaBoxRows(MapRole role, int64_t blockK) {
+  return role == MapRole::kQuery ? kTmaQueryBoxRows : blockK;
+}
+/// Most rows of one TMA box (a box dimension is at most 256).
+constexpr int64_t kMaxTmaBoxRows = 256;
+
+/// The map of a [batch, seq, heads, dim] tensor read in boxes of `boxRows`.
+constexpr TensorMapShape tensorMapShape(int64_t dim, int64_t heads, int64_t seq,
+                                        int64_t batch, int64_t boxRows) {
   uint64_t row = static_cast<uint64_t>(heads * dim * kElementBytes);
   return {{static_cast<uint64_t>(dim), static_cast<uint64_t>(heads),
            static_cast<uint64_t>(seq), static_cast<uint64_t>(batch)},
           {static_cast<uint64_t>(dim * kElementBytes), row,
            row * static_cast<uint64_t>(seq)},
-          {static_cast<uint32_t>(kTmaBoxCols), 1u, static_cast<uint32_t>(rows),
-           1u}};
+          {static_cast<uint32_t>(kTmaBoxCols), 1u,
+           static_cast<uint32_t>(boxRows), 1u}};
+}
+/// The map a kernel of shape `s` reads `role` through.
+constexpr TensorMapShape tensorMapShape(const TileShape &s, MapRole role,
+                                        int64_t batch, int64_t seq,
+                                        int64_t heads) {
+  return tensorMapShape(role == MapRole::kValue ? s.valueDim : s.headDim, heads,
+                        seq, batch, tmaBoxRows(role, s.blockK));
 }
 
 /// TMA coordinates are signed 32-bit: a TMA kernel takes N < 2^31 rows.

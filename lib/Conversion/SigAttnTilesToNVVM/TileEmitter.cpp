@@ -196,8 +196,16 @@ void TileEmitter::copyToShared(Value view, Value batch, Value head,
   }
 }
 
+Value TileEmitter::stageOf(Value slot) {
+  return arith::AndIOp::create(b, loc, toI32(slot), i32(1));
+}
+
+Value TileEmitter::stageBarrier(Value slot) {
+  return barrierPtr(add(i32(1), stageOf(slot)));
+}
+
 std::pair<Value, Value> TileEmitter::stageOffsets(Value slot) {
-  Value stage = arith::AndIOp::create(b, loc, toI32(slot), i32(1));
+  Value stage = stageOf(slot);
   return {add(i32(cfg.offK), mul(stage, i32(cfg.stageBytesK))),
           add(i32(cfg.offV), mul(stage, i32(cfg.stageBytesV)))};
 }
@@ -208,16 +216,13 @@ void TileEmitter::copyKeyValueTile(TileStepOp step, Value kTile, Value slot) {
   auto [kOffset, vOffset] = stageOffsets(slot);
   if (cfg.tma()) {
     // One mbarrier per stage expects the bytes of both tiles.
-    Value barrier = barrierPtr(
-        add(i32(1), arith::AndIOp::create(b, loc, toI32(slot), i32(1))));
+    Value barrier = stageBarrier(slot);
     inThreadZero([&] {
-      NVVM::MBarrierArriveExpectTxOp::create(
-          b, loc, Type(), barrier, i32(cfg.stageBytesK + cfg.stageBytesV),
-          NVVM::MemScopeKindAttr(), BoolAttr(), Value());
-      tmaLoadTile(mapArg(1), step.getBatch(), step.getKvHead(), k0, s.blockK,
-                  s.headDim, s.blockK, kOffset, barrier);
-      tmaLoadTile(mapArg(2), step.getBatch(), step.getKvHead(), k0, s.blockK,
-                  s.valueDim, s.blockK, vOffset, barrier);
+      expectBytes(barrier, cfg.stageBytesK + cfg.stageBytesV);
+      tmaLoadTile(abi::MapRole::kKey, step.getBatch(), step.getKvHead(), k0,
+                  s.blockK, s.headDim, kOffset, barrier);
+      tmaLoadTile(abi::MapRole::kValue, step.getBatch(), step.getKvHead(), k0,
+                  s.blockK, s.valueDim, vOffset, barrier);
     });
     return;
   }
@@ -253,10 +258,17 @@ void TileEmitter::initBarriers() {
   barrier();
 }
 
-void TileEmitter::tmaLoadTile(Value map, Value batch, Value head,
+void TileEmitter::expectBytes(Value barrier, int64_t bytes) {
+  NVVM::MBarrierArriveExpectTxOp::create(b, loc, Type(), barrier, i32(bytes),
+                                         NVVM::MemScopeKindAttr(), BoolAttr(),
+                                         Value());
+}
+
+void TileEmitter::tmaLoadTile(abi::MapRole role, Value batch, Value head,
                               Value rowStart, int64_t rows, int64_t cols,
-                              int64_t boxRows, Value sharedOffset,
-                              Value barrier) {
+                              Value sharedOffset, Value barrier) {
+  Value map = kernel.getArgument(cfg.tensorMaps[static_cast<int>(role)]);
+  int64_t boxRows = abi::tmaBoxRows(role, cfg.shape.blockK);
   auto clusterPtr = LLVM::LLVMPointerType::get(ctx, 7);
   Value row0 = toI32(rowStart);
   for (int64_t r = 0; r < rows; r += boxRows) {
@@ -329,11 +341,9 @@ void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   // and every warp is done with the previous tile: its stage may be reused.
   if (cfg.tma()) {
     // Slot t is the stage's (t / 2)-th load: its mbarrier's phase t / 2 % 2.
-    Value t = toI32(slot);
-    Value stage = arith::AndIOp::create(b, loc, t, i32(1));
     Value phase = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, t, i32(1)), i32(1));
-    waitBarrier(barrierPtr(add(i32(1), stage)), phase);
+        b, loc, arith::ShRUIOp::create(b, loc, toI32(slot), i32(1)), i32(1));
+    waitBarrier(stageBarrier(slot), phase);
     barrier();
   } else {
     waitForTiles();
@@ -478,13 +488,10 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
     initBarriers();
     Value qBarrier = barrierPtr(i32(0));
     inThreadZero([&] {
-      NVVM::MBarrierArriveExpectTxOp::create(
-          b, loc, Type(), qBarrier,
-          i32(s.blockQ * s.headDim * abi::kElementBytes),
-          NVVM::MemScopeKindAttr(), BoolAttr(), Value());
-      tmaLoadTile(mapArg(0), tiles.loadQ.getBatch(), tiles.loadQ.getHead(),
-                  tiles.loadQ.getRowStart(), s.blockQ, s.headDim,
-                  abi::kTmaQueryBoxRows, i32(cfg.offQ), qBarrier);
+      expectBytes(qBarrier, s.blockQ * s.headDim * abi::kElementBytes);
+      tmaLoadTile(abi::MapRole::kQuery, tiles.loadQ.getBatch(),
+                  tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
+                  s.headDim, i32(cfg.offQ), qBarrier);
     });
     waitBarrier(qBarrier, i32(0));
   } else {

@@ -143,6 +143,8 @@ private:
   /// (the tile's position in the kernel's sequence of key/value tiles):
   /// one cp.async group, or TMA loads completing on the stage's mbarrier.
   void copyKeyValueTile(TileStepOp step, Value kTile, Value slot);
+  /// The stage (i32, 0 or 1) of key/value slot `slot`.
+  Value stageOf(Value slot);
   /// Byte offsets of K's and V's stage for key/value slot `slot`.
   std::pair<Value, Value> stageOffsets(Value slot);
   /// Lowers one key/value range whose first tile has slot `slot`; returns
@@ -158,21 +160,24 @@ private:
 
   /// The mbarrier `index` (0: Q, 1 + s: stage s) in shared memory.
   Value barrierPtr(Value index);
+  /// The mbarrier of the stage of key/value slot `slot`.
+  Value stageBarrier(Value slot);
+  /// This thread arrives on `barrier` and sets it to expect `bytes` more.
+  void expectBytes(Value barrier, int64_t bytes);
   /// Thread 0 initialises the mbarriers; every thread passes a barrier.
   void initBarriers();
   /// Runs `body` in thread 0 only.
   void inThreadZero(function_ref<void()> body);
-  /// TMA loads of a rows x cols tile (cols / 64 boxes of `boxRows` rows
-  /// per group of boxRows rows) from `map` at (head, rowStart, batch) into
-  /// shared memory at `sharedOffset`, completing on mbarrier `barrier`.
-  void tmaLoadTile(Value map, Value batch, Value head, Value rowStart,
-                   int64_t rows, int64_t cols, int64_t boxRows,
+  /// TMA loads of a rows x cols tile of `role` through the kernel's map of
+  /// it (cols / 64 boxes per group of abi::tmaBoxRows rows) at (head,
+  /// rowStart, batch) into shared memory at `sharedOffset`, completing on
+  /// mbarrier `barrier`.
+  void tmaLoadTile(::sigattn::abi::MapRole role, Value batch, Value head,
+                   Value rowStart, int64_t rows, int64_t cols,
                    Value sharedOffset, Value barrier);
   /// Waits for phase `phase` (i32, 0 or 1) of mbarrier `barrier`.
   void waitBarrier(Value barrier, Value phase);
-  Value mapArg(int64_t role) {
-    return kernel.getArgument(cfg.tensorMaps[role]);
-  }
+
   /// P = sigmoid(S') in place for n-tiles [ntBegin, ntEnd) of 8 keys, with
   /// the masks of a masked step.
   void applySigmoid(TileStepOp step, const LoopInvariants &inv, Value k0,

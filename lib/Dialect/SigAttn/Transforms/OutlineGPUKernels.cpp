@@ -456,10 +456,11 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     grid.walk([&](TileStepOp step) {
       blockK = static_cast<int64_t>(step.getBlockK());
     });
-    operands.push_back(
-        encodeTensorMap(hb, loc, buffers->query, abi::kTmaQueryBoxRows));
-    operands.push_back(encodeTensorMap(hb, loc, buffers->key, blockK));
-    operands.push_back(encodeTensorMap(hb, loc, buffers->value, blockK));
+    for (auto [role, buffer] : {std::pair{abi::MapRole::kQuery, buffers->query},
+                                {abi::MapRole::kKey, buffers->key},
+                                {abi::MapRole::kValue, buffers->value}})
+      operands.push_back(
+          encodeTensorMap(hb, loc, buffer, abi::tmaBoxRows(role, blockK)));
   }
   SmallVector<Value> gridSize =
       getValueOrCreateConstantIndexOp(hb, loc, grid.getMixedUpperBound());

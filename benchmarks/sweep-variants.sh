@@ -54,6 +54,28 @@ elif [ "${SWEEP:-2}" = 6 ]; then
     "t4|loads=tma block-q=192 block-k=64 num-warps=12"
     "t5|block-q=128 block-k=64 num-warps=8"
   )
+elif [ "${SWEEP:-2}" = 7 ]; then
+  # Warp specialization: a producer warpgroup and a K/V ring (2026-12-04).
+  variants=(
+    "s0|"
+    "s1|schedule=specialized"
+    "s2|schedule=specialized kv-stages=3"
+    "s3|schedule=specialized block-q=128 block-k=128 num-warps=8"
+    "s4|schedule=specialized block-q=128 block-k=96 num-warps=8 kv-stages=3"
+    "s5|schedule=specialized block-q=192 block-k=64 num-warps=12"
+    "s6|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3"
+  )
+elif [ "${SWEEP:-2}" = 8 ]; then
+  # Warp specialization with S(t + 1) issued before the sigmoid of t
+  # (2026-12-04).
+  variants=(
+    "o0|"
+    "o1|schedule=specialized"
+    "o2|schedule=specialized kv-stages=3"
+    "o3|schedule=specialized kv-stages=4"
+    "o4|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3"
+    "o5|schedule=specialized block-q=192 block-k=64 num-warps=12 kv-stages=3"
+  )
 elif [ "${SWEEP:-2}" = 1 ]; then
   variants=(
     "v0|block-q=64 block-k=64 short-shared-pointers=false"
@@ -92,7 +114,7 @@ while IFS='|' read -r name opts; do
     for mask in full causal; do
       ptx=$bundle/$name/d${d}_n2048_${mask}.ptx
       check=$("$run" --ptx "$ptx" --batch 2 --seq-q 2048 --seq-k 2048 | grep -o 'PASS\|FAIL' | head -n 1)
-      for n in 2048 8192; do
+      for n in ${SWEEP_NS:-2048 8192}; do
         tf=$("$run" --ptx "$ptx" --batch $((16384 / n)) --seq-q $n --seq-k $n --no-check --time 20 |
              sed -n 's/.*, \([0-9.]*\) TFLOP\/s.*/\1/p')
         printf '%-4s %-38s %-4s %-7s %-6s %-9s %s\n' "$name" "${opts:-defaults}" $d $mask $n "$check" "$tf"

@@ -14,6 +14,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "sigattn/Conversion/Passes.h"
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
+#include "sigattn/Runtime/KernelABI.h"
 #include "sigattn/Target/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -67,6 +68,20 @@ mlir::sigattn::resolveLoads(const GPUPipelineOptions &options) {
 }
 
 std::optional<std::string>
+mlir::sigattn::resolveSchedule(const GPUPipelineOptions &options) {
+  if (options.schedule == "auto")
+    return std::string("cooperative");
+  if (succeeded(parseScheduleKind(options.schedule)))
+    return std::string(options.schedule);
+  return std::nullopt;
+}
+
+int64_t mlir::sigattn::resolveKVStages(const GPUPipelineOptions &options) {
+  // 0 stays: the outline pass picks per kernel (its shared memory).
+  return options.kvStages;
+}
+
+std::optional<std::string>
 mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   std::optional<std::string> mma = resolveMma(options);
   FailureOr<MmaKind> kind =
@@ -83,6 +98,17 @@ mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   if (*loads == "tma" && *kind != MmaKind::Wgmma)
     return "loads=tma needs mma=wgmma (mma.sync keeps tiles in a layout TMA "
            "does not write)";
+  std::optional<std::string> schedule = resolveSchedule(options);
+  if (!schedule)
+    return "schedule='" + options.schedule +
+           "' is not supported (expected auto, cooperative or specialized)";
+  ScheduleKind scheduleKind = *parseScheduleKind(*schedule);
+  if (scheduleKind == ScheduleKind::Specialized && *loads != "tma")
+    return "schedule=specialized needs loads=tma (the producer warpgroup "
+           "issues TMA loads)";
+  if (std::optional<std::string> error =
+          checkKVStagesOption(resolveKVStages(options), scheduleKind))
+    return error;
   std::optional<int> ptx = parsePTXFeature(options.ptxFeatures);
   if (!ptx)
     return "features='" + options.ptxFeatures +
@@ -95,7 +121,15 @@ mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
     if (std::optional<std::string> error = checkTileSizeOption(name, value))
       return error;
   }
-  return checkNumWarpsOption(options.numWarps);
+  if (std::optional<std::string> error = checkNumWarpsOption(options.numWarps))
+    return error;
+  if (scheduleKind == ScheduleKind::Specialized &&
+      options.numWarps > kMaxWarps - ::sigattn::abi::kProducerWarps)
+    return "num-warps=" + std::to_string(options.numWarps) +
+           " is too many for schedule=specialized, which adds 4 producer "
+           "warps (at most " +
+           std::to_string(kMaxWarps - ::sigattn::abi::kProducerWarps) + ")";
+  return std::nullopt;
 }
 
 LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
@@ -122,7 +156,9 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
 
   // Step 2. The grid becomes a kernel; its tile ops become tensor-core code.
   std::string loads = *resolveLoads(options);
-  pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps, mma, loads}));
+  pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps, mma, loads,
+                                             *resolveSchedule(options),
+                                             resolveKVStages(options)}));
   pm.addPass(createConvertSigAttnTilesToNVVM({mma, options.chip}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

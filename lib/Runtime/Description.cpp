@@ -240,6 +240,9 @@ Status sigattn::runtime::parseKernelDescription(
                 // Passed to the driver as an int.
                 {"dynamic_shared_memory", &k.dynamicSharedMemory, 0,
                  std::numeric_limits<int32_t>::max()},
+                {"producer_warps", &k.producerWarps, 0, 32},
+                {"kv_stages", &k.kvStages, abi::kMinKVStages,
+                 abi::kMaxKVStages},
                 {"window_left", &k.windowLeft, -1, kMax},
                 {"window_right", &k.windowRight, -1, kMax}};
     for (const IntField &f : ints) {
@@ -299,13 +302,24 @@ Status sigattn::runtime::parseKernelDescription(
       return Status::error("kernel description: loads \"tma\" needs mma "
                            "\"wgmma\" in " +
                            k.name);
+    // A producer is one warpgroup feeding TMA loads to the other warps;
+    // without one, every warp loads two stages ahead of itself.
+    if (k.producerWarps != 0 &&
+        (k.producerWarps != abi::kProducerWarps || !k.tmaLoads))
+      return Status::error("kernel description: producer_warps must be 0, "
+                           "or 4 with loads \"tma\", in " +
+                           k.name);
+    if (k.producerWarps == 0 && k.kvStages != abi::kMinKVStages)
+      return Status::error("kernel description: kv_stages must be 2 without "
+                           "producer warps in " +
+                           k.name);
     if (k.numQueryHeads % k.numKVHeads != 0)
       return Status::error("kernel description: num_query_heads is not a "
                            "multiple of num_kv_heads in " +
                            k.name);
     if (k.blockThreads != abi::blockThreads(k.tileShape()))
       return Status::error("kernel description: block_threads is not 32 x "
-                           "num_warps in " +
+                           "(num_warps + producer_warps) in " +
                            k.name);
     for (const KernelInfo &other : parsed) {
       if (other.name == k.name)

@@ -632,6 +632,10 @@ PIPELINE_OPTS = {
                  "+ptx999", "", "ptx80", "+garbage", "+ptx80,-ptx80",
                  "+ptx80,+sm_90a"],
     "mma": ["sync", "sync", "wgmma", "foo", ""],
+    "loads": ["auto", "tma", "cp.async", "ldg", ""],
+    "schedule": ["auto", "specialized", "specialized", "cooperative",
+                 "pingpong", ""],
+    "kv-stages": ["0", "2", "3", "4", "5", "1", "-1", str(2**63), "x"],
     "block-q": INTS,
     "block-k": INTS,
     "num-warps": WARPS,
@@ -661,8 +665,11 @@ def pass_tile(rng):
 
 
 def pass_outline(rng):
-    return with_opts("--sigattn-outline-gpu-kernels",
-                     opt_string(rng, {"num-warps": WARPS}, 0.6))
+    return with_opts("--sigattn-outline-gpu-kernels", opt_string(
+        rng, {"num-warps": WARPS, "mma": PIPELINE_OPTS["mma"],
+              "loads": PIPELINE_OPTS["loads"],
+              "schedule": PIPELINE_OPTS["schedule"],
+              "kv-stages": PIPELINE_OPTS["kv-stages"]}, 0.5))
 
 
 def pass_nvvm(rng):

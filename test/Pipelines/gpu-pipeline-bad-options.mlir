@@ -13,6 +13,13 @@
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="loads=ldg" 2>&1 | FileCheck %s --check-prefix=LOADS
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="mma=sync loads=tma" 2>&1 | FileCheck %s --check-prefix=SYNCTMA
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="chip=sm_90 loads=tma" 2>&1 | FileCheck %s --check-prefix=SYNCTMA
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=pingpong" 2>&1 | FileCheck %s --check-prefix=SCHED
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized loads=cp.async" 2>&1 | FileCheck %s --check-prefix=WSLOADS
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized mma=sync" 2>&1 | FileCheck %s --check-prefix=WSLOADS
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="kv-stages=3" 2>&1 | FileCheck %s --check-prefix=STAGES3
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized kv-stages=5" 2>&1 | FileCheck %s --check-prefix=STAGES5
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized kv-stages=-1" 2>&1 | FileCheck %s --check-prefix=STAGESNEG
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized num-warps=32" 2>&1 | FileCheck %s --check-prefix=WSWARPS
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-q=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=BQ
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-k=-1" 2>&1 | FileCheck %s --check-prefix=BK
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="num-warps=-1" 2>&1 | FileCheck %s --check-prefix=W0
@@ -41,6 +48,12 @@
 // MMA: error: sigattn-gpu-pipeline: mma='foo' is not supported (expected auto, sync or wgmma)
 // LOADS: sigattn-gpu-pipeline: loads='ldg' is not supported (expected auto, cp.async or tma)
 // SYNCTMA: sigattn-gpu-pipeline: loads=tma needs mma=wgmma
+// SCHED: error: sigattn-gpu-pipeline: schedule='pingpong' is not supported (expected auto, cooperative or specialized)
+// WSLOADS: error: sigattn-gpu-pipeline: schedule=specialized needs loads=tma (the producer warpgroup issues TMA loads)
+// STAGES3: error: sigattn-gpu-pipeline: kv-stages=3 needs schedule=specialized (without a producer every warp loads one tile ahead into 2 stages)
+// STAGES5: error: sigattn-gpu-pipeline: kv-stages=5 is out of range (0 for the schedule's default, or 2 .. 4)
+// STAGESNEG: error: sigattn-gpu-pipeline: kv-stages=-1 is out of range
+// WSWARPS: error: sigattn-gpu-pipeline: num-warps=32 is too many for schedule=specialized, which adds 4 producer warps (at most 28)
 // BQ: error: sigattn-gpu-pipeline: block-q=4611686018427387904 is out of range (0 for the default, or 1 .. 1024)
 // BK: error: sigattn-gpu-pipeline: block-k=-1 is out of range (0 for the default, or 1 .. 1024)
 // W0: error: sigattn-gpu-pipeline: num-warps=-1 is out of range (0 for the default, or 1 .. 32)

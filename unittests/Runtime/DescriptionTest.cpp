@@ -26,7 +26,7 @@ namespace {
 
 const char *kValid = R"({
   "kernels": [
-    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
   ]
 }
 )";
@@ -98,6 +98,26 @@ int main() {
                                 hopper),
          true);
 
+  // A warp-specialized kernel: 8 computing warps and a producer warpgroup
+  // (384 threads), a ring of 3 stages.
+  std::vector<KernelInfo> specialized;
+  std::string ws = replace(replace(kValid, "\"sync\"", "\"wgmma\""),
+                           "\"cp.async\"", "\"tma\"");
+  ws = replace(ws, "\"num_warps\": 4", "\"num_warps\": 8");
+  ws = replace(ws, "\"block_threads\": 128", "\"block_threads\": 384");
+  ws = replace(ws, "\"producer_warps\": 0", "\"producer_warps\": 4");
+  ws = replace(ws, "\"kv_stages\": 2", "\"kv_stages\": 3");
+  expect("specialized description", parseKernelDescription(ws, specialized),
+         true);
+  if (!specialized.empty()) {
+    abi::TileShape shape = specialized[0].tileShape();
+    std::printf("specialized: threads=%lld producer=%lld stages=%lld "
+                "barriers=%lld\n",
+                (long long)abi::blockThreads(shape),
+                (long long)shape.producerWarps, (long long)shape.kvStages,
+                (long long)abi::tmaBarriers(shape));
+  }
+
   // Step 2. Broken descriptions.
   std::vector<KernelInfo> scratch;
   struct Bad {
@@ -115,6 +135,13 @@ int main() {
       {"tma loads with mma.sync", replace(kValid, "\"cp.async\"", "\"tma\"")},
       {"heads not a multiple", replace(kValid, "\"num_kv_heads\": 2", "\"num_kv_heads\": 4")},
       {"block threads mismatch", replace(kValid, "\"block_threads\": 128", "\"block_threads\": 256")},
+      {"missing producer_warps", replace(kValid, "\"producer_warps\": 0, ", "")},
+      {"missing kv_stages", replace(kValid, "\"kv_stages\": 2, ", "")},
+      {"producer without tma", replace(replace(kValid, "\"producer_warps\": 0", "\"producer_warps\": 4"), "\"block_threads\": 128", "\"block_threads\": 256")},
+      {"producer of 2 warps", replace(replace(ws, "\"producer_warps\": 4", "\"producer_warps\": 2"), "\"block_threads\": 384", "\"block_threads\": 320")},
+      {"producer threads not counted", replace(ws, "\"block_threads\": 384", "\"block_threads\": 256")},
+      {"3 stages without a producer", replace(kValid, "\"kv_stages\": 2", "\"kv_stages\": 3")},
+      {"5 stages", replace(ws, "\"kv_stages\": 3", "\"kv_stages\": 5")},
       {"duplicate field", replace(kValid, "\"mma\": \"sync\"", "\"mma\": \"sync\", \"mma\": \"sync\"")},
       {"trailing text", std::string(kValid) + "x"},
       {"not a description", "[1, 2]"},

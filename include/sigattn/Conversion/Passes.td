@@ -126,6 +126,17 @@ def ConvertSigAttnTilesToNVVM
       (MLIR 22 has no NVVM op for register-A wgmma), each batch fenced,
       committed and waited for, its registers tied to the wait.
 
+    A kernel from `sigattn-outline-gpu-kernels{schedule=specialized}`
+    (`sigattn.producer_warps = 4`, `sigattn.kv_stages`, TMA loads) is
+    warp-specialized: it splits once, at its first key/value range, into a
+    producer warpgroup (`setmaxnreg` down to 24) whose first thread issues
+    every tile's loads into a ring of `kv_stages` stages, each after the
+    stage's "empty" mbarrier says the computing warps released it, and the
+    computing warps (`setmaxnreg` up, `.maxnreg` and `.minnctapersm` on the
+    kernel), which wait on the stage's "full" mbarrier, issue S of the next
+    tile before the sigmoid and P.V of this one, and release the stage
+    after their last wgmma of it; no block barrier per tile.
+
     The kernel's block size is its `known_block_size`; the pass sets the
     launches' dynamic shared memory and records the kernel's configuration
     in a `sigattn.kernel` attribute on each launch.

@@ -42,6 +42,19 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "(cp.async.bulk.tensor from CUtensorMaps the host "
                      "passes; mma=wgmma only) or auto"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("How the warps share the work: cooperative (every warp "
+                     "loads and computes), specialized (a producer warpgroup "
+                     "issues the TMA loads into a ring of kv-stages; "
+                     "loads=tma) or auto"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<int64_t> kvStages{
+      *this, "kv-stages",
+      llvm::cl::desc("Stages of the K/V ring (0: 2, or with "
+                     "schedule=specialized 3 where shared memory holds them; "
+                     "2 .. 4, more than 2 with schedule=specialized)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q",
       llvm::cl::desc("Query rows per block (0: mma's default for the head "
@@ -54,8 +67,9 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> numWarps{
       *this, "num-warps",
-      llvm::cl::desc("Warps per block (0: mma's default for the tile: 4 for "
-                     "sync, block-q / 16 for wgmma)"),
+      llvm::cl::desc("Computing warps per block, a producer's not counted "
+                     "(0: mma's default for the tile: 4 for sync, block-q / "
+                     "16 for wgmma)"),
       llvm::cl::init(0)};
   PassOptions::Option<bool> shortSharedPointers{
       *this, "short-shared-pointers",
@@ -72,6 +86,14 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 /// How the kernels load tiles (cp.async or tma): `loads`, with auto
 /// resolved for the generation; nothing when `loads` is not a kind.
 std::optional<std::string> resolveLoads(const GPUPipelineOptions &options);
+
+/// How the kernels' warps share the work (cooperative or specialized):
+/// `schedule`, with auto resolved; nothing when it is not a schedule.
+std::optional<std::string> resolveSchedule(const GPUPipelineOptions &options);
+
+/// The K/V ring's stages: `kv-stages` (0: per kernel, by the outline
+/// pass: 2, or 3 with schedule=specialized where shared memory holds them).
+int64_t resolveKVStages(const GPUPipelineOptions &options);
 
 /// The tensor-core generation `options` asks for: `mma`, with auto resolved
 /// for the chip; nothing when `mma` is not a generation.

@@ -52,25 +52,47 @@ constexpr int64_t kPointerAlignment = 16;
 struct TileShape {
   int64_t blockQ;   ///< query rows per block
   int64_t blockK;   ///< keys per key/value tile
-  int64_t numWarps; ///< warps per block
+  int64_t numWarps; ///< warps that compute (each owns query rows)
   int64_t headDim;  ///< D
   int64_t valueDim; ///< Dv
-  bool tmaLoads = false; ///< tiles loaded by TMA (three mbarriers more)
+  bool tmaLoads = false; ///< tiles loaded by TMA (mbarriers at the end)
+  /// Warps that only load, after the computing ones: a producer
+  /// warpgroup (4), or 0 when the computing warps load too.
+  int64_t producerWarps = 0;
+  /// Stages of the K/V ring in shared memory.
+  int64_t kvStages = kDefaultKVStages;
+  static constexpr int64_t kDefaultKVStages = 2;
 };
 
-/// Threads per block.
-constexpr int64_t blockThreads(const TileShape &s) { return 32 * s.numWarps; }
+/// Threads per block: the computing warps, then the producer's.
+constexpr int64_t blockThreads(const TileShape &s) {
+  return 32 * (s.numWarps + s.producerWarps);
+}
+/// Warps of a producer warpgroup.
+constexpr int64_t kProducerWarps = 4;
 
-/// mbarriers of a kernel with TMA loads: one for Q, one per K/V stage.
-constexpr int64_t kTmaBarriers = 3;
+/// The K/V ring's stages, fewest and most.
+constexpr int64_t kMinKVStages = 2;
+constexpr int64_t kMaxKVStages = 4;
+
+/// mbarriers of a kernel with TMA loads: one for Q, then one per K/V stage
+/// that the stage's loads complete ("full"), then, with a producer, one
+/// per stage that the compute warps release it on ("empty").
+constexpr int64_t tmaBarriers(const TileShape &s) {
+  return s.tmaLoads ? 1 + s.kvStages * (s.producerWarps > 0 ? 2 : 1) : 0;
+}
 constexpr int64_t kMBarrierBytes = 8;
 
-/// Dynamic shared memory in bytes: the Q tile and two stages each of the K
-/// and V tiles, then the mbarriers of TMA loads.
+/// Most dynamic shared memory a block may use on sm_90.
+constexpr int64_t kMaxDynamicSharedBytes = 227 * 1024;
+
+/// Dynamic shared memory in bytes: the Q tile and kvStages stages each of
+/// the K and V tiles, then the mbarriers of TMA loads.
 constexpr int64_t dynamicSharedBytes(const TileShape &s) {
-  return (s.blockQ * s.headDim + 2 * s.blockK * (s.headDim + s.valueDim)) *
+  return (s.blockQ * s.headDim +
+          s.kvStages * s.blockK * (s.headDim + s.valueDim)) *
              kElementBytes +
-         (s.tmaLoads ? kTmaBarriers * kMBarrierBytes : 0);
+         tmaBarriers(s) * kMBarrierBytes;
 }
 
 /// Which tensor a CUtensorMap parameter describes.

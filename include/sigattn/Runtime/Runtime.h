@@ -59,6 +59,10 @@ struct KernelInfo {
   /// "loads": "tma" (three CUtensorMap parameters after the sizes, which
   /// Module::launch encodes) or "cp.async".
   bool tmaLoads = false;
+  /// "producer_warps": warps that only load (0, or 4 for a producer
+  /// warpgroup); "kv_stages": stages of the K/V ring. Both are part of the
+  /// shape the shared memory and block size follow.
+  int64_t producerWarps = 0, kvStages = abi::TileShape::kDefaultKVStages;
   /// B, Nq and Nk the kernel was compiled for ("batch", "seq_q", "seq_k"):
   /// a static size is baked into the kernel, which ignores the matching
   /// parameter, so a launch must pass exactly that size;
@@ -68,14 +72,17 @@ struct KernelInfo {
   int64_t staticSeqK = abi::kDynamicSize;
 
   abi::TileShape tileShape() const {
-    return {blockQ, blockK, numWarps, headDim, valueDim, tmaLoads};
+    return {blockQ,   blockK,   numWarps,      headDim,
+            valueDim, tmaLoads, producerWarps, kvStages};
   }
 };
 
 /// Parses a description `{"kernels": [{...}, ...]}`; checks that every field
 /// is there, has the right type and a consistent value (integers exact and
 /// in range; "batch", "seq_q", "seq_k" -1 or at least 1; num_warps at most
-/// 32, block_threads 32 x num_warps; dynamic_shared_memory below 2^31; scale
+/// 32, block_threads 32 x (num_warps + producer_warps); producer_warps 0,
+/// or 4 with TMA loads; kv_stages 2 .. 4, more than 2 only with
+/// a producer; dynamic_shared_memory below 2^31; scale
 /// and bias finite f32; kernel names distinct). `kernels` is replaced only
 /// on success.
 Status parseKernelDescription(const std::string &json,

@@ -126,9 +126,14 @@ LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
   // One block per SM is all the kernel asks for (`.minnctapersm 1`): without
   // it ptxas caps the registers of straight-line kernels (static sizes that
   // fold the key/value loop) for occupancy, and spills.
-  kernel->setAttr(
-      NVVM::NVVMDialect::getMinctasmAttrName(),
-      IntegerAttr::get(IntegerType::get(kernel.getContext(), 32), 1));
+  // A warp-specialized kernel is built for its blocks per SM, at the
+  // register count per thread at launch that setmaxnreg redistributes.
+  auto i32 = IntegerType::get(kernel.getContext(), 32);
+  kernel->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  IntegerAttr::get(i32, config->blocksPerSM));
+  if (config->specialized())
+    kernel->setAttr(NVVM::NVVMDialect::getMaxnregAttrName(),
+                    IntegerAttr::get(i32, config->launchRegisters));
   return success();
 }
 

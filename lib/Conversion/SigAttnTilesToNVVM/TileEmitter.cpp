@@ -28,11 +28,48 @@ namespace abi = ::sigattn::abi;
 namespace layout = ::sigattn::mmasync;
 namespace score = ::sigattn::score;
 
-/// Largest dynamic shared memory a block may use on sm_90.
-static constexpr int64_t kMaxSharedBytes = 227 * 1024;
+static constexpr int64_t kMaxSharedBytes = abi::kMaxDynamicSharedBytes;
 
 /// Registers a thread can hold.
 static constexpr int64_t kMaxRegisters = 255;
+
+/// What one sm_90 SM holds: registers, shared memory, and the shared memory
+/// the system reserves per block.
+static constexpr int64_t kRegistersPerSM = 65536;
+static constexpr int64_t kSharedBytesPerSM = 228 * 1024;
+static constexpr int64_t kReservedSharedBytesPerBlock = 1024;
+
+/// Registers per thread of a producer warpgroup after `setmaxnreg`
+/// (FlashAttention-3's value: a loop that issues TMA loads), and the most
+/// a computing thread asks for.
+static constexpr int64_t kProducerRegisters = 24;
+static constexpr int64_t kMaxComputeRegisters = 240;
+
+/// Registers a computing thread needs besides its S and O accumulators
+/// (addresses, indices, the sigmoid's constants): the 128 x 64, D = 128
+/// kernel holds 96 accumulators in 122 registers.
+static constexpr int64_t kRegistersBesideAccumulators = 32;
+
+/// The register split of a warp-specialized kernel with `blocks` blocks per
+/// SM: registers per thread at launch, of the producer and of the computing
+/// warps after setmaxnreg (multiples of 8, as setmaxnreg takes them).
+/// setmaxnreg moves registers within the block: what the computing warps
+/// gain must fit in what the block got at launch (launch registers x
+/// threads) less what the producer keeps, or their setmaxnreg.inc waits
+/// forever.
+static void splitRegisters(TileConfig &c, int64_t blocks) {
+  int64_t threads = abi::blockThreads(c.shape);
+  auto roundDown = [](int64_t r) { return r / 8 * 8; };
+  c.launchRegisters =
+      std::min<int64_t>(roundDown(kRegistersPerSM / blocks / threads), 248);
+  c.producerRegisters = std::min(kProducerRegisters, c.launchRegisters);
+  int64_t blockRegisters = c.launchRegisters * threads;
+  int64_t producerKeeps = 32 * c.shape.producerWarps * c.producerRegisters;
+  c.computeRegisters = std::min(
+      kMaxComputeRegisters,
+      roundDown((blockRegisters - producerKeeps) / c.computeThreads()));
+  c.computeRegisters = std::max(c.computeRegisters, c.launchRegisters);
+}
 
 FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
                                                    KernelTiles &tiles,
@@ -48,7 +85,20 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   c.mma = mma;
   TileStepOp step = tiles.describingStep();
   VectorType qType = tiles.loadQ.getType();
-  c.shape.numWarps = *threads / 32;
+  int64_t producerWarps = 0;
+  int64_t stages = abi::TileShape::kDefaultKVStages;
+  if (auto attr = kernel->getAttrOfType<IntegerAttr>(kProducerWarpsAttrName))
+    producerWarps = attr.getInt();
+  if (auto attr = kernel->getAttrOfType<IntegerAttr>(kKVStagesAttrName))
+    stages = attr.getInt();
+  if (producerWarps != 0 &&
+      (producerWarps != abi::kProducerWarps || *threads / 32 <= producerWarps))
+    return fail("'" + kProducerWarpsAttrName + "' must be " +
+                Twine(abi::kProducerWarps) +
+                " (one producer warpgroup) with computing warps before it");
+  c.shape.producerWarps = producerWarps;
+  c.shape.kvStages = stages;
+  c.shape.numWarps = *threads / 32 - producerWarps;
   c.shape.blockQ = qType.getDimSize(0);
   c.shape.headDim = qType.getDimSize(1);
   c.shape.blockK = static_cast<int64_t>(step.getBlockK());
@@ -69,6 +119,13 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
     c.tensorMaps.assign(args.begin(), args.end());
     c.shape.tmaLoads = true;
   }
+  if (c.specialized() && !c.tma())
+    return fail("schedule=specialized needs loads=tma (the producer issues "
+                "TMA loads)");
+  if (std::optional<std::string> error = checkKVStagesOption(
+          stages, c.specialized() ? ScheduleKind::Specialized
+                                  : ScheduleKind::Cooperative))
+    return fail(*error);
 
   for (auto [name, dim] : {std::pair<StringRef, int64_t>{"D", c.shape.headDim},
                            {"Dv", c.shape.valueDim}}) {
@@ -125,8 +182,8 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   c.stageBytesK = c.shape.blockK * c.shape.headDim * abi::kElementBytes;
   c.stageBytesV = c.shape.blockK * c.shape.valueDim * abi::kElementBytes;
   c.offK = c.shape.blockQ * c.shape.headDim * abi::kElementBytes;
-  c.offV = c.offK + 2 * c.stageBytesK;
-  c.offBarriers = c.offV + 2 * c.stageBytesV;
+  c.offV = c.offK + stages * c.stageBytesK;
+  c.offBarriers = c.offV + stages * c.stageBytesV;
   c.sharedBytes = abi::dynamicSharedBytes(c.shape);
   if (c.sharedBytes > kMaxSharedBytes)
     return fail("the tiles need " + Twine(c.sharedBytes) +
@@ -138,6 +195,29 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
     return fail("the S and O accumulators need " + Twine(accumulators) +
                 " registers per thread, more than the " + Twine(kMaxRegisters) +
                 " a thread has: lower block-q or block-k, or raise num-warps");
+  if (c.specialized()) {
+    // Two blocks per SM when their shared memory fits and the computing
+    // warps still get the registers they need (the S of the next tile is
+    // in flight beside this tile's S and O); else one.
+    int64_t needed = accumulators + c.mTiles * c.shape.blockK / 8 * 4 +
+                     kRegistersBesideAccumulators;
+    int64_t blockShared = c.sharedBytes + kReservedSharedBytesPerBlock;
+    c.blocksPerSM = 1;
+    if (2 * blockShared <= kSharedBytesPerSM) {
+      splitRegisters(c, 2);
+      if (c.computeRegisters >= needed)
+        c.blocksPerSM = 2;
+    }
+    splitRegisters(c, c.blocksPerSM);
+    if (c.computeRegisters < needed)
+      return fail("the S and O accumulators and the next tile's S need " +
+                  Twine(needed - kRegistersBesideAccumulators) +
+                  " registers per computing thread, and with " +
+                  Twine(kRegistersBesideAccumulators) +
+                  " more, more than the " + Twine(c.computeRegisters) +
+                  " schedule=specialized gives it: lower block-q or "
+                  "block-k");
+  }
   return c;
 }
 
@@ -197,11 +277,29 @@ void TileEmitter::copyToShared(Value view, Value batch, Value head,
 }
 
 Value TileEmitter::stageOf(Value slot) {
-  return arith::AndIOp::create(b, loc, toI32(slot), i32(1));
+  int64_t stages = cfg.shape.kvStages;
+  if (llvm::isPowerOf2_64(stages))
+    return arith::AndIOp::create(b, loc, toI32(slot), i32(stages - 1));
+  return arith::RemUIOp::create(b, loc, toI32(slot), i32(stages));
+}
+
+Value TileEmitter::phaseOf(Value slot) {
+  int64_t stages = cfg.shape.kvStages;
+  Value round = llvm::isPowerOf2_64(stages)
+                    ? arith::ShRUIOp::create(b, loc, toI32(slot),
+                                             i32(llvm::Log2_64(stages)))
+                          .getResult()
+                    : arith::DivUIOp::create(b, loc, toI32(slot), i32(stages))
+                          .getResult();
+  return arith::AndIOp::create(b, loc, round, i32(1));
 }
 
 Value TileEmitter::stageBarrier(Value slot) {
   return barrierPtr(add(i32(1), stageOf(slot)));
+}
+
+Value TileEmitter::emptyBarrier(Value slot) {
+  return barrierPtr(add(i32(1 + cfg.shape.kvStages), stageOf(slot)));
 }
 
 std::pair<Value, Value> TileEmitter::stageOffsets(Value slot) {
@@ -210,22 +308,33 @@ std::pair<Value, Value> TileEmitter::stageOffsets(Value slot) {
           add(i32(cfg.offV), mul(stage, i32(cfg.stageBytesV)))};
 }
 
+TileEmitter::TileAddresses TileEmitter::tileAddresses(Value kTile, Value slot) {
+  Value k0 =
+      mul(kTile, arith::ConstantIndexOp::create(b, loc, cfg.shape.blockK));
+  auto [kOffset, vOffset] = stageOffsets(slot);
+  return {k0, kOffset, vOffset};
+}
+
+void TileEmitter::issueKeyValueLoads(TileStepOp step, const TileAddresses &at,
+                                     Value barrier) {
+  const abi::TileShape &s = cfg.shape;
+  // One mbarrier per stage expects the bytes of both tiles.
+  expectBytes(barrier, cfg.stageBytesK + cfg.stageBytesV);
+  tmaLoadTile(abi::MapRole::kKey, step.getBatch(), step.getKvHead(), at.k0,
+              s.blockK, s.headDim, at.kOffset, barrier);
+  tmaLoadTile(abi::MapRole::kValue, step.getBatch(), step.getKvHead(), at.k0,
+              s.blockK, s.valueDim, at.vOffset, barrier);
+}
+
 void TileEmitter::copyKeyValueTile(TileStepOp step, Value kTile, Value slot) {
   const abi::TileShape &s = cfg.shape;
-  Value k0 = mul(kTile, arith::ConstantIndexOp::create(b, loc, s.blockK));
-  auto [kOffset, vOffset] = stageOffsets(slot);
+  TileAddresses at = tileAddresses(kTile, slot);
   if (cfg.tma()) {
-    // One mbarrier per stage expects the bytes of both tiles.
     Value barrier = stageBarrier(slot);
-    inThreadZero([&] {
-      expectBytes(barrier, cfg.stageBytesK + cfg.stageBytesV);
-      tmaLoadTile(abi::MapRole::kKey, step.getBatch(), step.getKvHead(), k0,
-                  s.blockK, s.headDim, kOffset, barrier);
-      tmaLoadTile(abi::MapRole::kValue, step.getBatch(), step.getKvHead(), k0,
-                  s.blockK, s.valueDim, vOffset, barrier);
-    });
+    inThreadZero([&] { issueKeyValueLoads(step, at, barrier); });
     return;
   }
+  auto [k0, kOffset, vOffset] = at;
   copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0, s.blockK,
                s.headDim, kOffset);
   copyToShared(step.getValue(), step.getBatch(), step.getKvHead(), k0, s.blockK,
@@ -250,9 +359,14 @@ void TileEmitter::inThreadZero(function_ref<void()> body) {
 }
 
 void TileEmitter::initBarriers() {
+  int64_t loads = 1 + cfg.shape.kvStages;
   inThreadZero([&] {
-    for (int64_t i = 0; i < abi::kTmaBarriers; ++i)
-      NVVM::MBarrierInitOp::create(b, loc, barrierPtr(i32(i)), i32(1), Value());
+    // Q's and the stages' loads complete on one arrival (with the bytes);
+    // a stage is released when every computing thread arrived.
+    for (int64_t i = 0; i < abi::tmaBarriers(cfg.shape); ++i)
+      NVVM::MBarrierInitOp::create(b, loc, barrierPtr(i32(i)),
+                                   i32(i < loads ? 1 : cfg.computeThreads()),
+                                   Value());
     NVVM::FenceMbarrierInitOp::create(b, loc);
   });
   barrier();
@@ -328,46 +442,63 @@ void TileEmitter::emitPrologue() {
 }
 
 /// One key/value tile: S = Q.K^T, P = sigmoid(S') (masked if asked),
-/// acc += P.V. The tile's copies were issued before; the next tile's are
-/// issued here, into the other stage, and run while this one is computed.
+/// acc += P.V. The tile's copies were issued before; without a producer the
+/// next tile's are issued here, into the other stage, and run while this
+/// one is computed.
 void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
                            Value kTile, Value slot, Value hasNext,
                            SmallVectorImpl<Value> &acc) {
-  Value k0 =
-      mul(kTile, arith::ConstantIndexOp::create(b, loc, cfg.shape.blockK));
-  auto [kOffset, vOffset] = stageOffsets(slot);
+  TileAddresses at = tileAddresses(kTile, slot);
+  waitForTile(slot);
+  if (!cfg.specialized()) {
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+      copyKeyValueTile(step, add(kTile, one), add(slot, one));
+      scf::YieldOp::create(b, loc);
+    });
+  }
+  SmallVector<Value> scores = computeScores(at.kOffset);
+  applyAndAccumulate(step, inv, at, scores, acc);
+  releaseTile(slot);
+}
 
-  // Step 1. This tile's K and V have landed and are visible to all warps,
-  // and every warp is done with the previous tile: its stage may be reused.
+void TileEmitter::waitForTile(Value slot) {
+  // Slot t is its stage's (t / kvStages)-th load: the phase of the stage's
+  // mbarrier it completes is t / kvStages % 2.
   if (cfg.tma()) {
-    // Slot t is the stage's (t / 2)-th load: its mbarrier's phase t / 2 % 2.
-    Value phase = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, toI32(slot), i32(1)), i32(1));
+    Value phase = phaseOf(slot);
     waitBarrier(stageBarrier(slot), phase);
-    barrier();
+    // Every warp is done with the previous tile: its stage may be reused.
+    // (With a producer, this step's release at its end says so.)
+    if (!cfg.specialized())
+      barrier();
   } else {
     waitForTiles();
   }
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-    copyKeyValueTile(step, add(kTile, one), add(slot, one));
-    scf::YieldOp::create(b, loc);
-  });
+}
 
-  // Step 2. S = Q . K^T.
-  SmallVector<Value> scores = computeScores(kOffset);
-
-  // Step 3. P = sigmoid(S'), masked on boundary tiles, and acc += P . V,
-  // chunk by chunk of k16 steps.
+void TileEmitter::applyAndAccumulate(TileStepOp step, const LoopInvariants &inv,
+                                     const TileAddresses &at,
+                                     SmallVectorImpl<Value> &scores,
+                                     SmallVectorImpl<Value> &acc) {
+  // P = sigmoid(S'), masked on boundary tiles, and acc += P . V, chunk by
+  // chunk of k16 steps.
   int64_t steps = cfg.shape.blockK / 16;
   int64_t chunks = std::clamp<int64_t>(valueChunks(), 1, steps);
   for (int64_t c = 0; c < chunks; ++c) {
     int64_t kkBegin = steps * c / chunks, kkEnd = steps * (c + 1) / chunks;
-    applySigmoid(step, inv, k0, scores, 2 * kkBegin, 2 * kkEnd);
-    accumulateValues(scores, vOffset, acc, kkBegin, kkEnd, c == chunks - 1);
+    applySigmoid(step, inv, at.k0, scores, 2 * kkBegin, 2 * kkEnd);
+    accumulateValues(scores, at.vOffset, acc, kkBegin, kkEnd, c == chunks - 1);
   }
+}
+
+void TileEmitter::releaseTile(Value slot) {
+  // The last chunk waited for every tensor-core read of K and V: this
+  // thread releases the stage to the producer.
+  if (cfg.specialized())
+    NVVM::MBarrierArriveOp::create(b, loc, Type(), emptyBarrier(slot), Value());
 }
 
 /// P = 0.5 * tanh(0.5 * S') + 0.5 with
@@ -411,14 +542,23 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
   }
 }
 
+std::pair<Value, Value> TileEmitter::tileBounds(KeyValueRange &range) {
+  // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
+  Value lo = range.loop ? range.loop.getLowerBound() : range.step.getKTile();
+  Value hi = range.loop ? range.loop.getUpperBound()
+                        : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
+  return {lo, hi};
+}
+
+Value TileEmitter::slotOf(Value first, Value kTile, Value lo) {
+  return add(first, arith::SubIOp::create(b, loc, kTile, lo).getResult());
+}
+
 SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
                                           ArrayRef<Value> init, Value &slot) {
   TileStepOp step = range.step;
   b.setInsertionPoint(range.getOperation());
-  // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
-  Value lo = range.loop ? range.loop.getLowerBound() : step.getKTile();
-  Value hi = range.loop ? range.loop.getUpperBound()
-                        : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
+  auto [lo, hi] = tileBounds(range);
   LoopInvariants inv;
   score::SigmoidConstants sigmoid = score::foldSigmoid(
       step.getScale().convertToFloat(), step.getBias().convertToFloat());
@@ -438,22 +578,29 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   // A single tile: straight-line code (the accumulators stay visible as
   // values, e.g. zero before the first tile).
+  // With a producer, the loads are its own.
   if (!range.loop) {
-    copyKeyValueTile(step, lo, first);
+    if (!cfg.specialized())
+      copyKeyValueTile(step, lo, first);
     SmallVector<Value> acc(init);
     emitStep(step, inv, lo, first, arith::ConstantIntOp::create(b, loc, 0, 1),
              acc);
     slot = add(first, one);
     return acc;
   }
+  if (cfg.specialized())
+    return emitOverlappedRange(range, inv, lo, hi, init, slot);
   // K and V of the first tile.
-  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
-  scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-    copyKeyValueTile(step, lo, first);
-    scf::YieldOp::create(b, loc);
-  });
+  if (!cfg.specialized()) {
+    Value any =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
+    scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+      copyKeyValueTile(step, lo, first);
+      scf::YieldOp::create(b, loc);
+    });
+  }
   auto newLoop = scf::ForOp::create(
       b, loc, lo, hi, arith::ConstantIndexOp::create(b, loc, 1), init,
       [&](OpBuilder &nb, Location nl, Value kt, ValueRange iterArgs) {
@@ -463,8 +610,7 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
         Value next = add(kt, arith::ConstantIndexOp::create(b, loc, 1));
         Value hasNext =
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next, hi);
-        Value kSlot =
-            add(first, arith::SubIOp::create(b, loc, kt, lo).getResult());
+        Value kSlot = slotOf(first, kt, lo);
         emitStep(step, inv, kt, kSlot, hasNext, acc);
         scf::YieldOp::create(b, loc, acc);
       });
@@ -477,6 +623,72 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   return SmallVector<Value>(newLoop.getResults());
 }
 
+SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
+                                                    const LoopInvariants &inv,
+                                                    Value lo, Value hi,
+                                                    ArrayRef<Value> init,
+                                                    Value &slot) {
+  TileStepOp step = range.step;
+  Value first = slot;
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  int64_t numScores = cfg.mTiles * (cfg.shape.blockK / 8) * 4;
+  SmallVector<Type> scoreTypes(numScores, b.getF32Type());
+  SmallVector<Type> accTypes(init.size(), b.getF32Type());
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
+  // Step 1. S of the first tile (zeros, unused, when the range is empty).
+  auto prologue = scf::IfOp::create(b, loc, scoreTypes, any, true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(prologue.thenBlock());
+    waitForTile(first);
+    scf::YieldOp::create(b, loc, computeScores(stageOffsets(first).first));
+    b.setInsertionPointToStart(prologue.elseBlock());
+    scf::YieldOp::create(b, loc, SmallVector<Value>(numScores, f32(0.0f)));
+  }
+  // Step 2. Tiles lo .. hi - 2: the next tile's S = Q.K^T runs on the
+  // tensor cores while this tile's sigmoid runs, then this tile's P.V.
+  SmallVector<Value> carried(init);
+  carried.append(prologue.getResults().begin(), prologue.getResults().end());
+  Value last = arith::SubIOp::create(b, loc, hi, one);
+  auto loop = scf::ForOp::create(
+      b, loc, lo, last, one, carried,
+      [&](OpBuilder &nb, Location, Value kt, ValueRange iterArgs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        SmallVector<Value> acc(iterArgs.take_front(init.size()));
+        SmallVector<Value> scores(iterArgs.drop_front(init.size()));
+        Value kSlot = slotOf(first, kt, lo);
+        Value nextSlot = add(kSlot, one);
+        waitForTile(nextSlot);
+        SmallVector<Value> next = issueScores(stageOffsets(nextSlot).first);
+        applyAndAccumulate(step, inv, tileAddresses(kt, kSlot), scores, acc);
+        next = finishScores(next);
+        releaseTile(kSlot);
+        acc.append(next);
+        scf::YieldOp::create(b, loc, acc);
+      });
+  // Step 3. The last tile, whose S the loop (or the prologue) computed.
+  auto epilogue = scf::IfOp::create(b, loc, accTypes, any, true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(epilogue.thenBlock());
+    SmallVector<Value> acc(loop.getResults().take_front(init.size()));
+    SmallVector<Value> scores(loop.getResults().drop_front(init.size()));
+    Value lastSlot = slotOf(first, last, lo);
+    applyAndAccumulate(step, inv, tileAddresses(last, lastSlot), scores, acc);
+    releaseTile(lastSlot);
+    scf::YieldOp::create(b, loc, acc);
+    b.setInsertionPointToStart(epilogue.elseBlock());
+    scf::YieldOp::create(b, loc, loop.getResults().take_front(init.size()));
+  }
+  // Past the range: max(hi - lo, 0) tiles later.
+  Value count =
+      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, lo),
+                             arith::ConstantIndexOp::create(b, loc, 0));
+  slot = add(first, count);
+  return SmallVector<Value>(epilogue.getResults());
+}
+
 LogicalResult TileEmitter::run(KernelTiles &tiles) {
   const abi::TileShape &s = cfg.shape;
   int64_t accPerThread = cfg.mTiles * (s.valueDim / 8) * 4;
@@ -484,16 +696,19 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
   // Step 1. Per-thread indices, and Q's tile into shared memory.
   b.setInsertionPoint(tiles.loadQ);
   emitPrologue();
+  Value qBarrier;
   if (cfg.tma()) {
     initBarriers();
-    Value qBarrier = barrierPtr(i32(0));
+    qBarrier = barrierPtr(i32(0));
     inThreadZero([&] {
       expectBytes(qBarrier, s.blockQ * s.headDim * abi::kElementBytes);
       tmaLoadTile(abi::MapRole::kQuery, tiles.loadQ.getBatch(),
                   tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
                   s.headDim, i32(cfg.offQ), qBarrier);
     });
-    waitBarrier(qBarrier, i32(0));
+    // With a producer, only the computing warps wait for Q (below).
+    if (!cfg.specialized())
+      waitBarrier(qBarrier, i32(0));
   } else {
     copyToShared(tiles.loadQ.getSource(), tiles.loadQ.getBatch(),
                  tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
@@ -502,7 +717,17 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
     waitForTiles();
   }
 
-  // Step 2. The key/value ranges, one accumulator threaded through them
+  // Step 2. With a producer, the roles split here: the producer issues the
+  // key/value loads, the computing warps run the ranges and the store.
+  if (cfg.specialized()) {
+    FailureOr<Block *> compute = splitRoles(tiles);
+    if (failed(compute))
+      return failure();
+    b.setInsertionPoint(tiles.ranges.front().getOperation());
+    waitBarrier(qBarrier, i32(0));
+  }
+
+  // Step 3. The key/value ranges, one accumulator threaded through them
   // from zero (findKernelTiles checked the chain).
   b.setInsertionPoint(tiles.ranges.front().getOperation());
   SmallVector<Value> acc(accPerThread, f32(0.0f));
@@ -510,16 +735,110 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
   for (KeyValueRange &range : tiles.ranges)
     acc = emitRange(range, acc, slot);
 
-  // Step 3. O from the last range's accumulators.
+  // Step 4. O from the last range's accumulators.
   b.setInsertionPoint(tiles.store);
   emitStore(tiles.store, acc);
 
-  // Step 4. The tile ops are gone.
+  // Step 5. The tile ops are gone.
   tiles.store.erase();
   for (KeyValueRange &range : llvm::reverse(tiles.ranges))
     range.getOperation()->erase();
   tiles.loadQ.erase();
   return success();
+}
+
+FailureOr<Block *> TileEmitter::splitRoles(KernelTiles &tiles) {
+  Operation *first = tiles.ranges.front().getOperation();
+  Operation *store = tiles.store;
+  llvm::SmallPtrSet<Operation *, 4> rangeOps;
+  for (KeyValueRange &range : tiles.ranges)
+    rangeOps.insert(range.getOperation());
+  // Step 1. What is computed between the ranges and the store (their
+  // bounds, say) moves before them: the producer needs it too.
+  for (Operation *op = first->getNextNode(); op != store;) {
+    Operation *next = op->getNextNode();
+    if (!rangeOps.contains(op)) {
+      bool movable = isPure(op) && op->getNumRegions() == 0 &&
+                     llvm::none_of(op->getOperands(), [&](Value v) {
+                       Operation *def = v.getDefiningOp();
+                       return def && def->getBlock() == first->getBlock() &&
+                              !def->isBeforeInBlock(first);
+                     });
+      if (!movable)
+        return op->emitOpError()
+               << "convert-sigattn-tiles-to-nvvm: schedule=specialized moves "
+                  "what lies between the key/value ranges before the first "
+                  "one, and this op cannot move (it has side effects, "
+                  "regions, or uses a range's result)";
+      op->moveBefore(first);
+    }
+    op = next;
+  }
+  // Step 2. One if/else: the producer warpgroup, after the computing warps,
+  // then the computing warps with the ranges and the store.
+  b.setInsertionPoint(first);
+  Value isProducer = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                           tid, i32(cfg.computeThreads()));
+  auto roles = scf::IfOp::create(b, loc, isProducer, /*withElse=*/true);
+  Block *compute = roles.elseBlock();
+  for (Operation *op = first; op;) {
+    Operation *next = op == store ? nullptr : op->getNextNode();
+    op->moveBefore(compute->getTerminator());
+    op = next;
+  }
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(roles.thenBlock());
+    NVVM::SetMaxRegisterOp::create(b, loc, cfg.producerRegisters,
+                                   NVVM::SetMaxRegisterAction::decrease);
+    emitProducer(tiles);
+    b.setInsertionPointToStart(compute);
+    NVVM::SetMaxRegisterOp::create(b, loc, cfg.computeRegisters,
+                                   NVVM::SetMaxRegisterAction::increase);
+  }
+  return compute;
+}
+
+void TileEmitter::emitProducer(KernelTiles &tiles) {
+  // One thread, the producer warpgroup's first, issues every load.
+  Value issuer = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
+                                       i32(cfg.computeThreads()));
+  auto ifOp = scf::IfOp::create(b, loc, issuer, /*withElse=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  // A tile's stage was last used by slot - kvStages: it waits for that
+  // use's release, phase (slot / kvStages - 1) % 2 of the stage's empty
+  // mbarrier. In the ring's first round that is the phase before the
+  // mbarrier's first, which counts as complete.
+  auto produce = [&](TileStepOp step, Value kTile, Value slot) {
+    Value released = arith::XOrIOp::create(b, loc, phaseOf(slot), i32(1));
+    waitBarrier(emptyBarrier(slot), released);
+    TileAddresses at = tileAddresses(kTile, slot);
+    issueKeyValueLoads(step, at, stageBarrier(slot));
+  };
+  Value slot = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  for (KeyValueRange &range : tiles.ranges) {
+    auto [lo, hi] = tileBounds(range);
+    if (!range.loop) {
+      produce(range.step, lo, slot);
+      slot = add(slot, one);
+      continue;
+    }
+    Value first = slot;
+    scf::ForOp::create(b, loc, lo, hi, one, ValueRange(),
+                       [&](OpBuilder &nb, Location, Value kt, ValueRange) {
+                         OpBuilder::InsertionGuard g(b);
+                         b.setInsertionPoint(nb.getInsertionBlock(),
+                                             nb.getInsertionPoint());
+                         produce(range.step, kt, slotOf(first, kt, lo));
+                         scf::YieldOp::create(b, loc);
+                       });
+    Value count =
+        arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, lo),
+                               arith::ConstantIndexOp::create(b, loc, 0));
+    slot = add(first, count);
+  }
 }
 
 /// O rounded to the element type; rows past Nq are skipped.

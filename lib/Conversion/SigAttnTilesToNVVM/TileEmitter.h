@@ -39,10 +39,18 @@ struct TileConfig {
   bool bf16;
   /// TMA loads: the kernel's CUtensorMap arguments (q, k, v), else none.
   SmallVector<int64_t, 3> tensorMaps;
-  // Shared memory layout, in bytes: Q, then two stages of K, then two of V,
-  // then (TMA loads) the mbarriers of Q and of the two stages.
+  // Shared memory layout, in bytes: Q, then shape.kvStages stages of K, then
+  // as many of V, then (TMA loads) the mbarriers of Q, of the stages' loads
+  // ("full") and, with a producer, of their release ("empty").
   int64_t offQ, offK, offV, stageBytesK, stageBytesV, offBarriers, sharedBytes;
+  /// Warp-specialized kernels: registers per thread at launch (`.maxnreg`)
+  /// and after `setmaxnreg` in the producer and in the computing warps.
+  int64_t launchRegisters = 0, producerRegisters = 0, computeRegisters = 0;
+  /// Blocks per SM the kernel is built for (`.minnctapersm`).
+  int64_t blocksPerSM = 1;
   bool tma() const { return !tensorMaps.empty(); }
+  bool specialized() const { return shape.producerWarps > 0; }
+  int64_t computeThreads() const { return 32 * shape.numWarps; }
 };
 
 /// Reads the configuration of `kernel` and checks what every generation
@@ -78,6 +86,18 @@ protected:
   /// S = Q.K^T of the key tile at byte `kOffset`: the S accumulators of this
   /// thread, [m-tile][n-tile][element] flattened.
   virtual SmallVector<Value> computeScores(Value kOffset) = 0;
+  /// Starts S = Q.K^T of the key tile at byte `kOffset` and returns its
+  /// accumulators, which only finishScores may read: they become final
+  /// once the next tile's last accumulateValues has run. By default S is
+  /// computed at once.
+  virtual SmallVector<Value> issueScores(Value kOffset) {
+    return computeScores(kOffset);
+  }
+  /// The accumulators issueScores returned, final, after a tile's last
+  /// accumulateValues.
+  virtual SmallVector<Value> finishScores(ArrayRef<Value> scores) {
+    return SmallVector<Value>(scores);
+  }
   /// acc += P.V over the keys of k16 steps [kkBegin, kkEnd) of the tile,
   /// with P in the S registers `probs` (same order) and V's tile at byte
   /// `vOffset`; `last` is the tile's last chunk: acc must be final after it.
@@ -141,24 +161,76 @@ private:
                     int64_t rows, int64_t cols, Value sharedOffset);
   /// Issues the loads of key/value tile `kTile` into the stage of `slot`
   /// (the tile's position in the kernel's sequence of key/value tiles):
-  /// one cp.async group, or TMA loads completing on the stage's mbarrier.
+  /// one cp.async group, or TMA loads by thread 0 completing on the stage's
+  /// mbarrier.
   void copyKeyValueTile(TileStepOp step, Value kTile, Value slot);
-  /// The stage (i32, 0 or 1) of key/value slot `slot`.
+  /// Where key/value tile `kTile` of slot `slot` is: its first key (index)
+  /// and its K and V stages in shared memory (byte offsets, i32).
+  struct TileAddresses {
+    Value k0, kOffset, vOffset;
+  };
+  TileAddresses tileAddresses(Value kTile, Value slot);
+  /// The TMA loads of a key/value tile into its stage, completing on
+  /// `barrier`, issued by the thread that runs this.
+  void issueKeyValueLoads(TileStepOp step, const TileAddresses &at,
+                          Value barrier);
+  /// The stage (i32, 0 .. kvStages - 1) of key/value slot `slot`.
   Value stageOf(Value slot);
+  /// How many times (i32, 0 or 1 mod 2) the ring went round before key/value
+  /// slot `slot`: the phase of its stage's mbarriers that it is.
+  Value phaseOf(Value slot);
   /// Byte offsets of K's and V's stage for key/value slot `slot`.
   std::pair<Value, Value> stageOffsets(Value slot);
+  /// The first and one-past-last key/value tile of `range` (index values).
+  std::pair<Value, Value> tileBounds(KeyValueRange &range);
+  /// The slot of tile `kTile` of a range from `lo` whose first slot is
+  /// `first`.
+  Value slotOf(Value first, Value kTile, Value lo);
   /// Lowers one key/value range whose first tile has slot `slot`; returns
   /// the accumulators after it and advances `slot` past it.
   SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init,
                                Value &slot);
   void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
                 Value slot, Value hasNext, SmallVectorImpl<Value> &acc);
+  /// Waits until the K and V tiles of `slot` are in shared memory and
+  /// visible to every computing warp.
+  void waitForTile(Value slot);
+  /// P = sigmoid(S') of `scores`, the tile at `at` (masked if `step` is),
+  /// then acc += P.V, chunk by chunk; acc is final after it.
+  void applyAndAccumulate(TileStepOp step, const LoopInvariants &inv,
+                          const TileAddresses &at,
+                          SmallVectorImpl<Value> &scores,
+                          SmallVectorImpl<Value> &acc);
+  /// With a producer, this thread is done with the stage of `slot`.
+  void releaseTile(Value slot);
+  /// A key/value loop of a warp-specialized kernel, software-pipelined: S
+  /// of tile t + 1 is issued before the sigmoid and P.V of tile t.
+  SmallVector<Value> emitOverlappedRange(KeyValueRange &range,
+                                         const LoopInvariants &inv, Value lo,
+                                         Value hi, ArrayRef<Value> init,
+                                         Value &slot);
+
+  //===--------------------------------------------------------------------===//
+  // Warp specialization (cfg.specialized())
+  //===--------------------------------------------------------------------===//
+
+  /// Splits the kernel at its first key/value range into the producer
+  /// warpgroup's loads and the computing warps' ranges and store (one
+  /// scf.if); returns the computing warps' block, holding the ranges and
+  /// the store, or fails with an error naming the option.
+  FailureOr<Block *> splitRoles(KernelTiles &tiles);
+  /// The producer's thread issues every key/value tile's loads, in slot
+  /// order, each into a stage the computing warps released.
+  void emitProducer(KernelTiles &tiles);
+  /// The mbarrier on which the computing warps release the stage of `slot`.
+  Value emptyBarrier(Value slot);
 
   //===--------------------------------------------------------------------===//
   // TMA loads (cfg.tma())
   //===--------------------------------------------------------------------===//
 
-  /// The mbarrier `index` (0: Q, 1 + s: stage s) in shared memory.
+  /// The mbarrier `index` (0: Q, 1 + s: stage s's loads, 1 + kvStages + s:
+  /// stage s's release) in shared memory.
   Value barrierPtr(Value index);
   /// The mbarrier of the stage of key/value slot `slot`.
   Value stageBarrier(Value slot);

@@ -60,7 +60,16 @@ private:
         NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
     barrier();
   }
-  SmallVector<Value> computeScores(Value kOffset) override;
+  SmallVector<Value> computeScores(Value kOffset) override {
+    return waitAll(issueScores(kOffset));
+  }
+  /// Fenced, committed, not waited for: the wait of the next tile's last
+  /// P.V chunk (wait_group 0) covers it, and finishScores ties the
+  /// accumulators after it.
+  SmallVector<Value> issueScores(Value kOffset) override;
+  SmallVector<Value> finishScores(ArrayRef<Value> scores) override {
+    return fenceOperands(scores);
+  }
   void accumulateValues(ArrayRef<Value> probs, Value vOffset,
                         SmallVectorImpl<Value> &acc, int64_t kkBegin,
                         int64_t kkEnd, bool last) override;
@@ -84,8 +93,12 @@ private:
   SmallVector<Value> inlinePtx(Type resultType, int64_t count,
                                ValueRange operands, StringRef text,
                                StringRef constraints);
-  /// Waits until this thread's wgmma groups are done, then fences `values`.
+  /// Commits the wgmmas issued so far as a group, waits until this
+  /// thread's wgmma groups are done, then fences `values`.
   SmallVector<Value> commitAndWait(ArrayRef<Value> values);
+  /// Waits until this thread's (committed) wgmma groups are done, then
+  /// fences `values`.
+  SmallVector<Value> waitAll(ArrayRef<Value> values);
 
   std::string elementName() const { return cfg.bf16 ? "bf16" : "f16"; }
   /// The shared address of the first byte of the dynamic shared memory.
@@ -142,6 +155,10 @@ SmallVector<Value> WgmmaEmitter::inlinePtx(Type resultType, int64_t count,
 
 SmallVector<Value> WgmmaEmitter::commitAndWait(ArrayRef<Value> values) {
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  return waitAll(values);
+}
+
+SmallVector<Value> WgmmaEmitter::waitAll(ArrayRef<Value> values) {
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(0));
   return fenceOperands(values);
 }
@@ -201,8 +218,8 @@ SmallVector<Value> WgmmaEmitter::mmaAsync(int64_t n, const WgmmaA &a,
 }
 
 /// S = Q . K^T: one wgmma per 16 columns of D, Q's rows of this warpgroup
-/// as A and the key tile as B, both K-major.
-SmallVector<Value> WgmmaEmitter::computeScores(Value kOffset) {
+/// as A and the key tile as B, both K-major; one committed group.
+SmallVector<Value> WgmmaEmitter::issueScores(Value kOffset) {
   const abi::TileShape &s = cfg.shape;
   IntV qRow0 = wg::warpgroupRow(iv(warp));
   SmallVector<Value> scores;
@@ -222,7 +239,8 @@ SmallVector<Value> WgmmaEmitter::computeScores(Value kOffset) {
         add(kDesc, i64(wg::descriptorStep(wg::kMajorStepBytes(ks, s.blockK))));
     scores = mmaAsync(s.blockK, a, bDesc, /*transposeB=*/false, scores);
   }
-  return commitAndWait(scores);
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  return scores;
 }
 
 /// acc += P . V for k16 steps [kkBegin, kkEnd): one wgmma per 16 keys,

@@ -12,6 +12,23 @@
 // RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4 loads=tma" 2>&1 | FileCheck %s --check-prefix=OUTLINETMA
 // RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4 loads=ldg" 2>&1 | FileCheck %s --check-prefix=OUTLINELOADS
 // RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4 mma=wgmma loads=tma" -convert-sigattn-tiles-to-nvvm="mma=sync" 2>&1 | FileCheck %s --check-prefix=SYNCTMA
+// schedule=specialized: its options are checked by the outline pass, and a
+// computing warp that would get fewer registers than its accumulators need
+// is refused by the lowering: three warpgroups share 160 registers each,
+// and a 256-key tile needs (256 + 64) / 2 + 256 / 2 = 288 at D = 64.
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4 mma=wgmma loads=tma schedule=eager" 2>&1 | FileCheck %s --check-prefix=OUTLINESCHED
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4 mma=wgmma schedule=specialized" 2>&1 | FileCheck %s --check-prefix=OUTLINEWSLOADS
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4 mma=wgmma loads=tma kv-stages=4" 2>&1 | FileCheck %s --check-prefix=OUTLINESTAGES
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=30 mma=wgmma loads=tma schedule=specialized" 2>&1 | FileCheck %s --check-prefix=OUTLINEWSWARPS
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=512 block-k=32" -sigattn-outline-gpu-kernels="mma=wgmma loads=tma schedule=specialized" 2>&1 | FileCheck %s --check-prefix=OUTLINEWSDEFAULT
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=192 block-k=256" -sigattn-outline-gpu-kernels="num-warps=12 mma=wgmma loads=tma schedule=specialized" -convert-sigattn-tiles-to-nvvm="mma=wgmma" 2>&1 | FileCheck %s --check-prefix=WSREGS
+
+// OUTLINESCHED: error: sigattn-outline-gpu-kernels: unknown schedule='eager' (expected cooperative or specialized)
+// OUTLINEWSLOADS: error: sigattn-outline-gpu-kernels: schedule=specialized needs loads=tma (the producer issues TMA loads)
+// OUTLINESTAGES: error: sigattn-outline-gpu-kernels: kv-stages=4 needs schedule=specialized
+// OUTLINEWSWARPS: error: sigattn-outline-gpu-kernels: schedule=specialized adds 4 producer warps: num-warps=30 must be at most 28
+// OUTLINEWSDEFAULT: error: 'scf.forall' op sigattn-outline-gpu-kernels: schedule=specialized adds 4 producer warps to the default num-warps=32: lower block-q
+// WSREGS: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=wgmma): the S and O accumulators and the next tile's S need 288 registers per computing thread, and with 32 more, more than the 160 schedule=specialized gives it: lower block-q or block-k
 
 // WARPS: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=wgmma): num-warps = 2 must be a multiple of 4 (warpgroups of 4 warps)
 // BQ64: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=wgmma): block-q = 96 must be a multiple of 64 (one 64-row wgmma per warpgroup)

@@ -120,6 +120,20 @@ def expected_description(name, c, pipeline):
     loads = pipeline.get("loads", "auto")
     if loads == "auto":
         loads = "tma" if mma == "wgmma" else "cp.async"
+    # schedule=auto is cooperative; specialized adds a producer warpgroup
+    # (4 warps after the computing ones) and takes kv-stages (default 2;
+    # 3 with a producer where the 227 KiB of shared memory hold them).
+    # mbarriers (TMA): Q's, one per stage, and one more per stage with a
+    # producer.
+    producer = 4 if pipeline.get("schedule", "auto") == "specialized" else 0
+
+    def shared(stages):
+        barriers = (1 + stages * (2 if producer else 1)) if loads == "tma" else 0
+        return (block_q * d + stages * block_k * (d + dv)) * 2 + 8 * barriers
+
+    stages = int(pipeline.get("kv-stages", "0"))
+    if not stages:
+        stages = 3 if producer and shared(3) <= 227 * 1024 else 2
     return {
         "name": name + "_sigattn",
         "element_type": c["dtype"],
@@ -135,11 +149,12 @@ def expected_description(name, c, pipeline):
         "block_q": block_q,
         "block_k": block_k,
         "num_warps": warps,
-        "block_threads": 32 * warps,
-        # The Q tile and two stages each of the K and V tiles, 2-byte
-        # elements, then TMA's mbarriers.
-        "dynamic_shared_memory": (block_q * d + 2 * block_k * (d + dv)) * 2
-        + (24 if loads == "tma" else 0),
+        "block_threads": 32 * (warps + producer),
+        "producer_warps": producer,
+        "kv_stages": stages,
+        # The Q tile and kv-stages stages each of the K and V tiles, 2-byte
+        # elements, then TMA's 8-byte mbarriers.
+        "dynamic_shared_memory": shared(stages),
         "mma": mma,
         "loads": loads,
         # B, Nq, Nk: the op's static size, -1 where the op leaves it dynamic

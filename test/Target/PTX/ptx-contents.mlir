@@ -7,6 +7,13 @@
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.wg.ptx" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.wg.ptx --check-prefix=WG --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local --implicit-check-not=ldmatrix --implicit-check-not=mma.sync --implicit-check-not=cp.async.cg
 // RUN: FileCheck %s --input-file=%t.wg.ptx.json --check-prefix=WGJSON
+// Warp-specialized (schedule=specialized): 8 computing warps and a producer
+// warpgroup, 168 registers per thread at launch, redistributed by
+// setmaxnreg (24 for the producer, 240 for the computing warps: 128 x 24 +
+// 256 x 240 = 384 x 168); a ring of 3 stages and 7 mbarriers.
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized ptx-output=%t.ws.ptx" -o /dev/null
+// RUN: FileCheck %s --input-file=%t.ws.ptx --check-prefix=WS --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local --implicit-check-not=cp.async.cg
+// RUN: FileCheck %s --input-file=%t.ws.ptx.json --check-prefix=WSJSON
 
 // WG: .visible .entry attention_sigattn(
 // The tensor maps of q, k, v: by-value grid constants after B, Nq, Nk,
@@ -32,7 +39,23 @@
 // WG-DAG: st.global.b32
 // WG: ret;
 
-// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// WS: .maxntid 384, 1, 1
+// WS-NEXT: .minnctapersm 1
+// WS-NEXT: .maxnreg 168
+// WS-COUNT-4: mbarrier.init.shared.b64 [sigattn_smem+{{[0-9]+}}], [[ONE:%r[0-9]+]];
+// WS-COUNT-3: mbarrier.init.shared.b64 [sigattn_smem+{{[0-9]+}}], [[ALL:%r[0-9]+]];
+// WS: setmaxnreg.dec.sync.aligned.u32 24;
+// WS: mbarrier.try_wait.parity.shared.b64
+// WS: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// WS: setmaxnreg.inc.sync.aligned.u32 240;
+// WS: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// WS: tanh.approx.f32
+// WS: wgmma.wait_group.sync.aligned 0;
+// WS: mbarrier.arrive.shared.b64
+// WS: ret;
+// WSJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 384, "dynamic_shared_memory": 131128, "element_type": "bf16", "head_dim": 128, "kv_stages": 3, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+
+// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
 
 // CHECK: .version 8.0
 // CHECK: .target sm_90a
@@ -56,7 +79,7 @@
 // CHECK: ret;
 
 // JSON: "kernels": [
-// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
 func.func @attention(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x4x128xbf16>,
                      %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x16x128xbf16> {
   %o = sigattn.attention %q, %k, %v causal bias = -8.317766

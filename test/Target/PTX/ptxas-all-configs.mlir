@@ -18,6 +18,17 @@
 // wgmma with cp.async loads (loads=cp.async) at its former defaults.
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="loads=cp.async ptx-output=%t.wg3.ptx" -o /dev/null
 // RUN: %ptxas -arch=sm_90a -v %t.wg3.ptx -o %t.wg3.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
+// Warp specialization (a producer warpgroup, setmaxnreg, the S of the next
+// tile in flight under this tile's sigmoid) at its default ring (3 stages
+// where they fit, else 2), with 2 stages, and with 4 stages of 32 keys: no
+// spill in the computing warps' 232-240 registers or the producer's 24, no
+// C75xx.
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized ptx-output=%t.ws0.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.ws0.ptx -o %t.ws0.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized kv-stages=2 ptx-output=%t.ws1.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.ws1.ptx -o %t.ws1.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized block-q=128 block-k=32 num-warps=8 kv-stages=4 ptx-output=%t.ws2.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.ws2.ptx -o %t.ws2.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 
 // CHECK-COUNT-20: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 

@@ -164,8 +164,10 @@ static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
 
 class Outliner {
 public:
-  Outliner(ModuleOp module, int64_t numWarps, LoadKind loads)
-      : module(module), numWarps(numWarps), loads(loads) {}
+  Outliner(ModuleOp module, int64_t numWarps, LoadKind loads,
+           ScheduleKind schedule, int64_t kvStages)
+      : module(module), numWarps(numWarps), loads(loads), schedule(schedule),
+        kvStages(kvStages) {}
 
   LogicalResult outline(scf::ForallOp grid, StringRef name);
 
@@ -180,9 +182,18 @@ private:
   Value encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
                         int64_t boxRows);
 
+  /// Threads per block: the computing warps and the producer's.
+  int64_t blockThreads() const {
+    return 32 *
+           (numWarps +
+            (schedule == ScheduleKind::Specialized ? abi::kProducerWarps : 0));
+  }
+
   ModuleOp module;
   int64_t numWarps;
   LoadKind loads;
+  ScheduleKind schedule;
+  int64_t kvStages;
   gpu::GPUModuleOp kernelModule;
 };
 
@@ -346,8 +357,13 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   auto kernel = gpu::GPUFuncOp::create(kb, loc, name,
                                        FunctionType::get(ctx, argTypes, {}));
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
-  kernel.setKnownBlockSizeAttr(
-      DenseI32ArrayAttr::get(ctx, {static_cast<int32_t>(32 * numWarps), 1, 1}));
+  kernel.setKnownBlockSizeAttr(DenseI32ArrayAttr::get(
+      ctx, {static_cast<int32_t>(blockThreads()), 1, 1}));
+  if (schedule == ScheduleKind::Specialized) {
+    kernel->setAttr(kProducerWarpsAttrName,
+                    IntegerAttr::get(i64, abi::kProducerWarps));
+    kernel->setAttr(kKVStagesAttrName, IntegerAttr::get(i64, kvStages));
+  }
   for (unsigned i = 0; i < pointers.size(); ++i) {
     kernel.setArgAttr(i, "llvm.noalias", UnitAttr::get(ctx));
     kernel.setArgAttr(i, "llvm.align",
@@ -465,7 +481,7 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   SmallVector<Value> gridSize =
       getValueOrCreateConstantIndexOp(hb, loc, grid.getMixedUpperBound());
   Value one = arith::ConstantIndexOp::create(hb, loc, 1);
-  Value threads = arith::ConstantIndexOp::create(hb, loc, 32 * numWarps);
+  Value threads = arith::ConstantIndexOp::create(hb, loc, blockThreads());
   Value smem = arith::ConstantIntOp::create(hb, loc, 0, 32);
   gpu::LaunchFuncOp::create(
       hb, loc, kernel, gpu::KernelDim3{gridSize[0], gridSize[1], gridSize[2]},
@@ -494,6 +510,27 @@ static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
 }
 
 } // namespace
+
+/// kv-stages=0: 2 without a producer; with one, 3 (a tile being computed,
+/// the next one whose S runs under it, and one loading) when the shared
+/// memory holds them, else 2.
+static int64_t defaultKVStages(scf::ForallOp grid, ScheduleKind schedule) {
+  if (schedule != ScheduleKind::Specialized)
+    return abi::kMinKVStages;
+  abi::TileShape shape{};
+  grid.walk([&](LoadTileOp load) {
+    shape.blockQ = load.getType().getDimSize(0);
+    shape.headDim = load.getType().getDimSize(1);
+  });
+  grid.walk([&](TileStepOp step) {
+    shape.blockK = static_cast<int64_t>(step.getBlockK());
+    shape.valueDim = step.getAcc().getType().getDimSize(1);
+  });
+  shape.tmaLoads = true;
+  shape.producerWarps = abi::kProducerWarps;
+  shape.kvStages = 3;
+  return abi::dynamicSharedBytes(shape) <= abi::kMaxDynamicSharedBytes ? 3 : 2;
+}
 
 std::optional<std::string> mlir::sigattn::checkNumWarpsOption(int64_t value) {
   if (value >= 0 && value <= kMaxWarps)
@@ -538,6 +575,35 @@ struct SigAttnOutlineGPUKernelsPass
              "mma.sync shared-memory layout is not TMA's)";
       return signalPassFailure();
     }
+    FailureOr<ScheduleKind> scheduleKind = parseScheduleKind(schedule);
+    if (failed(scheduleKind)) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: unknown schedule='" << schedule
+          << "' (expected cooperative or specialized)";
+      return signalPassFailure();
+    }
+    if (*scheduleKind == ScheduleKind::Specialized) {
+      std::optional<std::string> problem;
+      if (*loadKind != LoadKind::Tma)
+        problem = "schedule=specialized needs loads=tma (the producer "
+                  "issues TMA loads)";
+      else if (warps > kMaxWarps - abi::kProducerWarps)
+        problem = ("schedule=specialized adds 4 producer warps: num-warps=" +
+                   Twine(warps) + " must be at most " +
+                   Twine(kMaxWarps - abi::kProducerWarps))
+                      .str();
+      if (problem) {
+        mlir::emitError(getOperation().getLoc())
+            << "sigattn-outline-gpu-kernels: " << *problem;
+        return signalPassFailure();
+      }
+    }
+    if (std::optional<std::string> error =
+            checkKVStagesOption(kvStages, *scheduleKind)) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: " << *error;
+      return signalPassFailure();
+    }
     ModuleOp module = getOperation();
     SmallVector<scf::ForallOp> grids;
     module.walk([&](scf::ForallOp grid) {
@@ -556,7 +622,19 @@ struct SigAttnOutlineGPUKernelsPass
         });
         gridWarps = getDefaultNumWarps(*kind, blockQ);
       }
-      Outliner outliner(module, gridWarps, *loadKind);
+      if (*scheduleKind == ScheduleKind::Specialized &&
+          gridWarps > kMaxWarps - abi::kProducerWarps) {
+        grid.emitOpError() << "sigattn-outline-gpu-kernels: "
+                              "schedule=specialized adds 4 producer warps "
+                              "to the default num-warps="
+                           << gridWarps << ": lower block-q";
+        return signalPassFailure();
+      }
+      int64_t gridStages = kvStages;
+      if (gridStages == 0)
+        gridStages = defaultKVStages(grid, *scheduleKind);
+      Outliner outliner(module, gridWarps, *loadKind, *scheduleKind,
+                        gridStages);
       auto func = grid->getParentOfType<FunctionOpInterface>();
       std::string name = kernelName(func ? func.getName() : "kernel", taken);
       if (failed(outliner.outline(grid, name)))

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
+#include "sigattn/Runtime/KernelABI.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -27,6 +28,7 @@ namespace mlir::sigattn {
 
 using namespace mlir;
 using namespace mlir::sigattn;
+namespace abi = ::sigattn::abi;
 
 std::optional<std::string> mlir::sigattn::checkTileSizeOption(StringRef option,
                                                               int64_t value) {
@@ -52,6 +54,31 @@ FailureOr<LoadKind> mlir::sigattn::parseLoadKind(StringRef loads) {
   if (loads == "tma")
     return LoadKind::Tma;
   return failure();
+}
+
+FailureOr<ScheduleKind> mlir::sigattn::parseScheduleKind(StringRef schedule) {
+  if (schedule == "cooperative")
+    return ScheduleKind::Cooperative;
+  if (schedule == "specialized")
+    return ScheduleKind::Specialized;
+  return failure();
+}
+
+std::optional<std::string>
+mlir::sigattn::checkKVStagesOption(int64_t stages, ScheduleKind schedule) {
+  if (stages == 0)
+    return std::nullopt;
+  if (stages < abi::kMinKVStages || stages > abi::kMaxKVStages)
+    return ("kv-stages=" + Twine(stages) + " is out of range (0 for the " +
+            "schedule's default, or " + Twine(abi::kMinKVStages) + " .. " +
+            Twine(abi::kMaxKVStages) + ")")
+        .str();
+  if (stages != abi::kMinKVStages && schedule != ScheduleKind::Specialized)
+    return ("kv-stages=" + Twine(stages) +
+            " needs schedule=specialized (without a producer every warp "
+            "loads one tile ahead into 2 stages)")
+        .str();
+  return std::nullopt;
 }
 
 TileSizes mlir::sigattn::getDefaultTileSizes(MmaKind kind, int64_t headDim,
@@ -232,7 +259,7 @@ private:
 };
 
 struct SigAttnTilePass
-    : public sigattn::impl::SigAttnTileBase<SigAttnTilePass> {
+    : public mlir::sigattn::impl::SigAttnTileBase<SigAttnTilePass> {
   using SigAttnTileBase::SigAttnTileBase;
 
   void runOnOperation() override {

@@ -46,6 +46,26 @@ enum class LoadKind { CpAsync, Tma };
 /// Parses a `loads` option (cp.async, tma).
 FailureOr<LoadKind> parseLoadKind(StringRef loads);
 
+/// How a kernel's warps share the work: every warp loads and computes
+/// (cooperative), or a producer warpgroup after the computing warps issues
+/// the TMA loads into a ring of K/V stages (specialized; TMA loads only).
+enum class ScheduleKind { Cooperative, Specialized };
+
+/// Parses a `schedule` option (cooperative, specialized).
+FailureOr<ScheduleKind> parseScheduleKind(StringRef schedule);
+
+/// The problem with a kv-stages value for `schedule`, naming the option, or
+/// nothing when it is valid (0: the default, or 2 .. 4, more than 2 only
+/// when specialized).
+std::optional<std::string> checkKVStagesOption(int64_t stages,
+                                               ScheduleKind schedule);
+
+/// Attributes of a warp-specialized kernel: the warps of its producer
+/// (after the computing warps, which num-warps counts) and the stages of
+/// its K/V ring. Absent: no producer, two stages.
+constexpr StringLiteral kProducerWarpsAttrName = "sigattn.producer_warps";
+constexpr StringLiteral kKVStagesAttrName = "sigattn.kv_stages";
+
 /// Attribute of a kernel with TMA loads: the indices of its CUtensorMap
 /// arguments (q, k, v). They are `!llvm.ptr` in the gpu.func and become
 /// by-value grid constants after convert-gpu-to-nvvm

@@ -116,6 +116,11 @@ def SigAttnOutlineGPUKernels
     once `sigattn-tensor-map-params` has run), and the host encodes each
     into a 64-byte aligned stack slot with `sigattn_encode_tensor_map`
     before the launch.
+
+    With `schedule=specialized` the block has a producer warpgroup after
+    the num-warps computing warps (block = (32 * (num-warps + 4), 1, 1));
+    the kernel carries `sigattn.producer_warps = 4` and
+    `sigattn.kv_stages`, which convert-sigattn-tiles-to-nvvm lowers.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -134,6 +139,15 @@ def SigAttnOutlineGPUKernels
     Option<"loads", "loads", "std::string", /*default=*/"\"cp.async\"",
            "How the kernel loads tiles: cp.async, or tma (three CUtensorMap "
            "parameters after the sizes, encoded by the host)">,
+    Option<"schedule", "schedule", "std::string",
+           /*default=*/"\"cooperative\"",
+           "How the warps share the work: cooperative (every warp loads and "
+           "computes) or specialized (a producer warpgroup after the "
+           "num-warps computing warps issues the TMA loads; loads=tma)">,
+    Option<"kvStages", "kv-stages", "int64_t", /*default=*/"0",
+           "Stages of the K/V ring in shared memory (0: 2, or with "
+           "schedule=specialized 3 where shared memory holds them; 2 .. 4, "
+           "more than 2 needs schedule=specialized)">,
   ];
 }
 

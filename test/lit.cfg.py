@@ -14,7 +14,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sigattn_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
                    "make_kernels.py", "check_kernels.py", "measure_sigmoid.py",
-                   "gen_reference_test.py", "fuzz.py"]
+                   "gen_reference_test.py", "fuzz.py", "Inputs"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
@@ -25,6 +25,9 @@ config.substitutions.append(("%sigattn_obj", config.sigattn_obj_root))
 config.substitutions.append(("%cmake_generator", config.cmake_generator))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_cmake_dir", config.mlir_cmake_dir))
+# The plugin for stock mlir-opt (test/Plugin).
+config.substitutions.append(("%sigattn_plugin", os.path.join(
+    config.sigattn_obj_root, "lib", "SigAttnPlugin" + config.llvm_shlib_ext)))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

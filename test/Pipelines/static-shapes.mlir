@@ -14,6 +14,10 @@
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.wg16.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="loads=cp.async ptx-output=%t.cp.ptx" -o /dev/null
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.cp.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
+// Warp-specialized (single-tile ranges go through the producer and the
+// computing warps' plain step, several ranges continue the ring):
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized ptx-output=%t.ws.ptx" -o /dev/null
+// RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.ws.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" --implicit-check-not=C75 %}
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="mma=sync ptx-output=%t.sync.ptx" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.sync.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90a -v %t.sync.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not="spill stores" %}

@@ -134,8 +134,9 @@ def ConvertSigAttnTilesToNVVM
     stage's "empty" mbarrier says the computing warps released it, and the
     computing warps (`setmaxnreg` up, `.maxnreg` and `.minnctapersm` on the
     kernel), which wait on the stage's "full" mbarrier, issue S of the next
-    tile before the sigmoid and P.V of this one, and release the stage
-    after their last wgmma of it; no block barrier per tile.
+    tile before the sigmoid and P.V of this one (with 3 or more stages),
+    and release the stage after their last wgmma of it; no block barrier
+    per tile.
 
     The kernel's block size is its `known_block_size`; the pass sets the
     launches' dynamic shared memory and records the kernel's configuration

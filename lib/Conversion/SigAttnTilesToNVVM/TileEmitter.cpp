@@ -68,6 +68,8 @@ static void splitRegisters(TileConfig &c, int64_t blocks) {
   c.computeRegisters = std::min(
       kMaxComputeRegisters,
       roundDown((blockRegisters - producerKeeps) / c.computeThreads()));
+  // One block of few computing warps may start with more than the cap:
+  // they keep what they have (no setmaxnreg.inc).
   c.computeRegisters = std::max(c.computeRegisters, c.launchRegisters);
 }
 
@@ -85,12 +87,25 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   c.mma = mma;
   TileStepOp step = tiles.describingStep();
   VectorType qType = tiles.loadQ.getType();
+  // The schedule's attributes: i64 when present (the outline pass sets
+  // them); the stages must be resolved, 2 .. 4.
   int64_t producerWarps = 0;
   int64_t stages = abi::TileShape::kDefaultKVStages;
-  if (auto attr = kernel->getAttrOfType<IntegerAttr>(kProducerWarpsAttrName))
-    producerWarps = attr.getInt();
-  if (auto attr = kernel->getAttrOfType<IntegerAttr>(kKVStagesAttrName))
-    stages = attr.getInt();
+  for (auto [name, value] :
+       {std::pair<StringRef, int64_t *>{kProducerWarpsAttrName, &producerWarps},
+        {kKVStagesAttrName, &stages}}) {
+    Attribute attr = kernel->getAttr(name);
+    if (!attr)
+      continue;
+    auto integer = dyn_cast<IntegerAttr>(attr);
+    if (!integer || !integer.getType().isSignlessInteger(64))
+      return fail("'" + name + "' must be an i64 integer");
+    *value = integer.getInt();
+  }
+  if (stages < abi::kMinKVStages || stages > abi::kMaxKVStages)
+    return fail("'" + kKVStagesAttrName + "' = " + Twine(stages) +
+                " is out of range (" + Twine(abi::kMinKVStages) + " .. " +
+                Twine(abi::kMaxKVStages) + ")");
   if (producerWarps != 0 &&
       (producerWarps != abi::kProducerWarps || *threads / 32 <= producerWarps))
     return fail("'" + kProducerWarpsAttrName + "' must be " +
@@ -588,7 +603,11 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
     slot = add(first, one);
     return acc;
   }
-  if (cfg.specialized())
+  // S of the next tile before the sigmoid of this one needs the next
+  // tile loaded while this one is held: a third stage. With two, the
+  // overlapped loop would wait for each load in full (benchmarks/NOTES.md,
+  // 2026-12-04).
+  if (cfg.specialized() && cfg.shape.kvStages > 2)
     return emitOverlappedRange(range, inv, lo, hi, init, slot);
   // K and V of the first tile.
   if (!cfg.specialized()) {
@@ -793,8 +812,9 @@ FailureOr<Block *> TileEmitter::splitRoles(KernelTiles &tiles) {
                                    NVVM::SetMaxRegisterAction::decrease);
     emitProducer(tiles);
     b.setInsertionPointToStart(compute);
-    NVVM::SetMaxRegisterOp::create(b, loc, cfg.computeRegisters,
-                                   NVVM::SetMaxRegisterAction::increase);
+    if (cfg.computeRegisters > cfg.launchRegisters)
+      NVVM::SetMaxRegisterOp::create(b, loc, cfg.computeRegisters,
+                                     NVVM::SetMaxRegisterAction::increase);
   }
   return compute;
 }

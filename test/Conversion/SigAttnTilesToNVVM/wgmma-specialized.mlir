@@ -12,6 +12,10 @@
 // D = 128, Dv = 64, Hq = 4, Hkv = 2, Bq = 64, Bk = 48, window (100, 3): three
 // key/value ranges; a ring of 3 stages (slot % 3, phase slot / 3 % 2).
 // RUN: sigattn-opt %s -sigattn-tile="block-q=64 block-k=48" -sigattn-peel-boundary-tiles -sigattn-outline-gpu-kernels="num-warps=4 mma=wgmma loads=tma schedule=specialized kv-stages=3" -convert-sigattn-tiles-to-nvvm="mma=wgmma" -canonicalize -cse | FileCheck %s
+// With two stages the next tile's S is not issued early (it would wait for
+// a load issued only when the tile before was released): one step per
+// tile, S waited for at once, the stage released at its end.
+// RUN: sigattn-opt %s -sigattn-tile="block-q=64 block-k=48" -sigattn-peel-boundary-tiles -sigattn-outline-gpu-kernels="num-warps=4 mma=wgmma loads=tma schedule=specialized kv-stages=2" -convert-sigattn-tiles-to-nvvm="mma=wgmma" -canonicalize -cse | FileCheck %s --check-prefix=TWO
 
 // The launch: 4 computing warps and the producer's 4 (256 threads); the
 // tiles, three stages and seven mbarriers: (64 x 128 + 3 x 48 x (128 + 64))
@@ -65,10 +69,15 @@
 // CHECK:           nvvm.mbarrier.arrive.expect_tx %{{.+}}, %c18432_i32
 // CHECK-COUNT-3:   nvvm.cp.async.bulk.tensor.shared.cluster.global
 // CHECK-NEXT:    }
-// Later ranges continue the slots.
-// CHECK:         scf.for
+// The second range continues the slots: its tile kt is slot
+// max(hi - lo, 0) + (kt - hi) (the third likewise).
+// CHECK:         %[[N1:.+]] = arith.subi %[[HI]], %[[LO]] : index
+// CHECK-NEXT:    %[[COUNT1:.+]] = arith.maxsi %[[N1]], %c0 : index
+// CHECK-NEXT:    scf.for %[[KT2:.+]] = %[[HI]] to %[[HI2:.+]] step %c1 {
+// CHECK-NEXT:      %[[REL2:.+]] = arith.subi %[[KT2]], %[[HI]] : index
+// CHECK-NEXT:      %[[SLOT2:.+]] = arith.addi %[[COUNT1]], %[[REL2]] : index
 // CHECK:           nvvm.mbarrier.try_wait.parity
-// CHECK:         scf.for
+// CHECK:         scf.for %{{.+}} = %[[HI2]] to
 // CHECK:           nvvm.mbarrier.try_wait.parity
 // CHECK:  } else {
 // CHECK-NEXT:  nvvm.setmaxregister  increase 232
@@ -112,6 +121,12 @@
 // CHECK:         llvm.intr.tanh
 // CHECK:         nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK:         nvvm.mbarrier.arrive
+// The second range's first S waits for slot max(hi - lo, 0), the same
+// slot as the producer's.
+// CHECK:       %[[CCOUNT1:.+]] = arith.maxsi %{{.+}}, %c0 : index
+// CHECK:       scf.if
+// CHECK-NEXT:    %[[CSLOT2:.+]] = arith.index_cast %[[CCOUNT1]] : index to i32
+// CHECK-NEXT:    arith.divui %[[CSLOT2]], %c3_i32 : i32
 // No block barrier among the computing warps, whose producer has left.
 // CHECK-NOT:   nvvm.barrier0
 // CHECK:       gpu.return
@@ -120,3 +135,15 @@ func.func @window(%q: tensor<?x?x4x128xbf16>, %k: tensor<?x?x2x128xbf16>, %v: te
   %o = sigattn.attention %q, %k, %v bias = -2.0 {window = array<i64: 100, 3>} : tensor<?x?x4x128xbf16>, tensor<?x?x2x128xbf16>, tensor<?x?x2x64xbf16> -> tensor<?x?x4x64xbf16>
   return %o : tensor<?x?x4x64xbf16>
 }
+
+// TWO: nvvm.setmaxregister  increase 232
+// TWO: scf.for
+// TWO:   nvvm.mbarrier.try_wait.parity
+// TWO-NOT: nvvm.barrier0
+// TWO:   nvvm.wgmma.fence.aligned
+// TWO-COUNT-8: wgmma.mma_async.sync.aligned.m64n48k16
+// TWO:   nvvm.wgmma.commit.group.sync.aligned
+// TWO-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// TWO:   llvm.intr.tanh
+// TWO:   nvvm.mbarrier.arrive
+// TWO-NEXT: scf.yield

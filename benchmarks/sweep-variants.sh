@@ -55,7 +55,7 @@ elif [ "${SWEEP:-2}" = 6 ]; then
     "t5|block-q=128 block-k=64 num-warps=8"
   )
 elif [ "${SWEEP:-2}" = 7 ]; then
-  # Warp specialization: a producer warpgroup and a K/V ring (2026-12-04).
+  # Warp specialization: a producer warpgroup and a K/V ring (2026-12-02, stop 15).
   variants=(
     "s0|"
     "s1|schedule=specialized"
@@ -67,7 +67,7 @@ elif [ "${SWEEP:-2}" = 7 ]; then
   )
 elif [ "${SWEEP:-2}" = 8 ]; then
   # Warp specialization with S(t + 1) issued before the sigmoid of t
-  # (2026-12-04).
+  # (2026-12-02, stop 15).
   variants=(
     "o0|"
     "o1|schedule=specialized"

@@ -317,6 +317,21 @@ Status sigattn::runtime::parseKernelDescription(
       return Status::error("kernel description: num_query_heads is not a "
                            "multiple of num_kv_heads in " +
                            k.name);
+    // The kernel uses exactly this much: a launch with less would let it
+    // read and write past its shared memory. (Tile sizes past 2^20 could
+    // not fit any block; bounding them first keeps the product in range.)
+    constexpr int64_t kMaxTileDim = int64_t(1) << 20;
+    if (k.blockQ > kMaxTileDim || k.blockK > kMaxTileDim ||
+        k.headDim > kMaxTileDim || k.valueDim > kMaxTileDim)
+      return Status::error("kernel description: block_q, block_k, head_dim "
+                           "and value_dim must be at most 2^20 in " +
+                           k.name);
+    if (k.dynamicSharedMemory != abi::dynamicSharedBytes(k.tileShape()))
+      return Status::error(
+          "kernel description: dynamic_shared_memory = " +
+          std::to_string(k.dynamicSharedMemory) + " is not the " +
+          std::to_string(abi::dynamicSharedBytes(k.tileShape())) +
+          " bytes the tiles and mbarriers take in " + k.name);
     if (k.blockThreads != abi::blockThreads(k.tileShape()))
       return Status::error("kernel description: block_threads is not 32 x "
                            "(num_warps + producer_warps) in " +

@@ -26,7 +26,7 @@ namespace {
 
 const char *kValid = R"({
   "kernels": [
-    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 49152, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 81920, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
   ]
 }
 )";
@@ -107,6 +107,9 @@ int main() {
   ws = replace(ws, "\"block_threads\": 128", "\"block_threads\": 384");
   ws = replace(ws, "\"producer_warps\": 0", "\"producer_warps\": 4");
   ws = replace(ws, "\"kv_stages\": 2", "\"kv_stages\": 3");
+  // (64 x 128 + 3 x 64 x 256) x 2 bytes of tiles, 7 mbarriers of 8.
+  ws = replace(ws, "\"dynamic_shared_memory\": 81920",
+               "\"dynamic_shared_memory\": 114744");
   expect("specialized description", parseKernelDescription(ws, specialized),
          true);
   if (!specialized.empty()) {
@@ -142,6 +145,9 @@ int main() {
       {"producer threads not counted", replace(ws, "\"block_threads\": 384", "\"block_threads\": 256")},
       {"3 stages without a producer", replace(kValid, "\"kv_stages\": 2", "\"kv_stages\": 3")},
       {"5 stages", replace(ws, "\"kv_stages\": 3", "\"kv_stages\": 5")},
+      {"head dim beyond 2^20", replace(kValid, "\"head_dim\": 128", "\"head_dim\": 4503599627370496")},
+      {"shared memory not the tiles'", replace(kValid, "\"dynamic_shared_memory\": 81920", "\"dynamic_shared_memory\": 49152")},
+      {"shared memory without the mbarriers", replace(ws, "\"dynamic_shared_memory\": 114744", "\"dynamic_shared_memory\": 114688")},
       {"duplicate field", replace(kValid, "\"mma\": \"sync\"", "\"mma\": \"sync\", \"mma\": \"sync\"")},
       {"trailing text", std::string(kValid) + "x"},
       {"not a description", "[1, 2]"},
@@ -161,7 +167,7 @@ int main() {
       {"scale out of f32 range", replace(kValid, "\"scale\": 0.0883883461", "\"scale\": 1e300")},
       {"integer beyond int64", replace(kValid, "\"head_dim\": 128", "\"head_dim\": 1e300")},
       {"too many warps", replace(replace(kValid, "\"num_warps\": 4", "\"num_warps\": 64"), "\"block_threads\": 128", "\"block_threads\": 2048")},
-      {"shared memory beyond int", replace(kValid, "\"dynamic_shared_memory\": 49152", "\"dynamic_shared_memory\": 4294967296")},
+      {"shared memory beyond int", replace(kValid, "\"dynamic_shared_memory\": 81920", "\"dynamic_shared_memory\": 4294967296")},
       {"two kernels of one name", twoKernelsOfOneName()},
   };
   for (const Bad &b : bad)

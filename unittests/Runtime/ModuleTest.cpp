@@ -285,7 +285,7 @@ namespace {
 // compiled for B = 2, Nq = 113, Nk = 203.
 const char *kDescription = R"({"kernels": [
   {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1},
-  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0}
+  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 96, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0}
 ]})";
 
 // A TMA kernel (wgmma, D = 128, Dv = 64, Hq = 6, Hkv = 2, 64 x 48 tiles).

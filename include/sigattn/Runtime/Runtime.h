@@ -81,7 +81,8 @@ struct KernelInfo {
 /// is there, has the right type and a consistent value (integers exact and
 /// in range; "batch", "seq_q", "seq_k" -1 or at least 1; num_warps at most
 /// 32, block_threads 32 x (num_warps + producer_warps); producer_warps 0,
-/// or 4 with TMA loads; kv_stages 2 .. 4, more than 2 only with
+/// or 4 with TMA loads; dynamic_shared_memory what abi::dynamicSharedBytes
+/// gives for the tile shape; kv_stages 2 .. 4, more than 2 only with
 /// a producer; dynamic_shared_memory below 2^31; scale
 /// and bias finite f32; kernel names distinct). `kernels` is replaced only
 /// on success.

@@ -362,15 +362,18 @@ Value TileEmitter::barrierPtr(Value index) {
       add(i32(cfg.offBarriers), mul(index, i32(abi::kMBarrierBytes))));
 }
 
-void TileEmitter::inThreadZero(function_ref<void()> body) {
-  Value first =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, i32(0));
-  scf::IfOp::create(b, loc, first, [&](OpBuilder &nb, Location) {
+void TileEmitter::ifThen(Value condition, function_ref<void()> body) {
+  scf::IfOp::create(b, loc, condition, [&](OpBuilder &nb, Location) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
     body();
     scf::YieldOp::create(b, loc);
   });
+}
+
+void TileEmitter::inThreadZero(function_ref<void()> body) {
+  ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, i32(0)),
+         body);
 }
 
 void TileEmitter::initBarriers() {
@@ -467,12 +470,8 @@ void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
   waitForTile(slot);
   if (!cfg.specialized()) {
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    scf::IfOp::create(b, loc, hasNext, [&](OpBuilder &nb, Location nl) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-      copyKeyValueTile(step, add(kTile, one), add(slot, one));
-      scf::YieldOp::create(b, loc);
-    });
+    ifThen(hasNext,
+           [&] { copyKeyValueTile(step, add(kTile, one), add(slot, one)); });
   }
   SmallVector<Value> scores = computeScores(at.kOffset);
   applyAndAccumulate(step, inv, at, scores, acc);
@@ -569,6 +568,14 @@ Value TileEmitter::slotOf(Value first, Value kTile, Value lo) {
   return add(first, arith::SubIOp::create(b, loc, kTile, lo).getResult());
 }
 
+Value TileEmitter::slotAfter(Value first, Value lo, Value hi) {
+  // max(hi - lo, 0) tiles later.
+  Value count =
+      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, lo),
+                             arith::ConstantIndexOp::create(b, loc, 0));
+  return add(first, count);
+}
+
 SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
                                           ArrayRef<Value> init, Value &slot) {
   TileStepOp step = range.step;
@@ -606,19 +613,13 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   // S of the next tile before the sigmoid of this one needs the next
   // tile loaded while this one is held: a third stage. With two, the
   // overlapped loop would wait for each load in full (benchmarks/NOTES.md,
-  // 2026-12-04).
+  // 2026-12-02, stop 15).
   if (cfg.specialized() && cfg.shape.kvStages > 2)
     return emitOverlappedRange(range, inv, lo, hi, init, slot);
   // K and V of the first tile.
   if (!cfg.specialized()) {
-    Value any =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
-    scf::IfOp::create(b, loc, any, [&](OpBuilder &nb, Location nl) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-      copyKeyValueTile(step, lo, first);
-      scf::YieldOp::create(b, loc);
-    });
+    ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi),
+           [&] { copyKeyValueTile(step, lo, first); });
   }
   auto newLoop = scf::ForOp::create(
       b, loc, lo, hi, arith::ConstantIndexOp::create(b, loc, 1), init,
@@ -633,12 +634,8 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
         emitStep(step, inv, kt, kSlot, hasNext, acc);
         scf::YieldOp::create(b, loc, acc);
       });
-  // Past the range: max(hi - lo, 0) tiles later.
   b.setInsertionPointAfter(newLoop);
-  Value count =
-      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, lo),
-                             arith::ConstantIndexOp::create(b, loc, 0));
-  slot = add(first, count);
+  slot = slotAfter(first, lo, hi);
   return SmallVector<Value>(newLoop.getResults());
 }
 
@@ -700,11 +697,7 @@ SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
     b.setInsertionPointToStart(epilogue.elseBlock());
     scf::YieldOp::create(b, loc, loop.getResults().take_front(init.size()));
   }
-  // Past the range: max(hi - lo, 0) tiles later.
-  Value count =
-      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, lo),
-                             arith::ConstantIndexOp::create(b, loc, 0));
-  slot = add(first, count);
+  slot = slotAfter(first, lo, hi);
   return SmallVector<Value>(epilogue.getResults());
 }
 
@@ -823,9 +816,10 @@ void TileEmitter::emitProducer(KernelTiles &tiles) {
   // One thread, the producer warpgroup's first, issues every load.
   Value issuer = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
                                        i32(cfg.computeThreads()));
-  auto ifOp = scf::IfOp::create(b, loc, issuer, /*withElse=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
+  ifThen(issuer, [&] { produceAll(tiles); });
+}
+
+void TileEmitter::produceAll(KernelTiles &tiles) {
   // A tile's stage was last used by slot - kvStages: it waits for that
   // use's release, phase (slot / kvStages - 1) % 2 of the stage's empty
   // mbarrier. In the ring's first round that is the phase before the
@@ -854,10 +848,7 @@ void TileEmitter::emitProducer(KernelTiles &tiles) {
                          produce(range.step, kt, slotOf(first, kt, lo));
                          scf::YieldOp::create(b, loc);
                        });
-    Value count =
-        arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, hi, lo),
-                               arith::ConstantIndexOp::create(b, loc, 0));
-    slot = add(first, count);
+    slot = slotAfter(first, lo, hi);
   }
 }
 

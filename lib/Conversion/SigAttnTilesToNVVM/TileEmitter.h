@@ -186,6 +186,9 @@ private:
   /// The slot of tile `kTile` of a range from `lo` whose first slot is
   /// `first`.
   Value slotOf(Value first, Value kTile, Value lo);
+  /// The slot after the tiles [lo, hi) of a range whose first slot is
+  /// `first`.
+  Value slotAfter(Value first, Value lo, Value hi);
   /// Lowers one key/value range whose first tile has slot `slot`; returns
   /// the accumulators after it and advances `slot` past it.
   SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init,
@@ -222,6 +225,8 @@ private:
   /// The producer's thread issues every key/value tile's loads, in slot
   /// order, each into a stage the computing warps released.
   void emitProducer(KernelTiles &tiles);
+  /// emitProducer's loads, in the issuing thread.
+  void produceAll(KernelTiles &tiles);
   /// The mbarrier on which the computing warps release the stage of `slot`.
   Value emptyBarrier(Value slot);
 
@@ -238,6 +243,8 @@ private:
   void expectBytes(Value barrier, int64_t bytes);
   /// Thread 0 initialises the mbarriers; every thread passes a barrier.
   void initBarriers();
+  /// Runs `body` where `condition` (i1) holds.
+  void ifThen(Value condition, function_ref<void()> body);
   /// Runs `body` in thread 0 only.
   void inThreadZero(function_ref<void()> body);
   /// TMA loads of a rows x cols tile of `role` through the kernel's map of

@@ -76,6 +76,22 @@ elif [ "${SWEEP:-2}" = 8 ]; then
     "o4|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3"
     "o5|schedule=specialized block-q=192 block-k=64 num-warps=12 kv-stages=3"
   )
+elif [ "${SWEEP:-2}" = 9 ]; then
+  # Turns between the computing warpgroups (pingpong), the sigmoid partly on
+  # the FMA pipe (poly-sigmoid), FMA contraction of the score arithmetic
+  # (2026-12-02, stop 16). "c0" is made by the previous sigattn-opt
+  # (SIGATTN_OPT_BEFORE), without contraction.
+  variants=(
+    "p0|"
+    "p1|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3"
+    "p2|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3 pingpong=true"
+    "p3|schedule=specialized block-q=128 block-k=64 num-warps=8 kv-stages=4 pingpong=true"
+    "p4|schedule=specialized block-q=192 block-k=64 num-warps=12 kv-stages=3 pingpong=true"
+    "p5|poly-sigmoid=1"
+    "p6|poly-sigmoid=2"
+    "p7|poly-sigmoid=3"
+    "p8|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3 pingpong=true poly-sigmoid=2"
+  )
 elif [ "${SWEEP:-2}" = 1 ]; then
   variants=(
     "v0|block-q=64 block-k=64 short-shared-pointers=false"
@@ -103,6 +119,12 @@ if [ "$mode" = make ]; then
       --sigattn-opt "$root/build/bin/sigattn-opt" --seqs 2048 \
       --pipeline-options "$opts" | tail -n 1
   done
+  if [ -n "${SIGATTN_OPT_BEFORE:-}" ]; then
+    # The defaults compiled by an earlier sigattn-opt, for a before/after.
+    python3 "$root/benchmarks/make_bench_kernels.py" --out "$bundle/c0" \
+      --sigattn-opt "$SIGATTN_OPT_BEFORE" --seqs 2048 | tail -n 1
+    variants+=("c0|")
+  fi
   cp "$root/build/bin/sigattn-run" "$bundle/"
   printf '%s\n' "${variants[@]}" > "$bundle/variants.txt"
   exit 0

@@ -109,6 +109,12 @@ mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   if (std::optional<std::string> error =
           checkKVStagesOption(resolveKVStages(options), scheduleKind))
     return error;
+  if (options.pingpong && scheduleKind != ScheduleKind::Specialized)
+    return std::string("pingpong needs schedule=specialized (the computing "
+                       "warpgroups of a warp-specialized kernel take turns)");
+  if (std::optional<std::string> error = checkTileLoweringOptions(
+          *kind, {options.pingpong, options.polySigmoid}))
+    return error;
   std::optional<int> ptx = parsePTXFeature(options.ptxFeatures);
   if (!ptx)
     return "features='" + options.ptxFeatures +
@@ -159,7 +165,8 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
   pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps, mma, loads,
                                              *resolveSchedule(options),
                                              resolveKVStages(options)}));
-  pm.addPass(createConvertSigAttnTilesToNVVM({mma, options.chip}));
+  pm.addPass(createConvertSigAttnTilesToNVVM(
+      {mma, options.chip, options.pingpong, options.polySigmoid}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -198,8 +205,9 @@ void mlir::sigattn::registerSigAttnPipelines() {
   registerPassPipeline(
       "sigattn-gpu-pipeline",
       "Lower sigattn.attention to a fused GPU kernel and emit its PTX "
-      "(options: chip, features, mma, block-q, block-k, num-warps, "
-      "short-shared-pointers, ptx-output)",
+      "(options: chip, features, mma, loads, schedule, kv-stages, pingpong, "
+      "poly-sigmoid, block-q, block-k, num-warps, short-shared-pointers, "
+      "ptx-output)",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         GPUPipelineOptions options;

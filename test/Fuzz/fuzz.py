@@ -636,6 +636,8 @@ PIPELINE_OPTS = {
     "schedule": ["auto", "specialized", "specialized", "cooperative",
                  "pingpong", ""],
     "kv-stages": ["0", "2", "3", "4", "5", "1", "-1", str(2**63), "x"],
+    "pingpong": ["true", "false", "1", "maybe", None],
+    "poly-sigmoid": ["0", "2", "8", "9", "-1", str(2**63), "x", ""],
     "block-q": INTS,
     "block-k": INTS,
     "num-warps": WARPS,
@@ -674,7 +676,11 @@ def pass_outline(rng):
 
 def pass_nvvm(rng):
     return with_opts("--convert-sigattn-tiles-to-nvvm",
-                     opt_string(rng, {"mma": PIPELINE_OPTS["mma"]}, 0.4))
+                     opt_string(rng, {"mma": PIPELINE_OPTS["mma"],
+                                      "pingpong": PIPELINE_OPTS["pingpong"],
+                                      "poly-sigmoid":
+                                          PIPELINE_OPTS["poly-sigmoid"]},
+                                0.4))
 
 
 def pass_write_ptx(rng):

@@ -20,6 +20,10 @@
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized kv-stages=5" 2>&1 | FileCheck %s --check-prefix=STAGES5
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized kv-stages=-1" 2>&1 | FileCheck %s --check-prefix=STAGESNEG
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized num-warps=32" 2>&1 | FileCheck %s --check-prefix=WSWARPS
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="pingpong=true" 2>&1 | FileCheck %s --check-prefix=PINGPONG
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="pingpong=maybe" 2>&1 | FileCheck %s --check-prefix=PINGPONGVALUE
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="poly-sigmoid=9" 2>&1 | FileCheck %s --check-prefix=POLY9
+// RUN: not sigattn-opt %s --sigattn-gpu-pipeline="mma=sync poly-sigmoid=-1" 2>&1 | FileCheck %s --check-prefix=POLYNEG
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-q=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=BQ
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="block-k=-1" 2>&1 | FileCheck %s --check-prefix=BK
 // RUN: not sigattn-opt %s --sigattn-gpu-pipeline="num-warps=-1" 2>&1 | FileCheck %s --check-prefix=W0
@@ -54,6 +58,11 @@
 // STAGES5: error: sigattn-gpu-pipeline: kv-stages=5 is out of range (0 for the schedule's default, or 2 .. 4)
 // STAGESNEG: error: sigattn-gpu-pipeline: kv-stages=-1 is out of range
 // WSWARPS: error: sigattn-gpu-pipeline: num-warps=32 is too many for schedule=specialized, which adds 4 producer warps (at most 28)
+// PINGPONG: error: sigattn-gpu-pipeline: pingpong needs schedule=specialized (the computing warpgroups of a warp-specialized kernel take turns)
+// PINGPONGVALUE: pingpong
+// PINGPONGVALUE-NOT: Stack dump
+// POLY9: error: sigattn-gpu-pipeline: poly-sigmoid=9 is not a number of scores out of 8 (expected 0 .. 8)
+// POLYNEG: error: sigattn-gpu-pipeline: poly-sigmoid=-1 is not a number of scores out of 8 (expected 0 .. 8)
 // BQ: error: sigattn-gpu-pipeline: block-q=4611686018427387904 is out of range (0 for the default, or 1 .. 1024)
 // BK: error: sigattn-gpu-pipeline: block-k=-1 is out of range (0 for the default, or 1 .. 1024)
 // W0: error: sigattn-gpu-pipeline: num-warps=-1 is out of range (0 for the default, or 1 .. 32)

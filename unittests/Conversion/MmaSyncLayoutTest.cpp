@@ -311,26 +311,78 @@ void checkStores(const Config &c, int64_t seqQ) {
   }
 }
 
-/// 0.5 tanh(0.5 x) + 0.5 with the folded constants is sigmoid(x).
-void checkSigmoid() {
-  Group g("sigmoid from tanh with scale, bias and ALiBi");
+/// Calls `check(scale, bias, slope, dist, s)` over a grid of the op's
+/// constants, ALiBi distances and scores s from -limit to limit.
+template <typename Check>
+void forEachScore(float limit, float step, Check check) {
   for (float scale : {0.125f, 0.0883883f, 1.0f, -0.5f})
     for (float bias : {0.0f, -8.3f, 2.0f})
       for (float slope : {0.0f, 0.0625f, 0.5f})
         for (float dist : {0.0f, 1.0f, 7.0f, 100.0f})
-          for (float s = -40.0f; s <= 40.0f; s += 0.37f) {
-            score::SigmoidConstants k = score::foldSigmoid(scale, bias);
-            float arg = score::withAlibi(
-                score::tanhArgument(s, k.halfScale, k.halfBias),
-                score::halfSlope(slope), dist);
-            float p = score::sigmoidFromTanh(std::tanh(arg));
-            double x = double(scale) * s + bias - double(slope) * dist;
-            double want = 1.0 / (1.0 + std::exp(-x));
-            g.expect(std::fabs(p - want) <= 1e-6,
-                     at("sigmoid at s*1000=%lld is off by 1e-9 * %lld",
-                        static_cast<long long>(s * 1000),
-                        static_cast<long long>(std::fabs(p - want) * 1e9)));
-          }
+          for (float s = -limit; s <= limit; s += step)
+            check(scale, bias, slope, dist, s);
+}
+
+/// 0.5 tanh(0.5 x) + 0.5 with the folded constants is sigmoid(x).
+void checkSigmoid() {
+  Group g("sigmoid from tanh with scale, bias and ALiBi");
+  forEachScore(
+      40.0f, 0.37f,
+      [&](float scale, float bias, float slope, float dist, float s) {
+        score::SigmoidConstants k = score::foldSigmoid(scale, bias);
+        float arg =
+            score::withAlibi(score::tanhArgument(s, k.halfScale, k.halfBias),
+                             score::halfSlope(slope), dist);
+        float p = score::sigmoidFromTanh(std::tanh(arg));
+        double x = double(scale) * s + bias - double(slope) * dist;
+        double want = 1.0 / (1.0 + std::exp(-x));
+        g.expect(std::fabs(p - want) <= 1e-6,
+                 at("sigmoid at s*1000=%lld is off by 1e-9 * %lld",
+                    static_cast<long long>(s * 1000),
+                    static_cast<long long>(std::fabs(p - want) * 1e9)));
+      });
+}
+
+/// The FMA-pipe sigmoid, from the tanh argument's folded constants times
+/// kExp2PerHalfArgument as the lowering builds them: within 3e-5 of
+/// sigmoid(x) everywhere (tanh.approx: about 2.4e-4), within 2e-4 relative
+/// where P > 1e-9, P in [0, 1], and NaN in, NaN out.
+void checkPolynomialSigmoid() {
+  Group g("sigmoid on the FMA pipe (2^t polynomial, Newton reciprocal)");
+  const float c = score::kExp2PerHalfArgument;
+  double worst = 0;
+  forEachScore(
+      400.0f, 0.0537f,
+      [&](float scale, float bias, float slope, float dist, float s) {
+        score::SigmoidConstants k = score::foldSigmoid(scale, bias);
+        float t = score::withAlibi(
+            score::tanhArgument(s, k.halfScale * c, k.halfBias * c),
+            score::halfSlope(slope) * c, dist);
+        float p = score::sigmoidFromExp2Argument(t);
+        double x = double(scale) * s + bias - double(slope) * dist;
+        double want = 1.0 / (1.0 + std::exp(-x));
+        double err = std::fabs(p - want);
+        worst = std::max(worst, err);
+        bool close = err <= 3e-5 && (want < 1e-9 || err <= 2e-4 * want);
+        g.expect(close && p >= 0.0f && p <= 1.0f,
+                 at("P at x*1000=%lld is 1e-9 * %lld, sigmoid 1e-9 * %lld",
+                    static_cast<long long>(x * 1000),
+                    static_cast<long long>(p * 1e9),
+                    static_cast<long long>(want * 1e9)));
+      });
+  g.expect(worst > 1e-6, at("worst error 1e-9 * %lld: not the polynomial",
+                            static_cast<long long>(worst * 1e9)));
+  g.expect(std::isnan(score::sigmoidFromExp2Argument(std::nanf(""))),
+           at("NaN does not propagate", 0));
+  // k of every 8 accumulator elements, spread over each pair of n-tiles.
+  for (int64_t k = 0; k <= 8; ++k) {
+    int64_t onFma = 0;
+    for (int64_t index = 0; index < 64; ++index)
+      onFma += score::onFmaPipe(index, k);
+    g.expect(onFma == 8 * k, at("poly-sigmoid=%lld puts %lld of 64 on the "
+                                "FMA pipe",
+                                k, onFma));
+  }
 }
 
 } // namespace
@@ -351,6 +403,7 @@ int main() {
   }
   checkSourceRows();
   checkSigmoid();
+  checkPolynomialSigmoid();
   // Masks: causal, windows, unbounded sides, Nq != Nk both ways, tails.
   const Config maskConfigs[] = {{4, 128, 32, 128, 128}, {4, 64, 16, 256, 256}};
   const int64_t windows[][2] = {{-1, -1}, {-1, 0}, {0, 0},   {5, 3},

@@ -136,7 +136,19 @@ def ConvertSigAttnTilesToNVVM
     kernel), which wait on the stage's "full" mbarrier, issue S of the next
     tile before the sigmoid and P.V of this one (with 3 or more stages),
     and release the stage after their last wgmma of it; no block barrier
-    per tile.
+    per tile. With `pingpong` (3 or more stages) each computing warpgroup
+    instead issues S(t + 1) and P.V(t) together in its turn (named
+    barrier 1 + its index, `bar.sync` 256 / `bar.arrive` on the next
+    group's after the commit), then waits for S(t + 1) alone and computes
+    its sigmoid while P.V(t) and the other groups' turns use the tensor
+    cores; with one computing warpgroup there are no turns to take.
+
+    With `poly-sigmoid=k` (either generation), k of every 8 scores of each
+    thread take `P = 1 / (1 + 2^t)`, `t = -log2(e) * S'`, evaluated on the
+    FMA pipe (a degree-3 polynomial for 2^f, the exponent added as an
+    integer, two Newton steps for the reciprocal; absolute error at most
+    2.6e-5), the rest tanh.approx on the MUFU: at D = 64 the MUFU alone
+    would take as long as the tensor cores.
 
     The kernel's block size is its `known_block_size`; the pass sets the
     launches' dynamic shared memory and records the kernel's configuration
@@ -157,6 +169,14 @@ def ConvertSigAttnTilesToNVVM
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "GPU the kernels are for (mma=sync: sm_80, sm_86, sm_87, sm_89, "
            "sm_90, sm_90a; mma=wgmma: sm_90a)">,
+    Option<"pingpong", "pingpong", "bool", /*default=*/"false",
+           "Warp-specialized kernels (mma=wgmma): the computing warpgroups "
+           "take turns issuing S(t + 1) and P.V(t), and the sigmoid of "
+           "t + 1 runs after the turn">,
+    Option<"polySigmoid", "poly-sigmoid", "int64_t", /*default=*/"0",
+           "How many of every 8 scores take the sigmoid on the FMA pipe "
+           "(2^t by a polynomial, 1 / (1 + 2^t) by Newton steps) instead of "
+           "tanh.approx on the MUFU (0 .. 8)">,
   ];
 }
 

@@ -55,6 +55,17 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "schedule=specialized 3 where shared memory holds them; "
                      "2 .. 4, more than 2 with schedule=specialized)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> pingpong{
+      *this, "pingpong",
+      llvm::cl::desc("schedule=specialized: the computing warpgroups take "
+                     "turns issuing their tensor-core work (named barriers), "
+                     "each one's sigmoid after its turn"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> polySigmoid{
+      *this, "poly-sigmoid",
+      llvm::cl::desc("How many of every 8 scores take the sigmoid on the FMA "
+                     "pipe instead of tanh.approx (0 .. 8)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q",
       llvm::cl::desc("Query rows per block (0: mma's default for the head "

@@ -104,8 +104,23 @@ std::optional<std::string> mlir::sigattn::checkPTXVersion(StringRef chip,
   return std::nullopt;
 }
 
-LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
-                                              MmaKind kind) {
+std::optional<std::string>
+mlir::sigattn::checkTileLoweringOptions(MmaKind kind,
+                                        const TileLoweringOptions &options) {
+  if (options.polySigmoid < 0 || options.polySigmoid > 8)
+    return "poly-sigmoid=" + std::to_string(options.polySigmoid) +
+           " is not a number of scores out of 8 (expected 0 .. 8)";
+  if (options.pingpong && kind != MmaKind::Wgmma)
+    return std::string("pingpong needs mma=wgmma (turns of warpgroups)");
+  return std::nullopt;
+}
+
+LogicalResult
+mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel, MmaKind kind,
+                                const TileLoweringOptions &options) {
+  if (std::optional<std::string> error =
+          checkTileLoweringOptions(kind, options))
+    return kernel.emitOpError() << "convert-sigattn-tiles-to-nvvm: " << *error;
   FailureOr<KernelTiles> tiles = findKernelTiles(kernel);
   if (failed(tiles))
     return failure();
@@ -114,6 +129,13 @@ LogicalResult mlir::sigattn::lowerKernelTiles(gpu::GPUFuncOp kernel,
                                      : getWgmmaConfig(kernel, *tiles);
   if (failed(config))
     return failure();
+  if (options.pingpong && !config->specialized())
+    return kernel.emitOpError()
+           << "convert-sigattn-tiles-to-nvvm: pingpong needs a "
+              "warp-specialized kernel (sigattn-outline-gpu-kernels"
+              "{schedule=specialized})";
+  config->pingpong = options.pingpong;
+  config->polySigmoid = options.polySigmoid;
   declareSharedMemory(kernel->getParentOfType<gpu::GPUModuleOp>());
   DictionaryAttr info = describeKernel(kernel, *tiles, config->shape,
                                        config->sharedBytes, config->mma);
@@ -158,6 +180,13 @@ struct ConvertSigAttnTilesToNVVMPass
           << "convert-sigattn-tiles-to-nvvm: " << *error;
       return signalPassFailure();
     }
+    TileLoweringOptions options{pingpong, polySigmoid};
+    if (std::optional<std::string> error =
+            checkTileLoweringOptions(*kind, options)) {
+      mlir::emitError(module.getLoc())
+          << "convert-sigattn-tiles-to-nvvm: " << *error;
+      return signalPassFailure();
+    }
 
     // Step 2. Every kernel that holds tile ops.
     SmallVector<gpu::GPUFuncOp> kernels;
@@ -167,7 +196,7 @@ struct ConvertSigAttnTilesToNVVMPass
     });
     DenseMap<Operation *, DictionaryAttr> lowered;
     for (gpu::GPUFuncOp kernel : kernels) {
-      if (failed(lowerKernelTiles(kernel, *kind)))
+      if (failed(lowerKernelTiles(kernel, *kind, options)))
         return signalPassFailure();
       lowered[kernel] =
           kernel->getAttrOfType<DictionaryAttr>(kKernelInfoAttrName);

@@ -532,19 +532,30 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
       for (int64_t e = 0; e < 4; ++e) {
         layout::Offset o = layout::accElement(mt, nt, e);
         Value &x = scores[(mt * nTiles + nt) * 4 + e];
-        FltV arg =
-            score::tanhArgument(fv(x), fv(inv.halfScale), fv(inv.halfBias));
+        // The MUFU's tanh.approx, or for some scores the FMA pipe's
+        // polynomial, whose argument is 2^t's.
+        bool onFma = score::onFmaPipe(nt * 4 + e, cfg.polySigmoid);
+        FltV arg = onFma ? score::tanhArgument(fv(x), fv(inv.expScale),
+                                               fv(inv.expBias))
+                         : score::tanhArgument(fv(x), fv(inv.halfScale),
+                                               fv(inv.halfBias));
         std::optional<IntV> d;
         if (inv.halfSlope || step.getMasked())
           d = layout::elementDiagonal(dTile, o);
         if (inv.halfSlope) {
           Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(),
                                                score::alibiDistance(*d).v);
-          arg = score::withAlibi(arg, fv(inv.halfSlope), fv(dist));
+          arg = score::withAlibi(arg, fv(onFma ? inv.expSlope : inv.halfSlope),
+                                 fv(dist));
         }
-        auto tanh = LLVM::TanhOp::create(b, loc, arg.v);
-        tanh.setFastmathFlagsAttr(fmf);
-        Value p = score::sigmoidFromTanh(fv(tanh)).v;
+        Value p;
+        if (onFma) {
+          p = score::sigmoidFromExp2Argument(arg).v;
+        } else {
+          auto tanh = LLVM::TanhOp::create(b, loc, arg.v);
+          tanh.setFastmathFlagsAttr(fmf);
+          p = score::sigmoidFromTanh(fv(tanh)).v;
+        }
         if (step.getMasked()) {
           BoolV visible = score::isVisible(*d, colLimit, o.col, step.getLeft(),
                                            step.getRight());
@@ -588,6 +599,12 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   inv.halfBias = f32(sigmoid.halfBias);
   if (Value slope = step.getAlibiSlope())
     inv.halfSlope = score::halfSlope(fv(slope)).v;
+  if (cfg.polySigmoid > 0) {
+    inv.expScale = f32(sigmoid.halfScale * score::kExp2PerHalfArgument);
+    inv.expBias = f32(sigmoid.halfBias * score::kExp2PerHalfArgument);
+    if (inv.halfSlope)
+      inv.expSlope = (fv(inv.halfSlope) * score::kExp2PerHalfArgument).v;
+  }
   inv.seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
   inv.diagBase =
       layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
@@ -615,7 +632,8 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   // overlapped loop would wait for each load in full (benchmarks/NOTES.md,
   // 2026-12-02, stop 15).
   if (cfg.specialized() && cfg.shape.kvStages > 2)
-    return emitOverlappedRange(range, inv, lo, hi, init, slot);
+    return cfg.pingpong ? emitTurnTakingRange(range, inv, lo, hi, init, slot)
+                        : emitOverlappedRange(range, inv, lo, hi, init, slot);
   // K and V of the first tile.
   if (!cfg.specialized()) {
     ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi),
@@ -639,6 +657,61 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   return SmallVector<Value>(newLoop.getResults());
 }
 
+SmallVector<Value> TileEmitter::emitPipelinedRange(
+    Value lo, Value hi, ArrayRef<Value> init, TypeRange carriedTypes,
+    function_ref<SmallVector<Value>()> prologue,
+    function_ref<void(Value, SmallVectorImpl<Value> &,
+                      SmallVectorImpl<Value> &)>
+        step,
+    function_ref<void(Value, SmallVectorImpl<Value> &, ArrayRef<Value>)>
+        epilogue) {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
+  // Step 1. The prologue, on the first tile (zeros, unused, when the range
+  // is empty).
+  auto first = scf::IfOp::create(b, loc, carriedTypes, any, true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    scf::YieldOp::create(b, loc, prologue());
+    b.setInsertionPointToStart(first.elseBlock());
+    SmallVector<Value> zeros;
+    for (Type t : carriedTypes)
+      zeros.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(t)));
+    scf::YieldOp::create(b, loc, zeros);
+  }
+  // Step 2. Tiles lo .. hi - 2, the accumulators and the carried values
+  // threaded through.
+  SmallVector<Value> threaded(init);
+  threaded.append(first.getResults().begin(), first.getResults().end());
+  Value last = arith::SubIOp::create(b, loc, hi, one);
+  auto loop = scf::ForOp::create(
+      b, loc, lo, last, one, threaded,
+      [&](OpBuilder &nb, Location, Value kt, ValueRange iterArgs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        SmallVector<Value> acc(iterArgs.take_front(init.size()));
+        SmallVector<Value> carried(iterArgs.drop_front(init.size()));
+        step(kt, acc, carried);
+        acc.append(carried);
+        scf::YieldOp::create(b, loc, acc);
+      });
+  // Step 3. The epilogue, on the last tile.
+  SmallVector<Type> accTypes(init.size(), b.getF32Type());
+  auto end = scf::IfOp::create(b, loc, accTypes, any, true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(end.thenBlock());
+    SmallVector<Value> acc(loop.getResults().take_front(init.size()));
+    SmallVector<Value> carried(loop.getResults().drop_front(init.size()));
+    epilogue(last, acc, carried);
+    scf::YieldOp::create(b, loc, acc);
+    b.setInsertionPointToStart(end.elseBlock());
+    scf::YieldOp::create(b, loc, loop.getResults().take_front(init.size()));
+  }
+  return SmallVector<Value>(end.getResults());
+}
+
 SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
                                                     const LoopInvariants &inv,
                                                     Value lo, Value hi,
@@ -649,30 +722,17 @@ SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   int64_t numScores = cfg.mTiles * (cfg.shape.blockK / 8) * 4;
   SmallVector<Type> scoreTypes(numScores, b.getF32Type());
-  SmallVector<Type> accTypes(init.size(), b.getF32Type());
-  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, hi);
-  // Step 1. S of the first tile (zeros, unused, when the range is empty).
-  auto prologue = scf::IfOp::create(b, loc, scoreTypes, any, true);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(prologue.thenBlock());
-    waitForTile(first);
-    scf::YieldOp::create(b, loc, computeScores(stageOffsets(first).first));
-    b.setInsertionPointToStart(prologue.elseBlock());
-    scf::YieldOp::create(b, loc, SmallVector<Value>(numScores, f32(0.0f)));
-  }
-  // Step 2. Tiles lo .. hi - 2: the next tile's S = Q.K^T runs on the
-  // tensor cores while this tile's sigmoid runs, then this tile's P.V.
-  SmallVector<Value> carried(init);
-  carried.append(prologue.getResults().begin(), prologue.getResults().end());
-  Value last = arith::SubIOp::create(b, loc, hi, one);
-  auto loop = scf::ForOp::create(
-      b, loc, lo, last, one, carried,
-      [&](OpBuilder &nb, Location, Value kt, ValueRange iterArgs) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-        SmallVector<Value> acc(iterArgs.take_front(init.size()));
-        SmallVector<Value> scores(iterArgs.drop_front(init.size()));
+  SmallVector<Value> acc = emitPipelinedRange(
+      lo, hi, init, scoreTypes,
+      // S of the first tile.
+      [&] {
+        waitForTile(first);
+        return computeScores(stageOffsets(first).first);
+      },
+      // The next tile's S = Q.K^T runs on the tensor cores while this
+      // tile's sigmoid runs, then this tile's P.V.
+      [&](Value kt, SmallVectorImpl<Value> &acc,
+          SmallVectorImpl<Value> &scores) {
         Value kSlot = slotOf(first, kt, lo);
         Value nextSlot = add(kSlot, one);
         waitForTile(nextSlot);
@@ -680,25 +740,139 @@ SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
         applyAndAccumulate(step, inv, tileAddresses(kt, kSlot), scores, acc);
         next = finishScores(next);
         releaseTile(kSlot);
-        acc.append(next);
-        scf::YieldOp::create(b, loc, acc);
+        scores.assign(next);
+      },
+      // The last tile, whose S the loop (or the prologue) computed.
+      [&](Value last, SmallVectorImpl<Value> &acc, ArrayRef<Value> scores) {
+        SmallVector<Value> s(scores);
+        Value lastSlot = slotOf(first, last, lo);
+        applyAndAccumulate(step, inv, tileAddresses(last, lastSlot), s, acc);
+        releaseTile(lastSlot);
       });
-  // Step 3. The last tile, whose S the loop (or the prologue) computed.
-  auto epilogue = scf::IfOp::create(b, loc, accTypes, any, true);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(epilogue.thenBlock());
-    SmallVector<Value> acc(loop.getResults().take_front(init.size()));
-    SmallVector<Value> scores(loop.getResults().drop_front(init.size()));
-    Value lastSlot = slotOf(first, last, lo);
-    applyAndAccumulate(step, inv, tileAddresses(last, lastSlot), scores, acc);
-    releaseTile(lastSlot);
-    scf::YieldOp::create(b, loc, acc);
-    b.setInsertionPointToStart(epilogue.elseBlock());
-    scf::YieldOp::create(b, loc, loop.getResults().take_front(init.size()));
-  }
   slot = slotAfter(first, lo, hi);
-  return SmallVector<Value>(epilogue.getResults());
+  return acc;
+}
+
+SmallVector<Value> TileEmitter::probabilities(TileStepOp step,
+                                              const LoopInvariants &inv,
+                                              const TileAddresses &at,
+                                              SmallVectorImpl<Value> &scores) {
+  applySigmoid(step, inv, at.k0, scores, 0, cfg.shape.blockK / 8);
+  return packProbabilities(scores);
+}
+
+SmallVector<Value> TileEmitter::emitTurnTakingRange(KeyValueRange &range,
+                                                    const LoopInvariants &inv,
+                                                    Value lo, Value hi,
+                                                    ArrayRef<Value> init,
+                                                    Value &slot) {
+  TileStepOp step = range.step;
+  Value first = slot;
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> acc = emitPipelinedRange(
+      lo, hi, init, packedProbabilityTypes(),
+      // P of the first tile, its S issued in a turn.
+      [&] {
+        waitForTile(first);
+        beginTurn();
+        SmallVector<Value> scores = issueScores(stageOffsets(first).first);
+        endTurn();
+        scores = waitTensorCores(scores, 0);
+        return probabilities(step, inv, tileAddresses(lo, first), scores);
+      },
+      // In this warpgroup's turn, S(t + 1) and P.V(t); then the sigmoid of
+      // t + 1 while the tensor cores run them.
+      [&](Value kt, SmallVectorImpl<Value> &acc,
+          SmallVectorImpl<Value> &packed) {
+        Value kSlot = slotOf(first, kt, lo);
+        Value nextSlot = add(kSlot, one);
+        waitForTile(nextSlot);
+        beginTurn();
+        SmallVector<Value> next = issueScores(stageOffsets(nextSlot).first);
+        SmallVector<Value> out =
+            issueValues(packed, stageOffsets(kSlot).second, acc);
+        endTurn();
+        // S(t + 1) was committed first: it is done when at most P.V(t) is
+        // still running. Its sigmoid stays in its own registers until
+        // P.V(t), which reads P(t)'s, is done too: only then is P packed
+        // (ptxas serializes wgmmas whose input registers are written while
+        // one is in flight, C7513).
+        next = waitTensorCores(next, 1);
+        applySigmoid(step, inv, tileAddresses(add(kt, one), nextSlot).k0, next,
+                     0, cfg.shape.blockK / 8);
+        acc.assign(waitTensorCores(out, 0));
+        releaseTile(kSlot);
+        packed.assign(packProbabilities(next));
+      },
+      // P.V of the last tile, whose P the loop (or the prologue) made.
+      [&](Value last, SmallVectorImpl<Value> &acc, ArrayRef<Value> packed) {
+        Value lastSlot = slotOf(first, last, lo);
+        beginTurn();
+        SmallVector<Value> out =
+            issueValues(packed, stageOffsets(lastSlot).second, acc);
+        endTurn();
+        acc.assign(waitTensorCores(out, 0));
+        releaseTile(lastSlot);
+      });
+  slot = slotAfter(first, lo, hi);
+  return acc;
+}
+
+Value TileEmitter::turnGroup() {
+  return arith::DivUIOp::create(b, loc, warp, i32(4));
+}
+
+/// Named barrier 1 + g is warpgroup g's turn: it completes when g's 128
+/// threads wait on it (bar.sync) and the previous warpgroup's 128 have
+/// arrived (bar.arrive) after their turn. Barrier 0 stays the block's. The
+/// ids are constants, one branch per warpgroup (with an id in a register
+/// ptxas reserves all 16 barriers).
+void TileEmitter::inEachTurnGroup(function_ref<void(int64_t)> body) {
+  Value group = turnGroup();
+  for (int64_t g = 0; g < cfg.turnGroups(); ++g) {
+    Value mine =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, group, i32(g));
+    ifThen(mine, [&] { body(g); });
+  }
+}
+
+void TileEmitter::beginTurn() {
+  if (cfg.turnGroups() < 2)
+    return;
+  inEachTurnGroup([&](int64_t g) {
+    NVVM::BarrierOp::create(b, loc, TypeRange(), i32(1 + g), i32(256),
+                            NVVM::BarrierReductionAttr(), Value());
+  });
+}
+
+void TileEmitter::endTurn() {
+  int64_t groups = cfg.turnGroups();
+  if (groups < 2)
+    return;
+  inEachTurnGroup([&](int64_t g) {
+    NVVM::BarrierArriveOp::create(b, loc, i32(1 + (g + 1) % groups), i32(256));
+  });
+}
+
+void TileEmitter::startTurns() {
+  int64_t groups = cfg.turnGroups();
+  if (groups < 2)
+    return;
+  Value isLast = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       turnGroup(), i32(groups - 1));
+  ifThen(isLast,
+         [&] { NVVM::BarrierArriveOp::create(b, loc, i32(1), i32(256)); });
+}
+
+void TileEmitter::finishTurns() {
+  if (cfg.turnGroups() < 2)
+    return;
+  Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        turnGroup(), i32(0));
+  ifThen(isFirst, [&] {
+    NVVM::BarrierOp::create(b, loc, TypeRange(), i32(1), i32(256),
+                            NVVM::BarrierReductionAttr(), Value());
+  });
 }
 
 LogicalResult TileEmitter::run(KernelTiles &tiles) {
@@ -737,6 +911,7 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
       return failure();
     b.setInsertionPoint(tiles.ranges.front().getOperation());
     waitBarrier(qBarrier, i32(0));
+    startTurns();
   }
 
   // Step 3. The key/value ranges, one accumulator threaded through them
@@ -749,6 +924,8 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
 
   // Step 4. O from the last range's accumulators.
   b.setInsertionPoint(tiles.store);
+  if (cfg.specialized())
+    finishTurns();
   emitStore(tiles.store, acc);
 
   // Step 5. The tile ops are gone.

@@ -48,9 +48,21 @@ struct TileConfig {
   int64_t launchRegisters = 0, producerRegisters = 0, computeRegisters = 0;
   /// Blocks per SM the kernel is built for (`.minnctapersm`).
   int64_t blocksPerSM = 1;
+  /// Options of the lowering: the computing warpgroups of a
+  /// warp-specialized kernel take turns issuing their tensor-core work
+  /// (`pingpong`), and how many of every 8 scores take the sigmoid on the
+  /// FMA pipe instead of tanh.approx (`poly-sigmoid`).
+  bool pingpong = false;
+  int64_t polySigmoid = 0;
   bool tma() const { return !tensorMaps.empty(); }
   bool specialized() const { return shape.producerWarps > 0; }
   int64_t computeThreads() const { return 32 * shape.numWarps; }
+  /// The warpgroups that take turns with `pingpong` (1: no turns). Turns
+  /// are taken in the overlapped loops, which need 3 or more stages.
+  int64_t turnGroups() const {
+    return pingpong && specialized() && shape.kvStages > 2 ? shape.numWarps / 4
+                                                           : 1;
+  }
 };
 
 /// Reads the configuration of `kernel` and checks what every generation
@@ -106,6 +118,36 @@ protected:
   virtual void accumulateValues(ArrayRef<Value> probs, Value vOffset,
                                 SmallVectorImpl<Value> &acc, int64_t kkBegin,
                                 int64_t kkEnd, bool last) = 0;
+  /// P of a whole tile (S registers, same order) as the P.V operand; by
+  /// default P itself.
+  virtual SmallVector<Value> packProbabilities(ArrayRef<Value> probs) {
+    return SmallVector<Value>(probs);
+  }
+  /// The types of packProbabilities' results.
+  virtual SmallVector<Type> packedProbabilityTypes() {
+    return SmallVector<Type>(cfg.mTiles * (cfg.shape.blockK / 8) * 4,
+                             b.getF32Type());
+  }
+  /// Issues acc += P.V over the whole tile with `packed` from
+  /// packProbabilities; the result is in flight until waitTensorCores.
+  /// By default it is computed at once.
+  virtual SmallVector<Value> issueValues(ArrayRef<Value> packed, Value vOffset,
+                                         ArrayRef<Value> acc) {
+    SmallVector<Value> out(acc);
+    accumulateValues(packed, vOffset, out, 0, cfg.shape.blockK / 16, true);
+    return out;
+  }
+  /// Waits until at most `pending` of this thread's committed groups of
+  /// tensor-core work are still running; returns `values`, which the
+  /// finished groups wrote, final.
+  virtual SmallVector<Value> waitTensorCores(ArrayRef<Value> values,
+                                             int64_t pending) {
+    return SmallVector<Value>(values);
+  }
+  /// Whether the score arithmetic may contract into FMAs (fewer
+  /// instructions per score; mma.sync's widest tiles are at the 255
+  /// register limit, where a different schedule spills).
+  virtual bool contractScores() { return false; }
   /// How many chunks of keys a step splits the sigmoid and P.V into, so
   /// that the sigmoid of one chunk runs while the tensor cores multiply
   /// the previous one (1: no split).
@@ -129,7 +171,11 @@ protected:
     return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
   }
   IntV iv(Value v) { return {&b, loc, v}; }
-  FltV fv(Value v) { return {&b, loc, v}; }
+  FltV fv(Value v) {
+    return {&b, loc, v,
+            contractScores() ? arith::FastMathFlags::contract
+                             : arith::FastMathFlags::none};
+  }
 
   /// The shared memory byte at `byteOffset` (i32).
   Value sharedPtr(Value byteOffset);
@@ -152,6 +198,8 @@ private:
   /// Values of a key/value loop that do not change from tile to tile.
   struct LoopInvariants {
     Value halfScale, halfBias, halfSlope; // 0.5 * scale, bias, slope
+    // The same times score::kExp2PerHalfArgument (cfg.polySigmoid > 0).
+    Value expScale, expBias, expSlope;
     Value seqK;                           // Nk, i32
     Value diagBase; // q_start + rowBase + Nk - Nq - pairCol, i32
   };
@@ -206,12 +254,57 @@ private:
                           SmallVectorImpl<Value> &acc);
   /// With a producer, this thread is done with the stage of `slot`.
   void releaseTile(Value slot);
+  /// A key/value range [lo, hi) as a prologue on its first tile (returns
+  /// values of `carriedTypes`), a loop over tiles lo .. hi - 2 whose `step`
+  /// updates the accumulators and the carried values, and an `epilogue` on
+  /// the last tile (hi - 1); an empty range leaves the accumulators `init`.
+  /// Returns the accumulators after it.
+  SmallVector<Value> emitPipelinedRange(
+      Value lo, Value hi, ArrayRef<Value> init, TypeRange carriedTypes,
+      function_ref<SmallVector<Value>()> prologue,
+      function_ref<void(Value, SmallVectorImpl<Value> &,
+                        SmallVectorImpl<Value> &)>
+          step,
+      function_ref<void(Value, SmallVectorImpl<Value> &, ArrayRef<Value>)>
+          epilogue);
   /// A key/value loop of a warp-specialized kernel, software-pipelined: S
   /// of tile t + 1 is issued before the sigmoid and P.V of tile t.
   SmallVector<Value> emitOverlappedRange(KeyValueRange &range,
                                          const LoopInvariants &inv, Value lo,
                                          Value hi, ArrayRef<Value> init,
                                          Value &slot);
+  /// The same loop with turns (cfg.pingpong): per tile, S(t + 1) and P.V(t)
+  /// are issued together in this warpgroup's turn, then the sigmoid of
+  /// t + 1 runs while they and the other warpgroups' turns use the tensor
+  /// cores.
+  SmallVector<Value> emitTurnTakingRange(KeyValueRange &range,
+                                         const LoopInvariants &inv, Value lo,
+                                         Value hi, ArrayRef<Value> init,
+                                         Value &slot);
+  /// P of the tile at `at` from its final scores, packed as the P.V
+  /// operand.
+  SmallVector<Value> probabilities(TileStepOp step, const LoopInvariants &inv,
+                                   const TileAddresses &at,
+                                   SmallVectorImpl<Value> &scores);
+
+  //===--------------------------------------------------------------------===//
+  // Turns of the computing warpgroups (cfg.turnGroups() > 1)
+  //===--------------------------------------------------------------------===//
+
+  /// Waits for this warpgroup's turn to issue tensor-core work.
+  void beginTurn();
+  /// Passes the turn to the next warpgroup.
+  void endTurn();
+  /// The first turn goes to warpgroup 0 (the last one's arrival, at the
+  /// start) ...
+  void startTurns();
+  /// ... and warpgroup 0 consumes the last one's final arrival, so that
+  /// every named barrier is complete at the end.
+  void finishTurns();
+  /// This computing warpgroup's index (i32).
+  Value turnGroup();
+  /// Runs `body(g)` in computing warpgroup g, for each g (one branch each).
+  void inEachTurnGroup(function_ref<void(int64_t)> body);
 
   //===--------------------------------------------------------------------===//
   // Warp specialization (cfg.specialized())

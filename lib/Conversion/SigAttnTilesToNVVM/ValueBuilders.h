@@ -32,8 +32,11 @@ struct IntV {
   OpBuilder *b;
   Location loc;
   Value v;
+  /// The fastmath flags of the f32 this is the bits of (asBits), for the
+  /// f32 made from it (asFloat).
+  arith::FastMathFlags fastmath = arith::FastMathFlags::none;
 
-  IntV with(Value result) const { return {b, loc, result}; }
+  IntV with(Value result) const { return {b, loc, result, fastmath}; }
   IntV cst(int64_t c) const {
     return with(
         arith::ConstantOp::create(*b, loc, b->getIntegerAttr(v.getType(), c)));
@@ -92,13 +95,16 @@ inline IntV select(BoolV c, int64_t a, int64_t b) {
           arith::SelectOp::create(*c.b, c.loc, c.v, i32(a), i32(b))};
 }
 
-/// An f32 being built.
+/// An f32 being built. Its adds and multiplies carry `fastmath`, which the
+/// value's results inherit: `contract` lets `x * c + d` become one fma.rn
+/// instead of mul.rn and add.rn, which ptxas may not fuse.
 struct FltV {
   OpBuilder *b;
   Location loc;
   Value v;
+  arith::FastMathFlags fastmath = arith::FastMathFlags::none;
 
-  FltV with(Value result) const { return {b, loc, result}; }
+  FltV with(Value result) const { return {b, loc, result, fastmath}; }
   FltV cst(float c) const {
     return with(arith::ConstantOp::create(*b, loc, b->getF32FloatAttr(c)));
   }
@@ -106,11 +112,37 @@ struct FltV {
 template <typename Op> inline FltV binary(FltV x, FltV y) {
   return x.with(Op::create(*x.b, x.loc, x.v, y.v));
 }
-inline FltV operator+(FltV x, FltV y) { return binary<arith::AddFOp>(x, y); }
-inline FltV operator-(FltV x, FltV y) { return binary<arith::SubFOp>(x, y); }
-inline FltV operator*(FltV x, FltV y) { return binary<arith::MulFOp>(x, y); }
+template <typename Op> inline FltV arithmetic(FltV x, FltV y) {
+  return x.with(Op::create(*x.b, x.loc, x.v, y.v, x.fastmath | y.fastmath));
+}
+inline FltV operator+(FltV x, FltV y) {
+  return arithmetic<arith::AddFOp>(x, y);
+}
+inline FltV operator-(FltV x, FltV y) {
+  return arithmetic<arith::SubFOp>(x, y);
+}
+inline FltV operator*(FltV x, FltV y) {
+  return arithmetic<arith::MulFOp>(x, y);
+}
 inline FltV operator+(FltV x, float y) { return x + x.cst(y); }
 inline FltV operator*(FltV x, float y) { return x * x.cst(y); }
+inline FltV min(FltV x, float y) {
+  return binary<arith::MinimumFOp>(x, x.cst(y));
+}
+inline FltV max(FltV x, float y) {
+  return binary<arith::MaximumFOp>(x, x.cst(y));
+}
+/// The bits of an f32 as an i32, and back.
+inline IntV asBits(FltV x) {
+  return {x.b, x.loc,
+          arith::BitcastOp::create(*x.b, x.loc, x.b->getI32Type(), x.v),
+          x.fastmath};
+}
+inline FltV asFloat(IntV x) {
+  return {x.b, x.loc,
+          arith::BitcastOp::create(*x.b, x.loc, x.b->getF32Type(), x.v),
+          x.fastmath};
+}
 
 } // namespace mlir::sigattn::values
 

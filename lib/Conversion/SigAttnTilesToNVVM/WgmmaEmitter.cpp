@@ -76,6 +76,33 @@ private:
   /// Two chunks: the second chunk's sigmoid runs while the tensor cores
   /// multiply the first chunk's P.V.
   int64_t valueChunks() override { return 2; }
+  bool contractScores() override { return true; }
+  SmallVector<Value> packProbabilities(ArrayRef<Value> probs) override {
+    return packSteps(probs, 0, cfg.shape.blockK / 16);
+  }
+  SmallVector<Type> packedProbabilityTypes() override {
+    return SmallVector<Type>(cfg.mTiles * (cfg.shape.blockK / 8) * 2,
+                             b.getI32Type());
+  }
+  SmallVector<Value> issueValues(ArrayRef<Value> packed, Value vOffset,
+                                 ArrayRef<Value> acc) override {
+    return issueValueSteps(packed, vOffset, acc, 0, cfg.shape.blockK / 16);
+  }
+  SmallVector<Value> waitTensorCores(ArrayRef<Value> values,
+                                     int64_t pending) override {
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, b.getI64IntegerAttr(pending));
+    return fenceOperands(values);
+  }
+
+  /// P's registers (packed pairs, the A operand's order) for k16 steps
+  /// [kkBegin, kkEnd) from the S registers `probs`.
+  SmallVector<Value> packSteps(ArrayRef<Value> probs, int64_t kkBegin,
+                               int64_t kkEnd);
+  /// Issues and commits acc + P.V over k16 steps [kkBegin, kkEnd) with P's
+  /// registers `packed` (4 per step); returns the accumulators in flight.
+  SmallVector<Value> issueValueSteps(ArrayRef<Value> packed, Value vOffset,
+                                     ArrayRef<Value> acc, int64_t kkBegin,
+                                     int64_t kkEnd);
 
   /// The descriptor (i64) of the operand that starts at shared byte
   /// `offset` (i32), with the fields of its layout.
@@ -93,9 +120,6 @@ private:
   SmallVector<Value> inlinePtx(Type resultType, int64_t count,
                                ValueRange operands, StringRef text,
                                StringRef constraints);
-  /// Commits the wgmmas issued so far as a group, waits until this
-  /// thread's wgmma groups are done, then fences `values`.
-  SmallVector<Value> commitAndWait(ArrayRef<Value> values);
   /// Waits until this thread's (committed) wgmma groups are done, then
   /// fences `values`.
   SmallVector<Value> waitAll(ArrayRef<Value> values);
@@ -151,11 +175,6 @@ SmallVector<Value> WgmmaEmitter::inlinePtx(Type resultType, int64_t count,
     results.push_back(
         LLVM::ExtractValueOp::create(b, loc, asmOp.getResult(0), i));
   return results;
-}
-
-SmallVector<Value> WgmmaEmitter::commitAndWait(ArrayRef<Value> values) {
-  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-  return waitAll(values);
 }
 
 SmallVector<Value> WgmmaEmitter::waitAll(ArrayRef<Value> values) {
@@ -243,16 +262,8 @@ SmallVector<Value> WgmmaEmitter::issueScores(Value kOffset) {
   return scores;
 }
 
-/// acc += P . V for k16 steps [kkBegin, kkEnd): one wgmma per 16 keys,
-/// P's registers as A (the layout of mma.sync's A fragments) and the value
-/// tile as B, MN-major. A chunk is committed without waiting; only the last
-/// chunk of a tile waits, so the next chunk's sigmoid overlaps this one.
-void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                                    SmallVectorImpl<Value> &acc,
-                                    int64_t kkBegin, int64_t kkEnd, bool last) {
-  const abi::TileShape &s = cfg.shape;
-  // P in the element type, packed and final before the fence: registers a
-  // wgmma reads must not be written between the fence and the wgmma.
+SmallVector<Value> WgmmaEmitter::packSteps(ArrayRef<Value> probs,
+                                           int64_t kkBegin, int64_t kkEnd) {
   SmallVector<Value> p;
   for (int64_t kk = kkBegin; kk < kkEnd; ++kk) {
     for (int64_t reg = 0; reg < 4; ++reg) {
@@ -261,7 +272,18 @@ void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
       p.push_back(pack(probs[first], probs[first + 1]));
     }
   }
-  p = fenceOperands(p);
+  return p;
+}
+
+SmallVector<Value> WgmmaEmitter::issueValueSteps(ArrayRef<Value> packed,
+                                                 Value vOffset,
+                                                 ArrayRef<Value> acc,
+                                                 int64_t kkBegin,
+                                                 int64_t kkEnd) {
+  const abi::TileShape &s = cfg.shape;
+  // P final before the fence: registers a wgmma reads must not be written
+  // between the fence and the wgmma.
+  SmallVector<Value> p = fenceOperands(packed);
   SmallVector<Value> o(acc.begin(), acc.end());
   if (kkBegin == 0) {
     // O known to be zero (the first tile of a kernel whose key loop was
@@ -281,11 +303,21 @@ void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
     Value bDesc = add(vDesc, i64(wg::descriptorStep(wg::mnMajorStepBytes(kk))));
     o = mmaAsync(s.valueDim, a, bDesc, /*transposeB=*/true, o);
   }
-  if (last) {
-    o = commitAndWait(o);
-  } else {
-    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-  }
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  return o;
+}
+
+/// acc += P . V for k16 steps [kkBegin, kkEnd): one wgmma per 16 keys,
+/// P's registers as A (the layout of mma.sync's A fragments) and the value
+/// tile as B, MN-major. A chunk is committed without waiting; only the last
+/// chunk of a tile waits, so the next chunk's sigmoid overlaps this one.
+void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
+                                    SmallVectorImpl<Value> &acc,
+                                    int64_t kkBegin, int64_t kkEnd, bool last) {
+  SmallVector<Value> o = issueValueSteps(packSteps(probs, kkBegin, kkEnd),
+                                         vOffset, acc, kkBegin, kkEnd);
+  if (last)
+    o = waitAll(o);
   std::copy(o.begin(), o.end(), acc.begin());
 }
 

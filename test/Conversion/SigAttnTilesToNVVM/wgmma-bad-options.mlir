@@ -22,6 +22,11 @@
 // RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=30 mma=wgmma loads=tma schedule=specialized" 2>&1 | FileCheck %s --check-prefix=OUTLINEWSWARPS
 // RUN: not sigattn-opt %s -sigattn-tile="block-q=512 block-k=32" -sigattn-outline-gpu-kernels="mma=wgmma loads=tma schedule=specialized" 2>&1 | FileCheck %s --check-prefix=OUTLINEWSDEFAULT
 // RUN: not sigattn-opt %s -sigattn-tile="block-q=192 block-k=256" -sigattn-outline-gpu-kernels="num-warps=12 mma=wgmma loads=tma schedule=specialized" -convert-sigattn-tiles-to-nvvm="mma=wgmma" 2>&1 | FileCheck %s --check-prefix=WSREGS
+// pingpong needs a warp-specialized wgmma kernel; poly-sigmoid counts
+// scores out of 8.
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=128 block-k=64 mma=wgmma" -sigattn-outline-gpu-kernels="num-warps=8 mma=wgmma loads=tma" -convert-sigattn-tiles-to-nvvm="mma=wgmma pingpong=true" 2>&1 | FileCheck %s --check-prefix=PINGCOOP
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4" -convert-sigattn-tiles-to-nvvm="mma=sync pingpong=true" 2>&1 | FileCheck %s --check-prefix=PINGSYNC
+// RUN: not sigattn-opt %s -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4" -convert-sigattn-tiles-to-nvvm="mma=sync poly-sigmoid=12" 2>&1 | FileCheck %s --check-prefix=POLY12
 
 // OUTLINESCHED: error: sigattn-outline-gpu-kernels: unknown schedule='eager' (expected cooperative or specialized)
 // OUTLINEWSLOADS: error: sigattn-outline-gpu-kernels: schedule=specialized needs loads=tma (the producer issues TMA loads)
@@ -29,6 +34,10 @@
 // OUTLINEWSWARPS: error: sigattn-outline-gpu-kernels: schedule=specialized adds 4 producer warps: num-warps=30 must be at most 28
 // OUTLINEWSDEFAULT: error: 'scf.forall' op sigattn-outline-gpu-kernels: schedule=specialized adds 4 producer warps to the default num-warps=32: lower block-q
 // WSREGS: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=wgmma): the S and O accumulators and the next tile's S need 288 registers per computing thread, and with 32 more, more than the 160 schedule=specialized gives it: lower block-q or block-k
+
+// PINGCOOP: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm: pingpong needs a warp-specialized kernel (sigattn-outline-gpu-kernels{schedule=specialized})
+// PINGSYNC: error: convert-sigattn-tiles-to-nvvm: pingpong needs mma=wgmma (turns of warpgroups)
+// POLY12: error: convert-sigattn-tiles-to-nvvm: poly-sigmoid=12 is not a number of scores out of 8 (expected 0 .. 8)
 
 // WARPS: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=wgmma): num-warps = 2 must be a multiple of 4 (warpgroups of 4 warps)
 // BQ64: error: 'gpu.func' op convert-sigattn-tiles-to-nvvm (mma=wgmma): block-q = 96 must be a multiple of 64 (one 64-row wgmma per warpgroup)

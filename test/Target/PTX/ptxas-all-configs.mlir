@@ -29,6 +29,12 @@
 // RUN: %ptxas -arch=sm_90a -v %t.ws1.ptx -o %t.ws1.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized block-q=128 block-k=32 num-warps=8 kv-stages=4 ptx-output=%t.ws2.ptx" -o /dev/null
 // RUN: %ptxas -arch=sm_90a -v %t.ws2.ptx -o %t.ws2.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
+// Turns between two computing warpgroups (3 stages where they fit; D = 256
+// keeps 2 stages and no turns), and the sigmoid partly on the FMA pipe.
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="schedule=specialized block-q=128 num-warps=8 pingpong=true ptx-output=%t.pp.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.pp.ptx -o %t.pp.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
+// RUN: sigattn-opt %s --sigattn-gpu-pipeline="poly-sigmoid=3 ptx-output=%t.poly.ptx" -o /dev/null
+// RUN: %ptxas -arch=sm_90a -v %t.poly.ptx -o %t.poly.cubin 2>&1 | FileCheck %s --implicit-check-not="spill stores" --implicit-check-not=C75
 
 // CHECK-COUNT-20: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 

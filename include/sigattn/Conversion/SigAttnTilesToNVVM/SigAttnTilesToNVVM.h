@@ -29,10 +29,25 @@ std::optional<std::string> checkChip(MmaKind kind, StringRef chip);
 /// toolchain accepts or is too old for `chip`; nothing otherwise.
 std::optional<std::string> checkPTXVersion(StringRef chip, int version);
 
+/// Choices of the tensor-core lowering that leave the kernel's ABI alone.
+struct TileLoweringOptions {
+  /// The computing warpgroups of a warp-specialized kernel take turns
+  /// issuing their tensor-core work (named barriers).
+  bool pingpong = false;
+  /// How many of every 8 scores take the sigmoid on the FMA pipe (0 .. 8).
+  int64_t polySigmoid = 0;
+};
+
+/// An error naming the option when `options` are not valid for `kind`;
+/// nothing otherwise.
+std::optional<std::string>
+checkTileLoweringOptions(MmaKind kind, const TileLoweringOptions &options);
+
 /// Lowers the tile ops of `kernel` with `kind`; emits an error naming the
 /// unsupported option and fails when the kernel's configuration is not
 /// supported.
-LogicalResult lowerKernelTiles(gpu::GPUFuncOp kernel, MmaKind kind);
+LogicalResult lowerKernelTiles(gpu::GPUFuncOp kernel, MmaKind kind,
+                               const TileLoweringOptions &options = {});
 
 } // namespace sigattn
 } // namespace mlir

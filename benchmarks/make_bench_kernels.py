@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compiles sigattn kernels for the benchmark shapes (bf16, H = 2048 / D,
 Hkv = H, scale 1/sqrt(D), bias -log N baked in): for each D and N, a full,
-a causal, a sliding-window [256, 0] and a causal ALiBi kernel. Writes PTX,
+a causal, sliding-window [256, 0] and [1024, 0] and a causal ALiBi kernel. Writes PTX,
 descriptions and manifest.json (with bench_n, bench_mask) into --out, and
 copies sigattn-run there for C++ timing.
 
@@ -27,7 +27,7 @@ OP = """func.func @{name}(%q: tensor<?x?x{h}x{d}xbf16>, %k: tensor<?x?x{h}x{d}xb
 """
 
 MASKS = {"full": "", "causal": " causal", "window": " window = [256, 0]",
-         "alibi_causal": " causal"}
+         "window1024": " window = [1024, 0]", "alibi_causal": " causal"}
 
 
 def main():

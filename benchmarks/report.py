@@ -60,7 +60,7 @@ def main():
     order = [i for i in ORDER if any(k[3] == i for k in list(tf) + failed)]
     keys = list(tf) + failed
     dims = sorted({k[0] for k in keys}, reverse=True)
-    masks = [m for m in ["full", "causal", "window", "alibi_causal"] if any(k[1] == m for k in keys)]
+    masks = [m for m in ["full", "causal", "window", "window1024", "alibi_causal"] if any(k[1] == m for k in keys)]
     seqs = sorted({k[2] for k in keys})
     lines = ["| D | mask | N | " + " | ".join(order) + " | bf16 GEMM"
              " | ours/FA2 | ours/cuDNN | ours/best Triton | ours/GEMM |",

@@ -83,6 +83,17 @@ static void readTensorsThroughBuffers(scf::ForallOp grid) {
   }
 }
 
+/// True when the grid's tile steps bound the keys from above (a window
+/// with a right side: causal, or a band), so that the work per block grows
+/// with the query tile.
+static bool growsWithQueryTile(scf::ForallOp grid) {
+  bool bounded = false;
+  grid.walk([&](TileStepOp step) {
+    bounded |= step.getRight() != AttentionOp::kUnbounded;
+  });
+  return bounded;
+}
+
 /// Finds the role of every buffer the grid uses.
 static FailureOr<GridBuffers> findBuffers(scf::ForallOp grid) {
   GridBuffers buffers;
@@ -418,10 +429,23 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
                           : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
     mapping.map(buffers->slopes, viewAs(b, loc, arg(4), type, sizes));
   }
+  // Where the mask bounds the keys from above (causal, or a window's right
+  // side), later query tiles see more keys: the blocks take the query tiles
+  // from the last, so that the heaviest blocks start first and the lightest
+  // fill the grid's last wave (blocks start in blockIdx.x order).
+  bool descending = growsWithQueryTile(grid);
   gpu::Dimension dims[] = {gpu::Dimension::x, gpu::Dimension::y,
                            gpu::Dimension::z};
-  for (auto [iv, dim] : llvm::zip_equal(grid.getInductionVars(), dims))
-    mapping.map(iv, gpu::BlockIdOp::create(b, loc, dim).getResult());
+  for (auto [iv, dim] : llvm::zip_equal(grid.getInductionVars(), dims)) {
+    Value id = gpu::BlockIdOp::create(b, loc, dim);
+    if (dim == gpu::Dimension::x && descending) {
+      Value last = arith::SubIOp::create(
+          b, loc, gpu::GridDimOp::create(b, loc, dim),
+          arith::ConstantIndexOp::create(b, loc, 1));
+      id = arith::SubIOp::create(b, loc, last, id);
+    }
+    mapping.map(iv, id);
+  }
 
   // The host's sizes of the buffers it allocated (the output of an earlier
   // op, read here as q, k or v) are the sizes of the kernel's views.

@@ -19,10 +19,15 @@
 //   CHECK-DAG:     %[[B:.+]] = arith.index_cast %[[AB]] : i64 to index
 //   CHECK-DAG:     %[[NQ:.+]] = arith.index_cast %[[ANQ]] : i64 to index
 //       CHECK:     %[[QV:.+]] = memref.reinterpret_cast %[[AQ]] to offset: [0], sizes: [%[[B]], %[[NQ]], 8, 64], strides: [%{{.+}}, 512, 64, 1] : memref<bf16> to memref<?x?x8x64xbf16, strided<[?, 512, 64, 1]>>
-//   CHECK-DAG:     %[[BX:.+]] = gpu.block_id x
-//   CHECK-DAG:     %[[BY:.+]] = gpu.block_id y
-//   CHECK-DAG:     %[[BZ:.+]] = gpu.block_id z
-//       CHECK:     %[[Q0:.+]] = arith.muli %[[BX]], %c64
+// Causal: the blocks take the query tiles from the last (the heaviest
+// first): tile = gridDim.x - 1 - blockIdx.x.
+//       CHECK:     %[[BX:.+]] = gpu.block_id x
+//  CHECK-NEXT:     %[[GX:.+]] = gpu.grid_dim x
+//  CHECK-NEXT:     %[[LASTX:.+]] = arith.subi %[[GX]], %c1
+//  CHECK-NEXT:     %[[TX:.+]] = arith.subi %[[LASTX]], %[[BX]]
+//  CHECK-NEXT:     %[[BY:.+]] = gpu.block_id y
+//  CHECK-NEXT:     %[[BZ:.+]] = gpu.block_id z
+//       CHECK:     %[[Q0:.+]] = arith.muli %[[TX]], %c64
 //       CHECK:     sigattn.load_tile %[[QV]][%[[BZ]], %[[Q0]], %[[BY]]]
 //       CHECK:     scf.for
 //       CHECK:       sigattn.tile_step
@@ -44,6 +49,8 @@ func.func @causal(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>,
 // CHECK-LABEL: func.func @alibi
 //       CHECK:   gpu.launch_func @sigattn_kernels::@alibi_sigattn {{.*}} args({{.*}} : memref<f16>, %{{.+}} : memref<f32>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64)
 //       CHECK:   gpu.func @alibi_sigattn({{.*}}, %[[S:[^:]+]]: memref<f32> {llvm.align = 16 : i64, llvm.noalias}, %[[AB:[^:]+]]: i64,
+// No mask from above: every query tile sees the same keys, blockIdx.x order.
+//   CHECK-NOT:     gpu.grid_dim
 //       CHECK:     %[[B:.+]] = arith.index_cast %[[AB]] : i64 to index
 //       CHECK:     %[[SV:.+]] = memref.reinterpret_cast %[[S]] to offset: [0], sizes: [%[[B]], 4], strides: [4, 1] : memref<f32> to memref<?x4xf32, strided<[4, 1]>>
 //       CHECK:     %[[SLOPE:.+]] = memref.load %[[SV]]

@@ -692,6 +692,7 @@ SINGLE = [
     (pass_tile, 4), (lambda r: "--sigattn-peel-boundary-tiles", 3),
     (pass_outline, 3), (pass_nvvm, 3),
     (lambda r: "--convert-sigattn-to-linalg", 3),
+    (lambda r: "--sigattn-raise-attention", 2),
     (lambda r: "--convert-sigattn-tiles-to-vector", 3),
     (lambda r: "--canonicalize", 2), (lambda r: "--cse", 1),
     (lambda r: "--resolve-ranked-shaped-type-result-dims", 1),

@@ -64,6 +64,42 @@ def SigAttnTile : Pass<"sigattn-tile"> {
   ];
 }
 
+def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
+  let summary = "Replace unfused sigmoid attention in linalg by sigattn.attention";
+  let description = [{
+    Finds `O = sigmoid(Q.K^T * scale + bias) . V` as front ends (torch-mlir,
+    hand-written linalg) emit it on `[B, H, N, D]` tensors and replaces it by
+    one `sigattn.attention` between transposes to and from the op's
+    `[B, N, H, D]` layout. Accepted forms:
+
+    - each matmul as `linalg.batch_matmul` on `tensor.collapse_shape`s of
+      the 4-D tensors (result `tensor.expand_shape`d back), or as one 4-D
+      `linalg.generic` contraction; either accumulates into a zero
+      `linalg.fill`. K^T is a `linalg.transpose` of K (permutation
+      `[0, 1, 3, 2]`) or folded into the first contraction's indexing map;
+    - between the matmuls, a chain of elementwise `linalg.generic`s (all
+      loops parallel, identity maps) whose scalar bodies, followed from one
+      generic to the next, compute `sigmoid(a * s + b)` for constants `a`
+      (the scale) and `b` (the bias): the sigmoid as `1 / (1 + exp(-x))`,
+      `exp(x) / (1 + exp(x))` or `0.5 * tanh(0.5 * x) + 0.5`, and `x` built
+      from the score `s` with multiplies, divides, adds, subtracts and
+      negations by scalar constants;
+    - q, k, v in bf16 or f16, used as they are or extended to f32
+      (`arith.extf` on tensors, or elementwise generics); the result in the
+      same type, computed in it or truncated to it at the end.
+
+    Everything else is left untouched: softmax (its reductions), a bias or
+    mask that is a tensor, another activation, f32 inputs or an f32 result,
+    causal / window masks and ALiBi (not raised yet), and any combination the
+    op's verifier rejects (checked before anything is replaced, silently).
+  }];
+  let dependentDialects = [
+    "::mlir::sigattn::SigAttnDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def SigAttnPeelBoundaryTiles : Pass<"sigattn-peel-boundary-tiles"> {
   let summary = "Split key/value loops so that only boundary tiles carry element masks";
   let description = [{

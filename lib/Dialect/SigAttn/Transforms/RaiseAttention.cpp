@@ -1,0 +1,506 @@
+//===- RaiseAttention.cpp - unfused sigmoid attention to sigattn.attention ===//
+//
+// Finds O = sigmoid(Q.K^T * scale + bias) . V as front ends emit it in
+// linalg and tensor ops on [B, H, N, D] tensors and replaces it by one
+// sigattn.attention on [B, N, H, D] views:
+//
+//   - the two contractions: linalg.batch_matmul between
+//     tensor.collapse_shape / tensor.expand_shape of the 4-D tensors, or one
+//     4-D linalg.generic contraction (K^T either by a linalg.transpose of K
+//     or by the generic's indexing map), accumulating into a zero fill;
+//   - the elementwise chain between them: linalg.generic ops with identity
+//     maps, whose scalar bodies are followed from one generic to the
+//     next; it must be sigmoid(a * s + b) for constants a and b, as
+//     1 / (1 + exp(-x)), exp(x) / (1 + exp(x)) or 0.5 * tanh(0.5 * x) + 0.5,
+//     with x an affine function of the score built from multiplies, divides,
+//     adds, subtracts and negations by scalar constants;
+//   - f32 computation on bf16 / f16 inputs (arith.extf, elementwise or in
+//     the bodies) ending in a truncation to the input type, or the whole
+//     computation in the input type.
+//
+// Anything else (softmax's reductions, a bias tensor, another activation,
+// f32 inputs, an f32 result, different head counts) is left untouched. The
+// new op is verified before anything is replaced.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
+
+#include <cmath>
+#include <optional>
+
+namespace mlir::sigattn {
+#define GEN_PASS_DEF_SIGATTNRAISEATTENTION
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h.inc"
+} // namespace mlir::sigattn
+
+using namespace mlir;
+using namespace mlir::sigattn;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+/// An elementwise linalg.generic: parallel loops, identity maps, one result.
+static bool isElementwise(linalg::GenericOp op) {
+  return op.getNumDpsInits() == 1 && op.getNumResults() == 1 &&
+         llvm::all_of(op.getIteratorTypesArray(),
+                      [](utils::IteratorType t) {
+                        return t == utils::IteratorType::parallel;
+                      }) &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); });
+}
+
+/// The scalar an elementwise generic yields.
+static Value yielded(linalg::GenericOp op) {
+  return cast<linalg::YieldOp>(op.getBody()->getTerminator()).getOperand(0);
+}
+
+/// The tensor a float cast (arith.extf / truncf on tensors, or an
+/// elementwise generic whose body is one cast of its input) reads, or
+/// nothing.
+static Value castSource(Value v) {
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    return ext.getIn();
+  if (auto trunc = v.getDefiningOp<arith::TruncFOp>())
+    return trunc.getIn();
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || !isElementwise(generic) || generic.getNumDpsInputs() != 1)
+    return Value();
+  Operation *def = yielded(generic).getDefiningOp();
+  if (!isa_and_nonnull<arith::ExtFOp, arith::TruncFOp>(def) ||
+      def->getOperand(0) != generic.getBody()->getArgument(0))
+    return Value();
+  return generic.getDpsInputOperand(0)->get();
+}
+
+/// `v` without float casts.
+static Value stripCasts(Value v) {
+  while (Value src = castSource(v))
+    v = src;
+  return v;
+}
+
+/// True if `v` is a tensor filled with zeros (linalg.fill of 0).
+static bool isZeroFill(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+}
+
+/// C[b, h, m, n] = sum_k A[b, h, m, k] * B[b, h, k, n] (rhsTransposed: B
+/// given as [b, h, n, k]), on 4-D tensors.
+struct Contraction {
+  Value lhs, rhs;
+  bool rhsTransposed = false;
+};
+
+/// A multiply-accumulate body: yield(out + a * b), with casts allowed on a
+/// and b.
+static bool isMulAdd(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  auto add = yielded(op).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body->getArgument(2);
+  Value prod = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  if (add.getLhs() != acc && add.getRhs() != acc)
+    return false;
+  auto mul = prod.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  auto arg = [&](Value x) {
+    if (auto ext = x.getDefiningOp<arith::ExtFOp>())
+      x = ext.getIn();
+    return dyn_cast<BlockArgument>(x);
+  };
+  BlockArgument a = arg(mul.getLhs()), b = arg(mul.getRhs());
+  return a && b && a.getOwner() == body && b.getOwner() == body &&
+         a.getArgNumber() != b.getArgNumber() && a.getArgNumber() < 2 &&
+         b.getArgNumber() < 2;
+}
+
+/// The 4-D contraction that produces `v`, or nothing.
+static std::optional<Contraction> matchContraction(Value v) {
+  // linalg.batch_matmul on [B * H, M, K] x [B * H, K, N], reshaped.
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
+    auto bmm = expand.getSrc().getDefiningOp<linalg::BatchMatmulOp>();
+    auto fourD = [](Value t) -> Value {
+      auto collapse = t.getDefiningOp<tensor::CollapseShapeOp>();
+      if (!collapse || collapse.getSrcType().getRank() != 4 ||
+          collapse.getReassociationIndices().size() != 3 ||
+          collapse.getReassociationIndices()[0].size() != 2)
+        return Value();
+      return collapse.getSrc();
+    };
+    if (!bmm || expand.getResultType().getRank() != 4 ||
+        expand.getReassociationIndices()[0].size() != 2 ||
+        !bmm.hasPureTensorSemantics() || !isZeroFill(bmm.getOutputs()[0]) ||
+        bmm.getIndexingMapsArray() !=
+            bmm.getDefaultIndexingMaps(bmm.getContext()))
+      return std::nullopt;
+    Value lhs = fourD(bmm.getInputs()[0]), rhs = fourD(bmm.getInputs()[1]);
+    if (!lhs || !rhs)
+      return std::nullopt;
+    return Contraction{lhs, rhs, false};
+  }
+  // One linalg.generic over (b, h, m, n, k) in any loop order.
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 2 ||
+      generic.getNumDpsInits() != 1 || generic.getNumLoops() != 5 ||
+      generic.getNumReductionLoops() != 1 || !isMulAdd(generic) ||
+      !isZeroFill(generic.getDpsInitOperand(0)->get()))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  auto dims = [](AffineMap m) {
+    SmallVector<int64_t> d;
+    for (AffineExpr e : m.getResults()) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      d.push_back(dim ? static_cast<int64_t>(dim.getPosition()) : -1);
+    }
+    return d;
+  };
+  SmallVector<int64_t> a = dims(maps[0]), b = dims(maps[1]), c = dims(maps[2]);
+  if (a.size() != 4 || b.size() != 4 || c.size() != 4 ||
+      llvm::is_contained(c, -1))
+    return std::nullopt;
+  int64_t red = -1;
+  for (auto [i, t] : llvm::enumerate(generic.getIteratorTypesArray()))
+    if (t == utils::IteratorType::reduction)
+      red = i;
+  if (a != SmallVector<int64_t>{c[0], c[1], c[2], red})
+    return std::nullopt;
+  if (b == SmallVector<int64_t>{c[0], c[1], red, c[3]})
+    return Contraction{generic.getDpsInputOperand(0)->get(),
+                       generic.getDpsInputOperand(1)->get(), false};
+  if (b == SmallVector<int64_t>{c[0], c[1], c[3], red})
+    return Contraction{generic.getDpsInputOperand(0)->get(),
+                       generic.getDpsInputOperand(1)->get(), true};
+  return std::nullopt;
+}
+
+/// K from K^T = [B, H, D, N]: a linalg.transpose with permutation
+/// [0, 1, 3, 2], or nothing.
+static Value untranspose(Value kt) {
+  auto t = kt.getDefiningOp<linalg::TransposeOp>();
+  if (!t || t.getPermutation() != ArrayRef<int64_t>{0, 1, 3, 2})
+    return Value();
+  return t.getInput();
+}
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+/// Walks the scalar bodies of an elementwise chain that ends at the tensor
+/// `scores`.
+struct ChainWalker {
+  Value scores;
+
+  /// `x` with block arguments of elementwise generics replaced by what the
+  /// generic producing that input yields, and scalar casts skipped;
+  /// `isScores` is set when it is an element of `scores` itself.
+  Value through(Value x, bool &isScores) {
+    isScores = false;
+    while (true) {
+      if (auto ext = x.getDefiningOp<arith::ExtFOp>()) {
+        x = ext.getIn();
+        continue;
+      }
+      if (auto trunc = x.getDefiningOp<arith::TruncFOp>()) {
+        x = trunc.getIn();
+        continue;
+      }
+      auto arg = dyn_cast<BlockArgument>(x);
+      if (!arg)
+        return x;
+      auto generic = dyn_cast<linalg::GenericOp>(arg.getOwner()->getParentOp());
+      if (!generic || !isElementwise(generic) ||
+          arg.getArgNumber() >= generic.getNumDpsInputs())
+        return x;
+      Value tensor = generic.getDpsInputOperand(arg.getArgNumber())->get();
+      if (stripCasts(tensor) == scores) {
+        isScores = true;
+        return x;
+      }
+      auto producer = stripCasts(tensor).getDefiningOp<linalg::GenericOp>();
+      if (!producer || !isElementwise(producer))
+        return x;
+      x = yielded(producer);
+    }
+  }
+
+  std::optional<double> constant(Value x) {
+    bool isScores;
+    x = through(x, isScores);
+    FloatAttr attr;
+    if (!isScores && matchPattern(x, m_Constant(&attr)))
+      return attr.getValueAsDouble();
+    return std::nullopt;
+  }
+
+  /// x = a * s + b for an element s of the scores.
+  struct Affine {
+    double a, b;
+  };
+  std::optional<Affine> affine(Value x) {
+    bool isScores;
+    x = through(x, isScores);
+    if (isScores)
+      return Affine{1.0, 0.0};
+    if (std::optional<double> c = constant(x))
+      return Affine{0.0, *c};
+    Operation *op = x.getDefiningOp();
+    if (!op)
+      return std::nullopt;
+    if (auto neg = dyn_cast<arith::NegFOp>(op)) {
+      std::optional<Affine> v = affine(neg.getOperand());
+      if (!v)
+        return std::nullopt;
+      return Affine{-v->a, -v->b};
+    }
+    if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(op))
+      return std::nullopt;
+    std::optional<Affine> l = affine(op->getOperand(0)),
+                          r = affine(op->getOperand(1));
+    if (!l || !r)
+      return std::nullopt;
+    if (isa<arith::AddFOp>(op))
+      return Affine{l->a + r->a, l->b + r->b};
+    if (isa<arith::SubFOp>(op))
+      return Affine{l->a - r->a, l->b - r->b};
+    if (isa<arith::MulFOp>(op)) {
+      // One side must be a constant.
+      if (l->a == 0.0)
+        return Affine{l->b * r->a, l->b * r->b};
+      if (r->a == 0.0)
+        return Affine{r->b * l->a, r->b * l->b};
+      return std::nullopt;
+    }
+    // x / c.
+    if (r->a != 0.0 || r->b == 0.0)
+      return std::nullopt;
+    return Affine{l->a / r->b, l->b / r->b};
+  }
+
+  /// The exponent's affine function when `x` is exp(E).
+  std::optional<Affine> expOf(Value x) {
+    bool isScores;
+    x = through(x, isScores);
+    auto exp = isScores ? math::ExpOp() : x.getDefiningOp<math::ExpOp>();
+    if (!exp)
+      return std::nullopt;
+    return affine(exp.getOperand());
+  }
+
+  static bool same(Affine x, Affine y) { return x.a == y.a && x.b == y.b; }
+  bool isConstant(Value x, double c) {
+    std::optional<double> v = constant(x);
+    return v && *v == c;
+  }
+
+  /// x = sigmoid(a * s + b): returns (a, b).
+  std::optional<Affine> sigmoid(Value x) {
+    bool isScores;
+    x = through(x, isScores);
+    if (isScores)
+      return std::nullopt;
+    Operation *op = x.getDefiningOp();
+    if (!op || op->getNumOperands() != 2)
+      return std::nullopt;
+    Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+    // 1 + exp(E) in either order: returns E.
+    auto onePlusExp = [&](Value y) -> std::optional<Affine> {
+      bool inScores;
+      y = through(y, inScores);
+      auto add = inScores ? arith::AddFOp() : y.getDefiningOp<arith::AddFOp>();
+      if (!add)
+        return std::nullopt;
+      if (isConstant(add.getLhs(), 1.0))
+        return expOf(add.getRhs());
+      if (isConstant(add.getRhs(), 1.0))
+        return expOf(add.getLhs());
+      return std::nullopt;
+    };
+    if (isa<arith::DivFOp>(op)) {
+      std::optional<Affine> e = onePlusExp(rhs);
+      if (!e)
+        return std::nullopt;
+      // 1 / (1 + exp(E)) = sigmoid(-E).
+      if (isConstant(lhs, 1.0))
+        return Affine{-e->a, -e->b};
+      // exp(E) / (1 + exp(E)) = sigmoid(E).
+      std::optional<Affine> top = expOf(lhs);
+      if (top && same(*top, *e))
+        return e;
+      return std::nullopt;
+    }
+    // 0.5 * tanh(T) + 0.5 = sigmoid(2 T), the product in either order.
+    if (isa<arith::AddFOp>(op)) {
+      Value prod = isConstant(rhs, 0.5) ? lhs : rhs;
+      if (!isConstant(prod == lhs ? rhs : lhs, 0.5))
+        return std::nullopt;
+      bool inScores;
+      prod = through(prod, inScores);
+      auto mul =
+          inScores ? arith::MulFOp() : prod.getDefiningOp<arith::MulFOp>();
+      if (!mul)
+        return std::nullopt;
+      Value t = isConstant(mul.getRhs(), 0.5) ? mul.getLhs() : mul.getRhs();
+      if (!isConstant(t == mul.getLhs() ? mul.getRhs() : mul.getLhs(), 0.5))
+        return std::nullopt;
+      t = through(t, inScores);
+      auto tanh = inScores ? math::TanhOp() : t.getDefiningOp<math::TanhOp>();
+      if (!tanh)
+        return std::nullopt;
+      std::optional<Affine> arg = affine(tanh.getOperand());
+      if (!arg)
+        return std::nullopt;
+      return Affine{2.0 * arg->a, 2.0 * arg->b};
+    }
+    return std::nullopt;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The rewrite
+//===----------------------------------------------------------------------===//
+
+/// [B, H, N, D] <-> [B, N, H, D].
+static Value swapHeadsAndRows(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> perm = {0, 2, 1, 3};
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d : perm)
+    sizes.push_back(tensor::getMixedSize(b, loc, t, d));
+  Value init = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, t, init, perm).getResult()[0];
+}
+
+/// Raises the sigmoid attention whose output is `out` (the value front-end
+/// code uses), if it is one.
+static bool raise(OpBuilder &b, Value out) {
+  auto outType = dyn_cast<RankedTensorType>(out.getType());
+  if (!outType || outType.getRank() != 4)
+    return false;
+  Type element = outType.getElementType();
+  if (!element.isBF16() && !element.isF16())
+    return false;
+  // O = P . V, possibly computed in f32 and truncated.
+  Value pv = out;
+  if (Value src = castSource(out))
+    pv = stripCasts(src);
+  std::optional<Contraction> o = matchContraction(pv);
+  if (!o || o->rhsTransposed)
+    return false;
+  // S = Q . K^T and the elementwise chain from S to P.
+  Value p = stripCasts(o->lhs);
+  auto last = p.getDefiningOp<linalg::GenericOp>();
+  if (!last || !isElementwise(last))
+    return false;
+  // The chain's first generic reads S: find it by walking inputs back.
+  Value scores;
+  for (linalg::GenericOp g = last; g && !scores;) {
+    linalg::GenericOp next;
+    for (OpOperand *in : g.getDpsInputOperands()) {
+      Value t = stripCasts(in->get());
+      if (matchContraction(t)) {
+        scores = t;
+        break;
+      }
+      if (auto prod = t.getDefiningOp<linalg::GenericOp>())
+        if (isElementwise(prod))
+          next = prod;
+    }
+    g = next;
+  }
+  if (!scores)
+    return false;
+  std::optional<Contraction> s = matchContraction(scores);
+  Value q = stripCasts(s->lhs);
+  Value k = s->rhsTransposed ? s->rhs : untranspose(stripCasts(s->rhs));
+  if (!k)
+    return false;
+  k = stripCasts(k);
+  Value v = stripCasts(o->rhs);
+  ChainWalker walker{scores};
+  std::optional<ChainWalker::Affine> arg = walker.sigmoid(yielded(last));
+  if (!arg)
+    return false;
+  for (Value t : {q, k, v})
+    if (cast<RankedTensorType>(t.getType()).getElementType() != element)
+      return false;
+
+  // The op on [B, N, H, D] views; checked before anything is replaced.
+  Location loc = out.getLoc();
+  b.setInsertionPointAfterValue(out);
+  Value qv = swapHeadsAndRows(b, loc, q), kv = swapHeadsAndRows(b, loc, k),
+        vv = swapHeadsAndRows(b, loc, v);
+  auto op = AttentionOp::create(b, loc, qv, kv, vv, Value(),
+                                static_cast<float>(arg->a),
+                                static_cast<float>(arg->b));
+  bool valid;
+  {
+    // What the op's verifier says is the reason not to raise, not an error.
+    ScopedDiagnosticHandler quiet(b.getContext(),
+                                  [](Diagnostic &) { return success(); });
+    valid = succeeded(verify(op, /*verifyRecursively=*/false));
+  }
+  if (!valid) {
+    for (Value t : {Value(op.getResult()), vv, kv, qv}) {
+      Operation *def = t.getDefiningOp();
+      Value init = def->getNumOperands() > 1 ? def->getOperand(1) : Value();
+      def->erase();
+      if (init && init.use_empty())
+        init.getDefiningOp()->erase();
+    }
+    return false;
+  }
+  Value result = swapHeadsAndRows(b, loc, op.getResult());
+  out.replaceUsesWithIf(result, [&](OpOperand &use) {
+    return use.getOwner() != result.getDefiningOp();
+  });
+  return true;
+}
+
+struct SigAttnRaiseAttentionPass
+    : public mlir::sigattn::impl::SigAttnRaiseAttentionBase<
+          SigAttnRaiseAttentionPass> {
+  void runOnOperation() override {
+    // Candidates: 4-D bf16 / f16 tensors that are a contraction's result or
+    // a cast of one, outermost first so that a truncation is raised with
+    // its contraction.
+    SmallVector<Value> candidates;
+    getOperation()->walk([&](Operation *op) {
+      if (op->getNumResults() != 1 ||
+          !isa<linalg::GenericOp, tensor::ExpandShapeOp, arith::TruncFOp>(op))
+        return;
+      candidates.push_back(op->getResult(0));
+    });
+    OpBuilder b(&getContext());
+    bool changed = false;
+    for (Value out : llvm::reverse(candidates)) {
+      if (!out.use_empty())
+        changed |= raise(b, out);
+    }
+    // The unfused computation is dead now.
+    if (changed) {
+      IRRewriter rewriter(&getContext());
+      for (Region &region : getOperation()->getRegions())
+        (void)runRegionDCE(rewriter, region);
+    }
+  }
+};
+
+} // namespace

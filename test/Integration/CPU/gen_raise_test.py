@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Writes execute-raise.mlir: unfused sigmoid attention in the forms
+sigattn-raise-attention accepts, each run on the CPU as written and after
+raising (through the op's reference lowering), both checked against a
+float64 evaluation of sigmoid(scale * q.k + bias) . v on the same inputs.
+
+    python3 test/Integration/CPU/gen_raise_test.py > test/Integration/CPU/execute-raise.mlir
+"""
+
+import math
+import random
+
+B, H, N, D = 1, 2, 5, 8  # [B, H, N, D]
+
+
+def rand(shape, rng):
+    n = 1
+    for s in shape:
+        n *= s
+    # Multiples of 1/8 in [-1, 1]: exact in bf16 and f16.
+    return [rng.randint(-8, 8) / 8.0 for _ in range(n)]
+
+
+def at(x, shape, idx):
+    off = 0
+    for s, i in zip(shape, idx):
+        off = off * s + i
+    return x[off]
+
+
+def expected(q, k, v, scale, bias):
+    shape = [B, H, N, D]
+    out = []
+    for b in range(B):
+        for h in range(H):
+            for i in range(N):
+                p = []
+                for j in range(N):
+                    s = sum(at(q, shape, (b, h, i, d)) * at(k, shape, (b, h, j, d))
+                            for d in range(D))
+                    p.append(1.0 / (1.0 + math.exp(-(scale * s + bias))))
+                for d in range(D):
+                    out.append(sum(p[j] * at(v, shape, (b, h, j, d)) for j in range(N)))
+    return out
+
+
+def dense(values, dtype):
+    def fmt(x):
+        return repr(float(x))
+    shape = [B, H, N, D]
+
+    def rec(dim, off):
+        if dim == len(shape):
+            return fmt(values[off])
+        stride = 1
+        for s in shape[dim + 1:]:
+            stride *= s
+        return "[" + ", ".join(rec(dim + 1, off + i * stride) for i in range(shape[dim])) + "]"
+    return "dense<" + rec(0, 0) + ">"
+
+
+T = lambda e: f"tensor<{B}x{H}x{N}x{D}x{e}>"
+TS = lambda e: f"tensor<{B}x{H}x{N}x{N}x{e}>"
+ID = "affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>"
+PAR4 = '["parallel", "parallel", "parallel", "parallel"]'
+
+
+def elementwise(name, src, stype, body, result_e="f32"):
+    """An elementwise linalg.generic on one input with `body` (a list of
+    lines using %x, ending in a value %r)."""
+    lines = [f"  %{name}_init = tensor.empty() : {TS(result_e)}",
+             f"  %{name} = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR4}}}"
+             f" ins(%{src} : {stype}) outs(%{name}_init : {TS(result_e)}) {{",
+             f"  ^bb0(%x: {stype.split('x')[-1][:-1]}, %unused: {result_e}):"]
+    lines += ["    " + l for l in body]
+    lines += [f"    linalg.yield %r : {result_e}", f"  }} -> {TS(result_e)}"]
+    return lines
+
+
+def bmm(name, lhs, rhs, lshape, rshape, oshape, e="f32"):
+    """linalg.batch_matmul on collapsed 4-D tensors, expanded back."""
+    def t(shape):
+        return "tensor<" + "x".join(str(s) for s in shape) + f"x{e}>"
+
+    def c(shape):
+        return [shape[0] * shape[1]] + shape[2:]
+    return [
+        f"  %{name}_l = tensor.collapse_shape %{lhs} [[0, 1], [2], [3]] : {t(lshape)} into {t(c(lshape))}",
+        f"  %{name}_r = tensor.collapse_shape %{rhs} [[0, 1], [2], [3]] : {t(rshape)} into {t(c(rshape))}",
+        f"  %{name}_e = tensor.empty() : {t(c(oshape))}",
+        f"  %{name}_z = linalg.fill ins(%zero : {e}) outs(%{name}_e : {t(c(oshape))}) -> {t(c(oshape))}",
+        f"  %{name}_m = linalg.batch_matmul ins(%{name}_l, %{name}_r : {t(c(lshape))}, {t(c(rshape))})"
+        f" outs(%{name}_z : {t(c(oshape))}) -> {t(c(oshape))}",
+        f"  %{name} = tensor.expand_shape %{name}_m [[0, 1], [2], [3]] output_shape {oshape} : {t(c(oshape))} into {t(oshape)}",
+    ]
+
+
+def generic_contraction(name, lhs, rhs, ltype, rtype, otype, rhs_map, e, acc_e):
+    """C[b,h,m,n] = sum_k A[b,h,m,k] * B[.., rhs_map]: a 5-loop generic."""
+    ext = e != acc_e
+    body = []
+    a, b_ = "%a", "%b"
+    if ext:
+        body += [f"    %ae = arith.extf %a : {e} to {acc_e}", f"    %be = arith.extf %b : {e} to {acc_e}"]
+        a, b_ = "%ae", "%be"
+    body += [f"    %{name}_mul = arith.mulf {a}, {b_} : {acc_e}",
+             f"    %{name}_sum = arith.addf %acc, %{name}_mul : {acc_e}",
+             f"    linalg.yield %{name}_sum : {acc_e}"]
+    return [
+        f"  %{name}_e = tensor.empty() : {otype}",
+        f"  %{name}_z = linalg.fill ins(%zero : {acc_e}) outs(%{name}_e : {otype}) -> {otype}",
+        f"  %{name} = linalg.generic {{indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, "
+        f"affine_map<(b, h, m, n, k) -> {rhs_map}>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], "
+        f'iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}}'
+        f" ins(%{lhs}, %{rhs} : {ltype}, {rtype}) outs(%{name}_z : {otype}) {{",
+        f"  ^bb0(%a: {e}, %b: {e}, %acc: {acc_e}):",
+    ] + body + [f"  }} -> {otype}"]
+
+
+def torch_form():
+    """torch-mlir's shape: extf, K^T by linalg.transpose, batch_matmul
+    between collapse/expand, scale, bias and 1 / (1 + exp(-x)) as three
+    generics, truncf at the end."""
+    scale, bias = 0.25, -1.5
+    kt = f"tensor<{B}x{H}x{D}x{N}xf32>"
+    lines = [
+        f"func.func @torch_form(%q: {T('bf16')}, %k: {T('bf16')}, %v: {T('bf16')}) -> {T('bf16')} {{",
+        "  %zero = arith.constant 0.0 : f32",
+        "  %one = arith.constant 1.0 : f32",
+        f"  %scale = arith.constant {scale} : f32",
+        f"  %bias = arith.constant {bias} : f32",
+        f"  %qf = arith.extf %q : {T('bf16')} to {T('f32')}",
+        f"  %kf = arith.extf %k : {T('bf16')} to {T('f32')}",
+        f"  %vf = arith.extf %v : {T('bf16')} to {T('f32')}",
+        f"  %kt_e = tensor.empty() : {kt}",
+        f"  %kt = linalg.transpose ins(%kf : {T('f32')}) outs(%kt_e : {kt}) permutation = [0, 1, 3, 2]",
+    ]
+    lines += bmm("s", "qf", "kt", [B, H, N, D], [B, H, D, N], [B, H, N, N])
+    lines += elementwise("scaled", "s", TS("f32"), ["%r = arith.mulf %x, %scale : f32"])
+    lines += elementwise("biased", "scaled", TS("f32"), ["%r = arith.addf %x, %bias : f32"])
+    lines += elementwise("p", "biased", TS("f32"), [
+        "%n = arith.negf %x : f32", "%ex = math.exp %n : f32",
+        "%den = arith.addf %one, %ex : f32", "%r = arith.divf %one, %den : f32"])
+    lines += bmm("o", "p", "vf", [B, H, N, N], [B, H, N, D], [B, H, N, D])
+    lines += [f"  %ob = arith.truncf %o : {T('f32')} to {T('bf16')}",
+              f"  return %ob : {T('bf16')}", "}"]
+    return "torch_form", "bf16", scale, bias, lines
+
+
+def generic_form():
+    """One 4-D generic per matmul (K^T in the indexing map, bf16 extended in
+    the body), scale as a divide, bias added on the left, the tanh form in
+    one generic, the truncation as a generic."""
+    scale, bias = 1.0 / 4.0, 0.75
+    lines = [
+        f"func.func @generic_form(%q: {T('bf16')}, %k: {T('bf16')}, %v: {T('bf16')}) -> {T('bf16')} {{",
+        "  %zero = arith.constant 0.0 : f32",
+        "  %half = arith.constant 0.5 : f32",
+        "  %four = arith.constant 4.0 : f32",
+        f"  %bias = arith.constant {bias} : f32",
+    ]
+    lines += generic_contraction("s", "q", "k", T("bf16"), T("bf16"), TS("f32"),
+                                 "(b, h, n, k)", "bf16", "f32")
+    lines += elementwise("p", "s", TS("f32"), [
+        "%d = arith.divf %x, %four : f32", "%y = arith.addf %bias, %d : f32",
+        "%hy = arith.mulf %y, %half : f32", "%t = math.tanh %hy : f32",
+        "%ht = arith.mulf %half, %t : f32", "%r = arith.addf %ht, %half : f32"])
+    lines += [f"  %pb_e = tensor.empty() : {TS('bf16')}",
+              f"  %pb = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR4}}}"
+              f" ins(%p : {TS('f32')}) outs(%pb_e : {TS('bf16')}) {{",
+              "  ^bb0(%x: f32, %unused: bf16):", "    %r = arith.truncf %x : f32 to bf16",
+              "    linalg.yield %r : bf16", f"  }} -> {TS('bf16')}"]
+    lines += generic_contraction("o", "pb", "v", TS("bf16"), T("bf16"), T("f32"),
+                                 "(b, h, k, n)", "bf16", "f32")
+    lines += [f"  %ob_e = tensor.empty() : {T('bf16')}",
+              f"  %ob = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR4}}}"
+              f" ins(%o : {T('f32')}) outs(%ob_e : {T('bf16')}) {{",
+              "  ^bb0(%x: f32, %unused: bf16):", "    %r = arith.truncf %x : f32 to bf16",
+              "    linalg.yield %r : bf16", f"  }} -> {T('bf16')}",
+              f"  return %ob : {T('bf16')}", "}"]
+    return "generic_form", "bf16", scale, bias, lines
+
+
+def f16_form():
+    """Everything in f16 (no casts): exp(x) / (1 + exp(x)) with the scale
+    after the bias: (s + b') * a."""
+    scale, bias = 0.5, -0.25  # (s - 0.5) * 0.5
+    lines = [
+        f"func.func @f16_form(%q: {T('f16')}, %k: {T('f16')}, %v: {T('f16')}) -> {T('f16')} {{",
+        "  %zero = arith.constant 0.0 : f16",
+        "  %one = arith.constant 1.0 : f16",
+        "  %shift = arith.constant 0.5 : f16",
+        "  %scale = arith.constant 0.5 : f16",
+    ]
+    lines += generic_contraction("s", "q", "k", T("f16"), T("f16"), TS("f16"),
+                                 "(b, h, n, k)", "f16", "f16")
+    lines += [l.replace("f32", "f16") for l in elementwise("p", "s", TS("f16"), [
+        "%y = arith.subf %x, %shift : f32", "%z = arith.mulf %y, %scale : f32",
+        "%e1 = math.exp %z : f32", "%den = arith.addf %e1, %one : f32",
+        "%e2 = math.exp %z : f32", "%r = arith.divf %e2, %den : f32"], result_e="f32")]
+    lines += generic_contraction("o", "p", "v", TS("f16"), T("f16"), T("f16"),
+                                 "(b, h, k, n)", "f16", "f16")
+    lines += [f"  return %o : {T('f16')}", "}"]
+    return "f16_form", "f16", scale, bias, lines
+
+
+def main():
+    rng = random.Random(2026)
+    cases = [torch_form(), generic_form(), f16_form()]
+    print("// Generated by gen_raise_test.py; do not edit by hand.")
+    print("// Unfused sigmoid attention in the forms sigattn-raise-attention accepts,")
+    print("// run on the CPU as written and after raising (the op's reference")
+    print("// lowering), each checked against float64 sigmoid(scale * q.k + bias) . v")
+    print("// on the same inputs: \"ok 1\" when the largest error is within 4 ulps of")
+    print("// the result type at the output's magnitude.")
+    print("//")
+    print("// REQUIRES: mlir-runner")
+    print("// RUN: sigattn-opt %s | mlir-opt %lower-to-cpu \\")
+    print("// RUN: | mlir-runner -e main -entry-point-result=void \\")
+    print("// RUN:     -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils \\")
+    print("// RUN: | FileCheck %s")
+    print("// RUN: sigattn-opt %s -sigattn-raise-attention -convert-sigattn-to-linalg \\")
+    print("// RUN: | mlir-opt %lower-to-cpu \\")
+    print("// RUN: | mlir-runner -e main -entry-point-result=void \\")
+    print("// RUN:     -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils \\")
+    print("// RUN: | FileCheck %s")
+    print("// Raised: one sigattn.attention per case, no matmul left.")
+    print("// RUN: sigattn-opt %s -sigattn-raise-attention | FileCheck %s --check-prefix=RAISED")
+    print()
+    main_lines = ["func.func @main() {"]
+    for name, e, scale, bias, lines in cases:
+        q, k, v = rand([B, H, N, D], rng), rand([B, H, N, D], rng), rand([B, H, N, D], rng)
+        want = expected(q, k, v, scale, bias)
+        ulp = 2.0 ** (-7 if e == "bf16" else -10)
+        tol = 4 * ulp * max(1.0, max(abs(x) for x in want))
+        main_lines += [
+            f'  vector.print str "case {name}\\n"',
+            f"  %{name}_q = arith.constant {dense(q, e)} : {T(e)}",
+            f"  %{name}_k = arith.constant {dense(k, e)} : {T(e)}",
+            f"  %{name}_v = arith.constant {dense(v, e)} : {T(e)}",
+            f"  %{name}_want = arith.constant {dense(want, 'f32')} : {T('f32')}",
+            f"  %{name}_o = call @{name}(%{name}_q, %{name}_k, %{name}_v) : ({T(e)}, {T(e)}, {T(e)}) -> {T(e)}",
+            f"  %{name}_of = arith.extf %{name}_o : {T(e)} to {T('f32')}",
+            f"  %{name}_d = arith.subf %{name}_of, %{name}_want : {T('f32')}",
+            f"  %{name}_a = math.absf %{name}_d : {T('f32')}",
+            f"  %{name}_i = tensor.empty() : tensor<f32>",
+            f"  %{name}_f = linalg.fill ins(%c0 : f32) outs(%{name}_i : tensor<f32>) -> tensor<f32>",
+            f"  %{name}_m = linalg.reduce ins(%{name}_a : {T('f32')}) outs(%{name}_f : tensor<f32>) dimensions = [0, 1, 2, 3]",
+            f"    (%in: f32, %init: f32) {{",
+            f"      %mx = arith.maximumf %in, %init : f32",
+            f"      linalg.yield %mx : f32",
+            f"    }}",
+            f"  %{name}_x = tensor.extract %{name}_m[] : tensor<f32>",
+            f"  %{name}_ok = arith.cmpf ole, %{name}_x, %tol_{name} : f32",
+            f'  vector.print str "ok "',
+            f"  vector.print %{name}_ok : i1",
+        ]
+        main_lines.insert(1, f"  %tol_{name} = arith.constant {tol!r} : f32")
+        print(f"// CHECK-LABEL: case {name}")
+        print("// CHECK-NEXT: ok 1")
+        print(f"// RAISED-LABEL: func.func @{name}")
+        print("// RAISED-NOT: linalg.batch_matmul")
+        print("// RAISED: sigattn.attention")
+        print(f"// RAISED-SAME: scale = {scale_text(scale)} bias = {scale_text(bias)}")
+        print("// RAISED-NOT: linalg.batch_matmul")
+        print("// RAISED: return")
+        print()
+        print("\n".join(lines))
+        print()
+    main_lines.insert(1, "  %c0 = arith.constant 0.0 : f32")
+    main_lines += ["  return", "}"]
+    print("\n".join(main_lines))
+
+
+def scale_text(x):
+    # How MLIR prints an f32 attribute.
+    return f"{x:.6e}".replace("e-0", "e-0").replace("e+0", "e+0")
+
+
+if __name__ == "__main__":
+    main()

@@ -178,8 +178,65 @@ func.func @f16_form(%q: tensor<1x2x5x8xf16>, %k: tensor<1x2x5x8xf16>, %v: tensor
   return %o : tensor<1x2x5x8xf16>
 }
 
+// CHECK-LABEL: case gqa_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @gqa_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: scale = 2.500000e-01 bias = -5.000000e-01
+// RAISED-SAME: tensor<1x5x1x8xbf16>,
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @gqa_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x1x5x8xbf16>, %v: tensor<1x1x5x8xbf16>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %scale = arith.constant 0.25 : f32
+  %bias = arith.constant -0.5 : f32
+  %qf = arith.extf %q : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %kf1 = arith.extf %k : tensor<1x1x5x8xbf16> to tensor<1x1x5x8xf32>
+  %k5_e = tensor.empty() : tensor<1x1x2x5x8xf32>
+  %k5 = linalg.broadcast ins(%kf1 : tensor<1x1x5x8xf32>) outs(%k5_e : tensor<1x1x2x5x8xf32>) dimensions = [2]
+  %kf = tensor.collapse_shape %k5 [[0], [1, 2], [3], [4]] : tensor<1x1x2x5x8xf32> into tensor<1x2x5x8xf32>
+  %v5_e = tensor.empty() : tensor<1x1x2x5x8xbf16>
+  %v5 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%v : tensor<1x1x5x8xbf16>) outs(%v5_e : tensor<1x1x2x5x8xbf16>) {
+  ^bb0(%x: bf16, %unused: bf16):
+    linalg.yield %x : bf16
+  } -> tensor<1x1x2x5x8xbf16>
+  %vb = tensor.collapse_shape %v5 [[0], [1, 2], [3], [4]] : tensor<1x1x2x5x8xbf16> into tensor<1x2x5x8xbf16>
+  %vf = arith.extf %vb : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %kt_e = tensor.empty() : tensor<1x2x8x5xf32>
+  %kt = linalg.transpose ins(%kf : tensor<1x2x5x8xf32>) outs(%kt_e : tensor<1x2x8x5xf32>) permutation = [0, 1, 3, 2]
+  %s_l = tensor.collapse_shape %qf [[0, 1], [2], [3]] : tensor<1x2x5x8xf32> into tensor<2x5x8xf32>
+  %s_r = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<1x2x8x5xf32> into tensor<2x8x5xf32>
+  %s_e = tensor.empty() : tensor<2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %s_m = linalg.batch_matmul ins(%s_l, %s_r : tensor<2x5x8xf32>, tensor<2x8x5xf32>) outs(%s_z : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %s = tensor.expand_shape %s_m [[0, 1], [2], [3]] output_shape [1, 2, 5, 5] : tensor<2x5x5xf32> into tensor<1x2x5x5xf32>
+  %p_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x5x5xf32>) outs(%p_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %y = arith.mulf %x, %scale : f32
+    %z = arith.addf %y, %bias : f32
+    %n = arith.negf %z : f32
+    %ex = math.exp %n : f32
+    %den = arith.addf %one, %ex : f32
+    %r = arith.divf %one, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %o_l = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x5x5xf32> into tensor<2x5x5xf32>
+  %o_r = tensor.collapse_shape %vf [[0, 1], [2], [3]] : tensor<1x2x5x8xf32> into tensor<2x5x8xf32>
+  %o_e = tensor.empty() : tensor<2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %o_m = linalg.batch_matmul ins(%o_l, %o_r : tensor<2x5x5xf32>, tensor<2x5x8xf32>) outs(%o_z : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %o = tensor.expand_shape %o_m [[0, 1], [2], [3]] output_shape [1, 2, 5, 8] : tensor<2x5x8xf32> into tensor<1x2x5x8xf32>
+  %ob = arith.truncf %o : tensor<1x2x5x8xf32> to tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
 func.func @main() {
   %c0 = arith.constant 0.0 : f32
+  %tol_gqa_form = arith.constant 0.045354126201036966 : f32
   %tol_f16_form = arith.constant 0.004945819069057117 : f32
   %tol_generic_form = arith.constant 0.05498219627321088 : f32
   %tol_torch_form = arith.constant 0.03125 : f32
@@ -243,5 +300,25 @@ func.func @main() {
   %f16_form_ok = arith.cmpf ole, %f16_form_x, %tol_f16_form : f32
   vector.print str "ok "
   vector.print %f16_form_ok : i1
+  vector.print str "case gqa_form\n"
+  %gqa_form_q = arith.constant dense<[[[[0.125, -0.875, -0.75, -0.875, -0.75, 1.0, 0.75, -0.625], [0.5, 0.75, 0.875, -1.0, -0.5, 0.25, -0.5, -1.0], [-0.625, 0.5, -0.75, -0.375, 0.0, -1.0, -0.875, -0.75], [1.0, -0.625, 0.25, -0.5, 0.125, 0.875, -0.125, 0.25], [0.75, -0.125, 0.5, -0.125, 1.0, 0.25, 0.625, -0.875]], [[0.875, -0.125, -0.375, 0.75, -0.25, -0.625, 0.875, 0.5], [0.875, 1.0, -1.0, 0.875, -0.25, 0.5, -0.875, 1.0], [0.75, -0.5, 0.125, -0.125, 1.0, 0.25, 0.0, 0.625], [-1.0, 0.375, 1.0, -0.375, 1.0, -0.625, 0.375, -0.25], [-0.75, -0.375, 0.75, 0.5, -0.625, -0.625, 0.625, 0.5]]]]> : tensor<1x2x5x8xbf16>
+  %gqa_form_k = arith.constant dense<[[[[-1.0, -0.125, -0.25, -0.875, 0.0, -0.375, 1.0, 0.0], [0.375, -0.75, 0.0, -0.375, -0.875, -0.25, -0.625, 0.75], [-0.875, 0.375, 0.75, 1.0, -0.875, -0.25, 0.875, -0.875], [0.125, -0.75, -0.375, -0.75, 0.0, -0.25, -1.0, 0.125], [-0.875, 0.875, 0.0, -0.75, -0.375, 1.0, -0.125, 0.875]]]]> : tensor<1x1x5x8xbf16>
+  %gqa_form_v = arith.constant dense<[[[[-0.875, 0.375, -0.125, 0.5, 0.75, -0.75, -0.125, -0.875], [-1.0, 0.625, 0.5, -0.75, 0.75, -0.375, -0.375, -0.125], [-0.375, -0.25, 1.0, 0.25, 0.5, 0.0, -0.375, 0.75], [-0.75, -1.0, 0.375, -0.75, -0.5, 1.0, -0.125, 0.875], [-0.5, 0.25, -0.375, 0.875, -0.625, -0.5, -1.0, 0.5]]]]> : tensor<1x1x5x8xbf16>
+  %gqa_form_want = arith.constant dense<[[[[-1.451332038433183, 0.026928972537971482, 0.5110637708147265, 0.0589679317776019, 0.37313357091952126, -0.2876952535407128, -0.7994466148610764, 0.38002023710486], [-1.3259715746248237, -0.023422291693781072, 0.5315478302504422, 0.059870387035267036, 0.2847655635978169, -0.2154540939126104, -0.7940174442543451, 0.4957846786310187], [-1.3800795114827058, -0.06773058858574274, 0.5363039083587153, 0.007740823516582673, 0.3199099522891173, -0.17958265735090123, -0.7451394425287716, 0.4456382044745961], [-1.3250104167443812, -0.005240061550684544, 0.4609152531679398, -0.08882530069209565, 0.2504037466475443, -0.166986998169581, -0.7347345409049779, 0.42589364842295174], [-1.1464085059179232, -0.040047403754490465, 0.491693463672652, 0.0555878236321371, 0.33034306124125884, -0.1889813927305601, -0.6236940196610266, 0.36270543930188304]], [[-1.2511951920401168, 0.027828062736218392, 0.5681860068506446, -0.013707415721467942, 0.42422517927139264, -0.2345656445663228, -0.6716518206007642, 0.365163759126802], [-1.2324636420691562, 0.016045107737774594, 0.4316355927237739, -0.01789077575327508, 0.1698935736162795, -0.18214280575902797, -0.7770714420433263, 0.49322398319439326], [-1.2598539973580105, -0.014996942888104117, 0.4295744171092688, -0.06776126518716097, 0.25253120569999077, -0.16257056386737181, -0.6786711202791371, 0.37493662031484576], [-1.3194565722031961, 0.008136478750708123, 0.5137594591418735, 0.2277060496681199, 0.387113685876751, -0.32612756308527047, -0.7685546935256151, 0.3728675145149377], [-1.4209924829672276, 0.05396212189884737, 0.6561078793500481, 0.12606268558130465, 0.500572592586793, -0.3413731587943396, -0.8182868349732983, 0.4307910937884446]]]]> : tensor<1x2x5x8xf32>
+  %gqa_form_o = call @gqa_form(%gqa_form_q, %gqa_form_k, %gqa_form_v) : (tensor<1x2x5x8xbf16>, tensor<1x1x5x8xbf16>, tensor<1x1x5x8xbf16>) -> tensor<1x2x5x8xbf16>
+  %gqa_form_of = arith.extf %gqa_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %gqa_form_d = arith.subf %gqa_form_of, %gqa_form_want : tensor<1x2x5x8xf32>
+  %gqa_form_a = math.absf %gqa_form_d : tensor<1x2x5x8xf32>
+  %gqa_form_i = tensor.empty() : tensor<f32>
+  %gqa_form_f = linalg.fill ins(%c0 : f32) outs(%gqa_form_i : tensor<f32>) -> tensor<f32>
+  %gqa_form_m = linalg.reduce ins(%gqa_form_a : tensor<1x2x5x8xf32>) outs(%gqa_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %gqa_form_x = tensor.extract %gqa_form_m[] : tensor<f32>
+  %gqa_form_ok = arith.cmpf ole, %gqa_form_x, %tol_gqa_form : f32
+  vector.print str "ok "
+  vector.print %gqa_form_ok : i1
   return
 }

@@ -16,10 +16,12 @@
 //     adds, subtracts and negations by scalar constants;
 //   - f32 computation on bf16 / f16 inputs (arith.extf, elementwise or in
 //     the bodies) ending in a truncation to the input type, or the whole
-//     computation in the input type.
+//     computation in the input type;
+//   - K and V with their heads repeated for grouped queries (a broadcast
+//     along a new dimension collapsed into the heads): GQA / MQA.
 //
 // Anything else (softmax's reductions, a bias tensor, another activation,
-// f32 inputs, an f32 result, different head counts) is left untouched. The
+// f32 inputs, an f32 result) is left untouched. The
 // new op is verified before anything is replaced.
 //
 //===----------------------------------------------------------------------===//
@@ -197,6 +199,41 @@ static Value untranspose(Value kt) {
   if (!t || t.getPermutation() != ArrayRef<int64_t>{0, 1, 3, 2})
     return Value();
   return t.getInput();
+}
+
+/// K or V with its heads repeated g times for grouped queries (GQA / MQA,
+/// torch's repeat_interleave or expand + reshape): a tensor.collapse_shape
+/// [[0], [1, 2], [3], [4]] of [B, Hkv, g, N, D] made by broadcasting
+/// [B, Hkv, N, D] along dimension 2 (linalg.broadcast, or a generic that
+/// yields its input). Returns the [B, Hkv, N, D] tensor (query head h reads
+/// head h / g, as sigattn.attention does), or `t` itself.
+static Value unrepeatHeads(Value t) {
+  Value src = stripCasts(t);
+  auto collapse = src.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getSrcType().getRank() != 5)
+    return t;
+  SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+  if (groups.size() != 4 || groups[1] != ReassociationIndices{1, 2})
+    return t;
+  Value expanded = collapse.getSrc();
+  if (auto bc = expanded.getDefiningOp<linalg::BroadcastOp>()) {
+    if (bc.getDimensions() == ArrayRef<int64_t>{2})
+      return stripCasts(bc.getInput());
+    return t;
+  }
+  auto generic = expanded.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getNumParallelLoops() != 5 ||
+      generic.getNumLoops() != 5 ||
+      yielded(generic) != generic.getBody()->getArgument(0))
+    return t;
+  MLIRContext *ctx = generic.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(5, 0, {d(0), d(1), d(3), d(4)}, ctx) ||
+      !maps[1].isIdentity())
+    return t;
+  return stripCasts(generic.getDpsInputOperand(0)->get());
 }
 
 //===----------------------------------------------------------------------===//
@@ -432,8 +469,8 @@ static bool raise(OpBuilder &b, Value out) {
   Value k = s->rhsTransposed ? s->rhs : untranspose(stripCasts(s->rhs));
   if (!k)
     return false;
-  k = stripCasts(k);
-  Value v = stripCasts(o->rhs);
+  k = stripCasts(unrepeatHeads(stripCasts(k)));
+  Value v = stripCasts(unrepeatHeads(stripCasts(o->rhs)));
   ChainWalker walker{scores};
   std::optional<ChainWalker::Affine> arg = walker.sigmoid(yielded(last));
   if (!arg)

@@ -86,7 +86,12 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
       negations by scalar constants;
     - q, k, v in bf16 or f16, used as they are or extended to f32
       (`arith.extf` on tensors, or elementwise generics); the result in the
-      same type, computed in it or truncated to it at the end.
+      same type, computed in it or truncated to it at the end;
+    - K and V with their Hkv heads repeated to Hq (GQA / MQA): a
+      `linalg.broadcast` (or a generic yielding its input) along a new
+      dimension 2, `tensor.collapse_shape`d `[[0], [1, 2], [3], [4]]`; the op
+      gets the Hkv heads (query head h reads head h / g, as repeat_interleave
+      does).
 
     Everything else is left untouched: softmax (its reductions), a bias or
     mask that is a tensor, another activation, f32 inputs or an f32 result,

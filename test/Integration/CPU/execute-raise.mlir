@@ -234,8 +234,147 @@ func.func @gqa_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x1x5x8xbf16>, %v: tens
   return %ob : tensor<1x2x5x8xbf16>
 }
 
+// CHECK-LABEL: case causal_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @causal_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: causal
+// RAISED-SAME: scale = 2.500000e-01 bias = -5.000000e-01
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @causal_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %scale = arith.constant 0.25 : f32
+  %bias = arith.constant -0.5 : f32
+  %s_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, n, k)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) outs(%s_z : tensor<1x2x5x5xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %s_mul = arith.mulf %ae, %be : f32
+    %s_sum = arith.addf %acc, %s_mul : f32
+    linalg.yield %s_sum : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x5x5xf32>) outs(%p_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %y = arith.mulf %x, %scale : f32
+    %z = arith.addf %y, %bias : f32
+    %n = arith.negf %z : f32
+    %ex = math.exp %n : f32
+    %den = arith.addf %one, %ex : f32
+    %sig = arith.divf %one, %den : f32
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %vis = arith.cmpi ule, %j, %i : index
+    %r = arith.select %vis, %sig, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %pb_e = tensor.empty() : tensor<1x2x5x5xbf16>
+  %pb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x5x5xf32>) outs(%pb_e : tensor<1x2x5x5xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x5xbf16>
+  %o_e = tensor.empty() : tensor<1x2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%pb, %v : tensor<1x2x5x5xbf16>, tensor<1x2x5x8xbf16>) outs(%o_z : tensor<1x2x5x8xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %o_mul = arith.mulf %ae, %be : f32
+    %o_sum = arith.addf %acc, %o_mul : f32
+    linalg.yield %o_sum : f32
+  } -> tensor<1x2x5x8xf32>
+  %ob = arith.truncf %o : tensor<1x2x5x8xf32> to tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
+// CHECK-LABEL: case window_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @window_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: window = [2, 1]
+// RAISED-SAME: scale = 5.000000e-01 bias = 2.500000e-01
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @window_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %half = arith.constant 0.5 : f32
+  %scale = arith.constant 0.5 : f32
+  %bias = arith.constant 0.25 : f32
+  %qf = arith.extf %q : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %kf = arith.extf %k : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %vf = arith.extf %v : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %kt_e = tensor.empty() : tensor<1x2x8x5xf32>
+  %kt = linalg.transpose ins(%kf : tensor<1x2x5x8xf32>) outs(%kt_e : tensor<1x2x8x5xf32>) permutation = [0, 1, 3, 2]
+  %m_e = tensor.empty() : tensor<1x2x5x5xi1>
+  %hidden = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%m_e : tensor<1x2x5x5xi1>) {
+  ^bb0(%unused: i1):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %i64 = arith.index_cast %i : index to i64
+    %j64 = arith.index_cast %j : index to i64
+    %two = arith.constant 2 : i64
+    %c1 = arith.constant 1 : i64
+    %d = arith.subi %i64, %j64 : i64
+    %far = arith.cmpi sgt, %d, %two : i64
+    %i1 = arith.addi %i64, %c1 : i64
+    %ahead = arith.cmpi sgt, %j64, %i1 : i64
+    %inside = arith.cmpi sle, %d, %two : i64
+    %before = arith.cmpi sle, %j64, %i1 : i64
+    %vis = arith.andi %inside, %before : i1
+    %true = arith.constant true
+    %hid = arith.xori %vis, %true : i1
+    %vis2 = arith.andi %inside, %before : i1
+    linalg.yield %vis2 : i1
+  } -> tensor<1x2x5x5xi1>
+  %s_l = tensor.collapse_shape %qf [[0, 1], [2], [3]] : tensor<1x2x5x8xf32> into tensor<2x5x8xf32>
+  %s_r = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<1x2x8x5xf32> into tensor<2x8x5xf32>
+  %s_e = tensor.empty() : tensor<2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %s_m = linalg.batch_matmul ins(%s_l, %s_r : tensor<2x5x8xf32>, tensor<2x8x5xf32>) outs(%s_z : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %s = tensor.expand_shape %s_m [[0, 1], [2], [3]] output_shape [1, 2, 5, 5] : tensor<2x5x5xf32> into tensor<1x2x5x5xf32>
+  %sig_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %sig = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x5x5xf32>) outs(%sig_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %y = arith.mulf %x, %scale : f32
+    %z = arith.addf %y, %bias : f32
+    %h = arith.mulf %z, %half : f32
+    %t = math.tanh %h : f32
+    %ht = arith.mulf %t, %half : f32
+    %r = arith.addf %ht, %half : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sig, %hidden : tensor<1x2x5x5xf32>, tensor<1x2x5x5xi1>) outs(%p_e : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %vis: i1, %unused: f32):
+    %true = arith.constant true
+    %masked = arith.xori %vis, %true : i1
+    %r = arith.select %masked, %zero, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %o_l = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x5x5xf32> into tensor<2x5x5xf32>
+  %o_r = tensor.collapse_shape %vf [[0, 1], [2], [3]] : tensor<1x2x5x8xf32> into tensor<2x5x8xf32>
+  %o_e = tensor.empty() : tensor<2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %o_m = linalg.batch_matmul ins(%o_l, %o_r : tensor<2x5x5xf32>, tensor<2x5x8xf32>) outs(%o_z : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %o = tensor.expand_shape %o_m [[0, 1], [2], [3]] output_shape [1, 2, 5, 8] : tensor<2x5x8xf32> into tensor<1x2x5x8xf32>
+  %ob = arith.truncf %o : tensor<1x2x5x8xf32> to tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
 func.func @main() {
   %c0 = arith.constant 0.0 : f32
+  %tol_window_form = arith.constant 0.05227326772296269 : f32
+  %tol_causal_form = arith.constant 0.03125 : f32
   %tol_gqa_form = arith.constant 0.045354126201036966 : f32
   %tol_f16_form = arith.constant 0.004945819069057117 : f32
   %tol_generic_form = arith.constant 0.05498219627321088 : f32
@@ -320,5 +459,45 @@ func.func @main() {
   %gqa_form_ok = arith.cmpf ole, %gqa_form_x, %tol_gqa_form : f32
   vector.print str "ok "
   vector.print %gqa_form_ok : i1
+  vector.print str "case causal_form\n"
+  %causal_form_q = arith.constant dense<[[[[-0.75, 0.875, 0.625, 0.25, 1.0, 0.375, -0.75, -1.0], [0.0, -0.125, -0.625, 0.5, -0.125, 0.125, -0.375, 0.125], [-1.0, -1.0, 0.25, -0.375, 0.75, -0.625, -0.125, 0.875], [-0.375, 1.0, 0.875, -0.625, -0.75, -0.5, -1.0, 1.0], [0.125, -0.5, 0.625, 0.0, -1.0, 0.75, 0.125, -0.5]], [[0.5, -1.0, 0.75, -0.625, -0.625, -0.125, 0.25, 0.75], [-0.75, 0.5, 0.0, 0.75, 0.75, 0.125, 0.0, 0.75], [0.625, 0.875, 0.125, 0.25, -0.375, -0.625, -1.0, -0.25], [-0.25, 0.125, 0.5, -0.125, 0.25, -0.375, -0.625, -0.125], [0.5, -0.5, 0.25, 0.5, -0.25, 0.125, 0.5, 0.0]]]]> : tensor<1x2x5x8xbf16>
+  %causal_form_k = arith.constant dense<[[[[0.375, 0.75, -0.125, -0.375, 1.0, 0.125, -0.875, -0.25], [0.125, -0.375, 0.625, -0.5, 0.75, 0.5, 0.875, -0.875], [0.125, -0.875, 1.0, 0.25, 0.125, 0.625, -0.125, 1.0], [0.125, 1.0, 0.375, 0.375, 0.5, 1.0, -0.125, -1.0], [0.625, 1.0, 0.625, 0.5, 0.375, -0.125, 0.5, 0.375]], [[-1.0, -0.625, -0.125, -0.25, -0.375, 0.875, 0.5, 0.875], [-0.375, 0.625, 1.0, -0.25, 0.375, -1.0, -0.75, -0.625], [-0.625, -0.25, 0.5, -0.625, 0.75, 0.375, 1.0, -0.625], [0.625, -0.125, 0.25, 0.125, -1.0, -0.625, -0.75, 0.25], [-0.5, 0.75, 0.625, -0.625, -0.625, -0.25, 0.875, 0.25]]]]> : tensor<1x2x5x8xbf16>
+  %causal_form_v = arith.constant dense<[[[[-0.375, -0.625, -0.75, 0.375, -0.125, -0.5, 0.75, 0.75], [-0.625, 0.625, -0.5, -0.75, -1.0, 0.75, 0.625, -0.75], [0.75, 0.875, -0.875, 0.75, 0.875, 0.375, -0.625, -0.875], [0.625, -0.375, 0.625, -0.75, 0.0, 1.0, -0.125, 0.625], [-0.625, 0.375, -0.375, -1.0, -0.5, 0.125, 0.0, 0.625]], [[-0.625, -0.125, 0.375, -0.75, 0.625, -0.75, 0.0, 0.25], [0.625, 0.125, -0.125, 1.0, -0.375, 1.0, 0.625, 0.0], [-0.875, 0.0, 1.0, 0.75, 0.125, 0.625, 0.0, -0.25], [0.75, -0.375, 0.375, 1.0, 0.125, 0.0, 0.125, -0.625], [-0.125, -1.0, -0.25, 0.25, 0.25, -0.625, 0.25, 0.5]]]]> : tensor<1x2x5x8xbf16>
+  %causal_form_want = arith.constant dense<[[[[-0.19116164378475597, -0.31860273964125996, -0.38232328756951195, 0.19116164378475597, -0.06372054792825199, -0.25488219171300797, 0.38232328756951195, 0.38232328756951195], [-0.33962508810244296, -0.03699803752461192, -0.4411804770141291, -0.09683602708061129, -0.3645041562910577, 0.04975813637722942, 0.48085876021258855, 0.044397645029534305], [-0.014965220652768174, 0.42543892464722494, -0.8615283297188594, 0.20155476924812288, -0.0094285511681933, 0.28192080267225267, 0.20530569808349464, -0.42848834991707724], [0.19887156688314223, 0.13871355003757607, -0.5855350002887632, 0.009985604264123316, 0.04312963959407712, 0.482355945907002, 0.17457685743540474, -0.03599720880107926], [-0.01443441075139354, 0.4278706032839018, -0.6925353667529356, -0.5255956926346448, -0.2543024186230156, 0.7762713904582617, 0.1724744605093033, 0.00048593265009269637]], [[-0.27725026295070665, -0.05545005259014133, 0.166350157770424, -0.332700315540848, 0.27725026295070665, -0.332700315540848, 0.0, 0.11090010518028266], [-0.024054782740833502, -0.004810956548166698, 0.11019891181463887, 0.06690030288113857, 0.11982082491097229, 0.06690030288113857, 0.23941510542534694, 0.10538795526647217], [-0.08611856075736235, 0.02930537064099549, 0.29930329918013954, 0.49658151667414474, 0.008047143935808763, 0.46334645753666764, 0.30334734500827276, -0.0037419215536361183], [0.06198011965820083, -0.13142479846784993, 0.590516378726128, 0.9094941419839916, 0.12654945993259709, 0.46377064894444275, 0.3513775278567087, -0.2586934508440682], [-0.11720539239997013, -0.5206355949113347, 0.5372837068520121, 0.8033310923008331, 0.3067091451919611, 0.04193865911365516, 0.342164901392639, -0.0627289294189651]]]]> : tensor<1x2x5x8xf32>
+  %causal_form_o = call @causal_form(%causal_form_q, %causal_form_k, %causal_form_v) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16>
+  %causal_form_of = arith.extf %causal_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %causal_form_d = arith.subf %causal_form_of, %causal_form_want : tensor<1x2x5x8xf32>
+  %causal_form_a = math.absf %causal_form_d : tensor<1x2x5x8xf32>
+  %causal_form_i = tensor.empty() : tensor<f32>
+  %causal_form_f = linalg.fill ins(%c0 : f32) outs(%causal_form_i : tensor<f32>) -> tensor<f32>
+  %causal_form_m = linalg.reduce ins(%causal_form_a : tensor<1x2x5x8xf32>) outs(%causal_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %causal_form_x = tensor.extract %causal_form_m[] : tensor<f32>
+  %causal_form_ok = arith.cmpf ole, %causal_form_x, %tol_causal_form : f32
+  vector.print str "ok "
+  vector.print %causal_form_ok : i1
+  vector.print str "case window_form\n"
+  %window_form_q = arith.constant dense<[[[[0.625, 0.75, 0.5, -0.625, 0.375, 0.625, 0.75, 0.25], [0.5, 0.375, -1.0, 0.375, 0.5, 0.375, 0.0, 0.875], [-1.0, 0.375, 0.625, 0.75, -0.875, -1.0, 0.125, -0.875], [-0.625, 0.25, 0.625, 0.0, 0.5, 0.125, 0.0, -1.0], [-0.25, -0.25, -0.875, -0.75, -0.125, -0.375, -0.875, 0.375]], [[0.75, -0.625, 1.0, -0.875, 0.125, -0.5, -0.625, 0.625], [-0.125, -0.625, -0.75, -0.625, -0.75, 0.5, -0.875, -0.5], [0.75, -1.0, 0.125, 0.625, 0.375, 0.75, -0.25, -0.875], [0.625, 0.125, -0.5, 0.0, -0.375, 0.5, -0.875, -0.75], [0.75, 0.625, 0.875, 0.75, -0.5, -1.0, 0.125, -0.625]]]]> : tensor<1x2x5x8xbf16>
+  %window_form_k = arith.constant dense<[[[[-0.5, 0.625, -0.25, 0.0, 0.75, 1.0, -0.5, -0.25], [0.25, -0.375, 0.125, -1.0, -0.625, -0.25, 0.75, 0.5], [-0.75, 0.375, 0.5, -0.75, -1.0, 0.375, -0.75, 0.0], [-0.125, -0.25, 0.25, 0.0, -0.75, 0.125, -0.625, -0.75], [-0.125, 0.75, 0.375, -0.5, -0.375, -0.5, -0.25, 0.0]], [[-0.625, 0.5, 0.0, 0.875, 0.375, -0.25, -0.25, -0.375], [0.375, 0.875, -0.75, -0.5, 0.125, -0.875, 0.375, -0.125], [0.0, 0.875, -0.875, 0.125, -0.5, 0.0, 0.75, 0.5], [-0.625, -0.25, 0.125, -0.625, 0.0, 0.625, -0.75, 0.875], [0.25, 0.125, 0.125, -0.5, -0.875, -0.75, 0.125, 0.625]]]]> : tensor<1x2x5x8xbf16>
+  %window_form_v = arith.constant dense<[[[[-0.75, -0.25, -0.25, -1.0, -1.0, 0.25, -0.25, -1.0], [0.25, -0.625, 0.0, 0.875, 1.0, 0.625, 0.25, -0.125], [-0.875, 0.375, 0.875, 0.875, 0.625, -0.875, 0.25, 0.375], [-0.25, 0.0, 1.0, 0.375, 0.5, -0.75, -1.0, 0.625], [0.75, -0.875, -0.875, 0.875, -0.5, 0.875, 0.5, -0.625]], [[0.375, -0.625, 0.0, -0.625, -0.125, 0.625, -0.125, -0.25], [0.0, -0.25, 0.75, -1.0, -0.625, -0.875, 1.0, 0.875], [0.375, -0.375, 0.5, -0.5, -0.25, 0.125, -0.375, 0.125], [0.625, 0.125, 0.625, 0.625, 0.625, -0.25, -0.75, 0.5], [0.5, 0.375, -0.25, 0.875, 0.0, 0.25, -0.125, 0.25]]]]> : tensor<1x2x5x8xbf16>
+  %window_form_want = arith.constant dense<[[[[-0.3009272616329578, -0.5704079247215466, -0.15561483280046365, -0.041749002512338595, 0.04120961587187799, 0.5704079247215466, 0.010302403967969498, -0.7054179495860712], [-0.7076516332949628, -0.3298761141586322, 0.18001299784114272, 0.12937678785862045, 0.09403671970008748, 0.133707699075078, 0.060290757753188276, -0.568744742290887], [-0.9904004331610738, -0.15922327091304062, 1.197494251028671, 0.843296432927763, 0.8218504060543531, -0.7158799682686434, -0.5298444866051082, 0.19248996495580623], [-0.14055030630933568, -0.561058017337905, 0.6477733168627327, 1.672744567134806, 0.8377283697155046, -0.21789121502576525, -0.07115678902785283, 0.198668522267062], [-0.27403674194585503, -0.2795644993575637, 0.6373711283825338, 1.328563616025941, 0.4053777521597193, -0.491095839831726, -0.11721800057181886, 0.23710668045094524]], [[0.14364906325520815, -0.36636807149514805, 0.38085889820940333, -0.7472269697045514, -0.36526543625957214, -0.20492027581895694, 0.4599288431941351, 0.3485693390741651], [0.3618380892650207, -0.6025752033418795, 0.6235351637005351, -1.0386103670424145, -0.4943919995054528, -0.08272754220892314, 0.25243418851237326, 0.3820656314739438], [0.6359225448886356, -0.5097315226804977, 0.7476876793561695, -0.5913834588056199, -0.08959200813274154, -0.05006127341202543, -0.1905267787645486, 0.46397190389031184], [0.7841141709310147, -0.08317436769314834, 0.897882485676707, -0.05099246757766923, -0.14462509849902783, -0.43695258230702416, -0.10278557221861982, 0.9525491983851473], [0.7195708699584247, 0.07720567215528959, 0.29458366522906737, 0.48469598782572043, 0.04623251621805788, 0.1598765527915786, -0.5094411787681671, 0.38053778191382015]]]]> : tensor<1x2x5x8xf32>
+  %window_form_o = call @window_form(%window_form_q, %window_form_k, %window_form_v) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16>
+  %window_form_of = arith.extf %window_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %window_form_d = arith.subf %window_form_of, %window_form_want : tensor<1x2x5x8xf32>
+  %window_form_a = math.absf %window_form_d : tensor<1x2x5x8xf32>
+  %window_form_i = tensor.empty() : tensor<f32>
+  %window_form_f = linalg.fill ins(%c0 : f32) outs(%window_form_i : tensor<f32>) -> tensor<f32>
+  %window_form_m = linalg.reduce ins(%window_form_a : tensor<1x2x5x8xf32>) outs(%window_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %window_form_x = tensor.extract %window_form_m[] : tensor<f32>
+  %window_form_ok = arith.cmpf ole, %window_form_x, %tol_window_form : f32
+  vector.print str "ok "
+  vector.print %window_form_ok : i1
   return
 }

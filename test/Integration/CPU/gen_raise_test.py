@@ -28,7 +28,7 @@ def at(x, shape, idx):
     return x[off]
 
 
-def expected(q, k, v, scale, bias):
+def expected(q, k, v, scale, bias, visible=lambda i, j: True):
     shape = [B, H, N, D]
     out = []
     for b in range(B):
@@ -38,7 +38,8 @@ def expected(q, k, v, scale, bias):
                 for j in range(N):
                     s = sum(at(q, shape, (b, h, i, d)) * at(k, shape, (b, h, j, d))
                             for d in range(D))
-                    p.append(1.0 / (1.0 + math.exp(-(scale * s + bias))))
+                    p.append(1.0 / (1.0 + math.exp(-(scale * s + bias)))
+                             if visible(i, j) else 0.0)
                 for d in range(D):
                     out.append(sum(p[j] * at(v, shape, (b, h, j, d)) for j in range(N)))
     return out
@@ -117,6 +118,15 @@ def generic_contraction(name, lhs, rhs, ltype, rtype, otype, rhs_map, e, acc_e):
     ] + body + [f"  }} -> {otype}"]
 
 
+def truncate_generic(name, src, src_type, dst_type):
+    """An elementwise generic that truncates f32 to bf16."""
+    return [f"  %{name}_e = tensor.empty() : {dst_type}",
+            f"  %{name} = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR4}}}"
+            f" ins(%{src} : {src_type}) outs(%{name}_e : {dst_type}) {{",
+            "  ^bb0(%x: f32, %unused: bf16):", "    %r = arith.truncf %x : f32 to bf16",
+            "    linalg.yield %r : bf16", f"  }} -> {dst_type}"]
+
+
 def torch_form():
     """torch-mlir's shape: extf, K^T by linalg.transpose, batch_matmul
     between collapse/expand, scale, bias and 1 / (1 + exp(-x)) as three
@@ -165,19 +175,11 @@ def generic_form():
         "%d = arith.divf %x, %four : f32", "%y = arith.addf %bias, %d : f32",
         "%hy = arith.mulf %y, %half : f32", "%t = math.tanh %hy : f32",
         "%ht = arith.mulf %half, %t : f32", "%r = arith.addf %ht, %half : f32"])
-    lines += [f"  %pb_e = tensor.empty() : {TS('bf16')}",
-              f"  %pb = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR4}}}"
-              f" ins(%p : {TS('f32')}) outs(%pb_e : {TS('bf16')}) {{",
-              "  ^bb0(%x: f32, %unused: bf16):", "    %r = arith.truncf %x : f32 to bf16",
-              "    linalg.yield %r : bf16", f"  }} -> {TS('bf16')}"]
+    lines += truncate_generic("pb", "p", TS("f32"), TS("bf16"))
     lines += generic_contraction("o", "pb", "v", TS("bf16"), T("bf16"), T("f32"),
                                  "(b, h, k, n)", "bf16", "f32")
-    lines += [f"  %ob_e = tensor.empty() : {T('bf16')}",
-              f"  %ob = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR4}}}"
-              f" ins(%o : {T('f32')}) outs(%ob_e : {T('bf16')}) {{",
-              "  ^bb0(%x: f32, %unused: bf16):", "    %r = arith.truncf %x : f32 to bf16",
-              "    linalg.yield %r : bf16", f"  }} -> {T('bf16')}",
-              f"  return %ob : {T('bf16')}", "}"]
+    lines += truncate_generic("ob", "o", T("f32"), T("bf16"))
+    lines += [f"  return %ob : {T('bf16')}", "}"]
     return "generic_form", "bf16", scale, bias, lines
 
 
@@ -244,6 +246,89 @@ def gqa_form():
     return "gqa_form", "bf16", scale, bias, lines
 
 
+def causal_form():
+    """Causal: the sigmoid and select(j <= i, P, 0) in one generic, the
+    indices compared unsigned."""
+    scale, bias = 0.25, -0.5
+    lines = [
+        f"func.func @causal_form(%q: {T('bf16')}, %k: {T('bf16')}, %v: {T('bf16')}) -> {T('bf16')} {{",
+        "  %zero = arith.constant 0.0 : f32",
+        "  %one = arith.constant 1.0 : f32",
+        f"  %scale = arith.constant {scale} : f32",
+        f"  %bias = arith.constant {bias} : f32",
+    ]
+    lines += generic_contraction("s", "q", "k", T("bf16"), T("bf16"), TS("f32"),
+                                 "(b, h, n, k)", "bf16", "f32")
+    lines += elementwise("p", "s", TS("f32"), [
+        "%y = arith.mulf %x, %scale : f32", "%z = arith.addf %y, %bias : f32",
+        "%n = arith.negf %z : f32", "%ex = math.exp %n : f32",
+        "%den = arith.addf %one, %ex : f32", "%sig = arith.divf %one, %den : f32",
+        "%i = linalg.index 2 : index", "%j = linalg.index 3 : index",
+        "%vis = arith.cmpi ule, %j, %i : index",
+        "%r = arith.select %vis, %sig, %zero : f32"])
+    lines += truncate_generic("pb", "p", TS("f32"), TS("bf16"))
+    lines += generic_contraction("o", "pb", "v", TS("bf16"), T("bf16"), T("f32"),
+                                 "(b, h, k, n)", "bf16", "f32")
+    lines += [f"  %ob = arith.truncf %o : {T('f32')} to {T('bf16')}",
+              f"  return %ob : {T('bf16')}", "}"]
+    return "causal_form", "bf16", scale, bias, lines
+
+
+def window_form():
+    """A sliding window [2, 1] as an i1 mask tensor from its own generic
+    (i - j <= 2 and j <= i + 1, as i64), applied by select(mask, 0, P)
+    negated: select(not visible, 0, P)."""
+    scale, bias = 0.5, 0.25
+    mi1 = f"tensor<{B}x{H}x{N}x{N}xi1>"
+    lines = [
+        f"func.func @window_form(%q: {T('bf16')}, %k: {T('bf16')}, %v: {T('bf16')}) -> {T('bf16')} {{",
+        "  %zero = arith.constant 0.0 : f32",
+        "  %one = arith.constant 1.0 : f32",
+        f"  %scale = arith.constant {scale} : f32",
+        f"  %bias = arith.constant {bias} : f32",
+        f"  %qf = arith.extf %q : {T('bf16')} to {T('f32')}",
+        f"  %kf = arith.extf %k : {T('bf16')} to {T('f32')}",
+        f"  %vf = arith.extf %v : {T('bf16')} to {T('f32')}",
+        f"  %kt_e = tensor.empty() : tensor<{B}x{H}x{D}x{N}xf32>",
+        f"  %kt = linalg.transpose ins(%kf : {T('f32')}) outs(%kt_e : tensor<{B}x{H}x{D}x{N}xf32>) permutation = [0, 1, 3, 2]",
+        f"  %m_e = tensor.empty() : {mi1}",
+        f"  %hidden = linalg.generic {{indexing_maps = [{ID}], iterator_types = {PAR4}}} outs(%m_e : {mi1}) {{",
+        "  ^bb0(%unused: i1):",
+        "    %i = linalg.index 2 : index", "    %j = linalg.index 3 : index",
+        "    %i64 = arith.index_cast %i : index to i64", "    %j64 = arith.index_cast %j : index to i64",
+        "    %two = arith.constant 2 : i64", "    %c1 = arith.constant 1 : i64",
+        "    %d = arith.subi %i64, %j64 : i64", "    %far = arith.cmpi sgt, %d, %two : i64",
+        "    %i1 = arith.addi %i64, %c1 : i64", "    %ahead = arith.cmpi sgt, %j64, %i1 : i64",
+        "    %inside = arith.cmpi sle, %d, %two : i64", "    %before = arith.cmpi sle, %j64, %i1 : i64",
+        "    %vis = arith.andi %inside, %before : i1",
+        "    %true = arith.constant true", "    %hid = arith.xori %vis, %true : i1",
+        "    %vis2 = arith.andi %inside, %before : i1",
+        "    linalg.yield %vis2 : i1",
+        f"  }} -> {mi1}",
+    ]
+    lines += bmm("s", "qf", "kt", [B, H, N, D], [B, H, D, N], [B, H, N, N])
+    lines += elementwise("sig", "s", TS("f32"), [
+        "%y = arith.mulf %x, %scale : f32", "%z = arith.addf %y, %bias : f32",
+        "%h = arith.mulf %z, %half : f32", "%t = math.tanh %h : f32",
+        "%ht = arith.mulf %t, %half : f32", "%r = arith.addf %ht, %half : f32"])
+    lines.insert(3, "  %half = arith.constant 0.5 : f32")
+    lines += [f"  %p_e = tensor.empty() : {TS('f32')}",
+              f"  %p = linalg.generic {{indexing_maps = [{ID}, {ID}, {ID}], iterator_types = {PAR4}}}"
+              f" ins(%sig, %hidden : {TS('f32')}, {mi1}) outs(%p_e : {TS('f32')}) {{",
+              "  ^bb0(%x: f32, %vis: i1, %unused: f32):",
+              "    %true = arith.constant true", "    %masked = arith.xori %vis, %true : i1",
+              "    %r = arith.select %masked, %zero, %x : f32",
+              "    linalg.yield %r : f32", f"  }} -> {TS('f32')}"]
+    lines += bmm("o", "p", "vf", [B, H, N, N], [B, H, N, D], [B, H, N, D])
+    lines += [f"  %ob = arith.truncf %o : {T('f32')} to {T('bf16')}",
+              f"  return %ob : {T('bf16')}", "}"]
+    return "window_form", "bf16", scale, bias, lines
+
+
+VISIBLE = {"causal_form": lambda i, j: j <= i,
+           "window_form": lambda i, j: i - j <= 2 and j <= i + 1}
+
+
 def repeat_heads(x):
     """[B, 1, N, D] -> [B, H, N, D]."""
     per = N * D
@@ -256,7 +341,8 @@ def repeat_heads(x):
 
 def main():
     rng = random.Random(2026)
-    cases = [torch_form(), generic_form(), f16_form(), gqa_form()]
+    cases = [torch_form(), generic_form(), f16_form(), gqa_form(),
+             causal_form(), window_form()]
     print("// Generated by gen_raise_test.py; do not edit by hand.")
     print("// Unfused sigmoid attention in the forms sigattn-raise-attention accepts,")
     print("// run on the CPU as written and after raising (the op's reference")
@@ -285,7 +371,8 @@ def main():
         if kv_heads == 1:
             want = expected(q, repeat_heads(k), repeat_heads(v), scale, bias)
         else:
-            want = expected(q, k, v, scale, bias)
+            want = expected(q, k, v, scale, bias,
+                            VISIBLE.get(name, lambda i, j: True))
         KV = f"tensor<{B}x{kv_heads}x{N}x{D}x{e}>"
         ulp = 2.0 ** (-7 if e == "bf16" else -10)
         tol = 4 * ulp * max(1.0, max(abs(x) for x in want))
@@ -317,6 +404,10 @@ def main():
         print(f"// RAISED-LABEL: func.func @{name}")
         print("// RAISED-NOT: linalg.batch_matmul")
         print("// RAISED: sigattn.attention")
+        if name == "causal_form":
+            print("// RAISED-SAME: causal")
+        if name == "window_form":
+            print("// RAISED-SAME: window = [2, 1]")
         print(f"// RAISED-SAME: scale = {scale_text(scale)} bias = {scale_text(bias)}")
         if kv_heads != H:
             print(f"// RAISED-SAME: {KV.replace(f'x{kv_heads}x{N}x', f'x{N}x{kv_heads}x')},")

@@ -20,6 +20,12 @@
 //   - K and V with their heads repeated for grouped queries (a broadcast
 //     along a new dimension collapsed into the heads): GQA / MQA.
 //
+//   - masks as selects of P against 0 on comparisons of the row and column
+//     indices (linalg.index) that bound j - i and i - j: causal and
+//     sliding windows, with static sequence lengths (the op aligns the
+//     diagonal bottom-right: key j is visible to query i iff
+//     -right <= i + Nk - Nq - j <= left).
+//
 // Anything else (softmax's reductions, a bias tensor, another activation,
 // f32 inputs, an f32 result) is left untouched. The
 // new op is verified before anything is replaced.
@@ -347,6 +353,146 @@ struct ChainWalker {
     return v && *v == c;
   }
 
+  //===--------------------------------------------------------------------===//
+  // Masks: visibility from comparisons of the row i (linalg.index 2) and
+  // the column j (linalg.index 3) of the [B, H, Nq, Nk] scores.
+  //===--------------------------------------------------------------------===//
+
+  /// ci * i + cj * j + c.
+  struct Linear {
+    int64_t ci = 0, cj = 0, c = 0;
+  };
+  std::optional<Linear> linear(Value x) {
+    if (auto cast = x.getDefiningOp<arith::IndexCastOp>())
+      return linear(cast.getIn());
+    if (auto cast = x.getDefiningOp<arith::IndexCastUIOp>())
+      return linear(cast.getIn());
+    if (auto index = x.getDefiningOp<linalg::IndexOp>()) {
+      if (index.getDim() == 2)
+        return Linear{1, 0, 0};
+      if (index.getDim() == 3)
+        return Linear{0, 1, 0};
+      return std::nullopt;
+    }
+    IntegerAttr attr;
+    if (matchPattern(x, m_Constant(&attr)))
+      return Linear{0, 0, attr.getInt()};
+    auto add = x.getDefiningOp<arith::AddIOp>();
+    auto sub = x.getDefiningOp<arith::SubIOp>();
+    if (!add && !sub)
+      return std::nullopt;
+    Operation *op = add ? add.getOperation() : sub.getOperation();
+    std::optional<Linear> l = linear(op->getOperand(0)),
+                          r = linear(op->getOperand(1));
+    if (!l || !r)
+      return std::nullopt;
+    int64_t sign = add ? 1 : -1;
+    return Linear{l->ci + sign * r->ci, l->cj + sign * r->cj,
+                  l->c + sign * r->c};
+  }
+
+  /// The front end's visibility as bounds on j - i (right) and i - j
+  /// (left); -1 where unbounded.
+  struct Bounds {
+    int64_t left = -1, right = -1;
+  };
+  /// Adds the constraint `cond` (negated if `negate`) to `bounds`: a signed
+  /// comparison of i + c and j + c' in either order, or (not negated) a
+  /// conjunction of such.
+  bool constrain(Value cond, bool negate, Bounds &bounds) {
+    bool isScores;
+    cond = through(cond, isScores);
+    if (isScores)
+      return false;
+    // not c: c xor true.
+    if (auto x = cond.getDefiningOp<arith::XOrIOp>()) {
+      for (auto [c, other] : {std::pair(x.getLhs(), x.getRhs()),
+                              std::pair(x.getRhs(), x.getLhs())})
+        if (matchPattern(other, m_One()))
+          return constrain(c, !negate, bounds);
+      return false;
+    }
+    if (auto both = cond.getDefiningOp<arith::AndIOp>())
+      return !negate && constrain(both.getLhs(), false, bounds) &&
+             constrain(both.getRhs(), false, bounds);
+    auto cmp = cond.getDefiningOp<arith::CmpIOp>();
+    if (!cmp)
+      return false;
+    std::optional<Linear> l = linear(cmp.getLhs()), r = linear(cmp.getRhs());
+    if (!l || !r)
+      return false;
+    using P = arith::CmpIPredicate;
+    P pred = negate ? arith::invertPredicate(cmp.getPredicate())
+                    : cmp.getPredicate();
+    // Unsigned comparisons of non-negative sides are the signed ones.
+    auto nonNegative = [](const Linear &x) {
+      return x.ci >= 0 && x.cj >= 0 && x.c >= 0;
+    };
+    bool unsignedOk = nonNegative(*l) && nonNegative(*r);
+    // lhs - rhs, normalized to `diff <= 0`.
+    Linear diff{l->ci - r->ci, l->cj - r->cj, l->c - r->c};
+    switch (pred) {
+    case P::ule:
+    case P::ult:
+    case P::uge:
+    case P::ugt:
+      if (!unsignedOk)
+        return false;
+      break;
+    default:
+      break;
+    }
+    switch (pred) {
+    case P::sle:
+    case P::ule:
+      break;
+    case P::slt:
+    case P::ult:
+      diff.c += 1;
+      break;
+    case P::sge:
+    case P::uge:
+      diff = Linear{-diff.ci, -diff.cj, -diff.c};
+      break;
+    case P::sgt:
+    case P::ugt:
+      diff = Linear{-diff.ci, -diff.cj, -diff.c + 1};
+      break;
+    default:
+      return false;
+    }
+    // j - i <= -c: a right bound; i - j <= -c: a left bound.
+    int64_t bound = -diff.c;
+    int64_t *side = diff.ci == -1 && diff.cj == 1   ? &bounds.right
+                    : diff.ci == 1 && diff.cj == -1 ? &bounds.left
+                                                    : nullptr;
+    if (!side)
+      return false;
+    *side = *side == -1 ? bound : std::min(*side, bound);
+    return true;
+  }
+
+  /// Strips selects that zero P where a mask says (select(c, P, 0) or
+  /// select(c, 0, P)) and collects their bounds; fails on any other select.
+  Value unmask(Value x, Bounds &bounds, bool &ok) {
+    while (true) {
+      bool isScores;
+      x = through(x, isScores);
+      auto select =
+          isScores ? arith::SelectOp() : x.getDefiningOp<arith::SelectOp>();
+      if (!select)
+        return x;
+      bool zeroElse = isConstant(select.getFalseValue(), 0.0);
+      bool zeroThen = isConstant(select.getTrueValue(), 0.0);
+      if (zeroElse == zeroThen ||
+          !constrain(select.getCondition(), /*negate=*/zeroThen, bounds)) {
+        ok = false;
+        return x;
+      }
+      x = zeroElse ? select.getTrueValue() : select.getFalseValue();
+    }
+  }
+
   /// x = sigmoid(a * s + b): returns (a, b).
   std::optional<Affine> sigmoid(Value x) {
     bool isScores;
@@ -446,10 +592,15 @@ static bool raise(OpBuilder &b, Value out) {
   auto last = p.getDefiningOp<linalg::GenericOp>();
   if (!last || !isElementwise(last))
     return false;
-  // The chain's first generic reads S: find it by walking inputs back.
+  // A generic of the chain reads S: find it among the elementwise
+  // generics P depends on (a mask may come from another branch).
   Value scores;
-  for (linalg::GenericOp g = last; g && !scores;) {
-    linalg::GenericOp next;
+  SmallVector<linalg::GenericOp> work = {last};
+  llvm::SmallPtrSet<Operation *, 8> seen;
+  while (!work.empty() && !scores) {
+    linalg::GenericOp g = work.pop_back_val();
+    if (!seen.insert(g).second)
+      continue;
     for (OpOperand *in : g.getDpsInputOperands()) {
       Value t = stripCasts(in->get());
       if (matchContraction(t)) {
@@ -458,9 +609,8 @@ static bool raise(OpBuilder &b, Value out) {
       }
       if (auto prod = t.getDefiningOp<linalg::GenericOp>())
         if (isElementwise(prod))
-          next = prod;
+          work.push_back(prod);
     }
-    g = next;
   }
   if (!scores)
     return false;
@@ -472,9 +622,32 @@ static bool raise(OpBuilder &b, Value out) {
   k = stripCasts(unrepeatHeads(stripCasts(k)));
   Value v = stripCasts(unrepeatHeads(stripCasts(o->rhs)));
   ChainWalker walker{scores};
-  std::optional<ChainWalker::Affine> arg = walker.sigmoid(yielded(last));
+  ChainWalker::Bounds bounds;
+  bool maskOk = true;
+  Value probs = walker.unmask(yielded(last), bounds, maskOk);
+  if (!maskOk)
+    return false;
+  std::optional<ChainWalker::Affine> arg = walker.sigmoid(probs);
   if (!arg)
     return false;
+  // The op's d = i + Nk - Nq - j: a front-end bound j - i <= r is
+  // d >= (Nk - Nq) - r, and i - j <= l is d <= l + (Nk - Nq). Masks need
+  // static sequence lengths to be proven equal to the op's.
+  std::optional<std::pair<int64_t, int64_t>> window;
+  bool causal = false;
+  if (bounds.left != -1 || bounds.right != -1) {
+    auto sType = cast<RankedTensorType>(scores.getType());
+    if (sType.isDynamicDim(2) || sType.isDynamicDim(3))
+      return false;
+    int64_t off = sType.getDimSize(3) - sType.getDimSize(2);
+    int64_t left = bounds.left == -1 ? -1 : bounds.left + off;
+    int64_t right = bounds.right == -1 ? -1 : bounds.right - off;
+    if ((bounds.left != -1 && left < 0) || (bounds.right != -1 && right < 0))
+      return false;
+    causal = left == -1 && right == 0;
+    if (!causal)
+      window = std::make_pair(left, right);
+  }
   for (Value t : {q, k, v})
     if (cast<RankedTensorType>(t.getType()).getElementType() != element)
       return false;
@@ -486,7 +659,7 @@ static bool raise(OpBuilder &b, Value out) {
         vv = swapHeadsAndRows(b, loc, v);
   auto op = AttentionOp::create(b, loc, qv, kv, vv, Value(),
                                 static_cast<float>(arg->a),
-                                static_cast<float>(arg->b));
+                                static_cast<float>(arg->b), causal, window);
   bool valid;
   {
     // What the op's verifier says is the reason not to raise, not an error.

@@ -93,10 +93,18 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
       gets the Hkv heads (query head h reads head h / g, as repeat_interleave
       does).
 
-    Everything else is left untouched: softmax (its reductions), a bias or
-    mask that is a tensor, another activation, f32 inputs or an f32 result,
-    causal / window masks and ALiBi (not raised yet), and any combination the
-    op's verifier rejects (checked before anything is replaced, silently).
+    - masks: `select(visible, P, 0)` after the sigmoid (or the negated
+      form), `visible` built from comparisons of `linalg.index 2` (row i)
+      and `linalg.index 3` (column j) and constants, combined with `andi`,
+      in place or through an i1 mask generic. Bounds on j - i and i - j
+      become `causal` or `window`, aligned to the op's bottom-right
+      diagonal; static Nq and Nk only.
+
+    Everything else is left untouched: softmax (its reductions), a bias
+    tensor, another activation, f32 inputs or an f32 result, masks that are
+    not such bounds (or are -inf added before the sigmoid, or on dynamic
+    lengths), ALiBi (not raised yet), and any combination the op's verifier
+    rejects (checked before anything is replaced, silently).
   }];
   let dependentDialects = [
     "::mlir::sigattn::SigAttnDialect",

@@ -371,8 +371,154 @@ func.func @window_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: t
   return %ob : tensor<1x2x5x8xbf16>
 }
 
+// CHECK-LABEL: case neg_inf_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @neg_inf_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: window = [3, 1]
+// RAISED-SAME: scale = 2.500000e-01 bias = 5.000000e-01
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @neg_inf_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %scale = arith.constant 0.25 : f32
+  %bias = arith.constant 0.5 : f32
+  %s_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, n, k)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) outs(%s_z : tensor<1x2x5x5xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %s_mul = arith.mulf %ae, %be : f32
+    %s_sum = arith.addf %acc, %s_mul : f32
+    linalg.yield %s_sum : f32
+  } -> tensor<1x2x5x5xf32>
+  %masked_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x5x5xf32>) outs(%masked_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %y = arith.mulf %x, %scale : f32
+    %z = arith.addf %y, %bias : f32
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %c1 = arith.constant 1 : index
+    %c3 = arith.constant 3 : index
+    %i1 = arith.addi %i, %c1 : index
+    %before = arith.cmpi sle, %j, %i1 : index
+    %j3 = arith.addi %j, %c3 : index
+    %inside = arith.cmpi sge, %j3, %i : index
+    %vis = arith.andi %before, %inside : i1
+    %r = arith.select %vis, %z, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%masked : tensor<1x2x5x5xf32>) outs(%p_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %n = arith.negf %x : f32
+    %ex = math.exp %n : f32
+    %den = arith.addf %one, %ex : f32
+    %r = arith.divf %one, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %pb_e = tensor.empty() : tensor<1x2x5x5xbf16>
+  %pb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x5x5xf32>) outs(%pb_e : tensor<1x2x5x5xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x5xbf16>
+  %o_e = tensor.empty() : tensor<1x2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%pb, %v : tensor<1x2x5x5xbf16>, tensor<1x2x5x8xbf16>) outs(%o_z : tensor<1x2x5x8xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %o_mul = arith.mulf %ae, %be : f32
+    %o_sum = arith.addf %acc, %o_mul : f32
+    linalg.yield %o_sum : f32
+  } -> tensor<1x2x5x8xf32>
+  %ob_e = tensor.empty() : tensor<1x2x5x8xbf16>
+  %ob = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%o : tensor<1x2x5x8xf32>) outs(%ob_e : tensor<1x2x5x8xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
+// CHECK-LABEL: case additive_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @additive_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: causal
+// RAISED-SAME: scale = 5.000000e-01 bias = -1.000000e+00
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @additive_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %half = arith.constant 0.5 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %scale = arith.constant 0.5 : f32
+  %bias = arith.constant -1.0 : f32
+  %s_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, n, k)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) outs(%s_z : tensor<1x2x5x5xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %s_mul = arith.mulf %ae, %be : f32
+    %s_sum = arith.addf %acc, %s_mul : f32
+    linalg.yield %s_sum : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x5x5xf32>) outs(%p_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %ahead = arith.cmpi ugt, %j, %i : index
+    %m = arith.select %ahead, %ninf, %zero : f32
+    %y = arith.mulf %x, %scale : f32
+    %z = arith.addf %y, %bias : f32
+    %zm = arith.addf %z, %m : f32
+    %hz = arith.mulf %zm, %half : f32
+    %t = math.tanh %hz : f32
+    %ht = arith.mulf %t, %half : f32
+    %r = arith.addf %ht, %half : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %pb_e = tensor.empty() : tensor<1x2x5x5xbf16>
+  %pb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x5x5xf32>) outs(%pb_e : tensor<1x2x5x5xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x5xbf16>
+  %o_e = tensor.empty() : tensor<1x2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%pb, %v : tensor<1x2x5x5xbf16>, tensor<1x2x5x8xbf16>) outs(%o_z : tensor<1x2x5x8xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %o_mul = arith.mulf %ae, %be : f32
+    %o_sum = arith.addf %acc, %o_mul : f32
+    linalg.yield %o_sum : f32
+  } -> tensor<1x2x5x8xf32>
+  %ob_e = tensor.empty() : tensor<1x2x5x8xbf16>
+  %ob = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%o : tensor<1x2x5x8xf32>) outs(%ob_e : tensor<1x2x5x8xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
 func.func @main() {
   %c0 = arith.constant 0.0 : f32
+  %tol_additive_form = arith.constant 0.03125 : f32
+  %tol_neg_inf_form = arith.constant 0.07887531458965312 : f32
   %tol_window_form = arith.constant 0.05227326772296269 : f32
   %tol_causal_form = arith.constant 0.03125 : f32
   %tol_gqa_form = arith.constant 0.045354126201036966 : f32
@@ -499,5 +645,45 @@ func.func @main() {
   %window_form_ok = arith.cmpf ole, %window_form_x, %tol_window_form : f32
   vector.print str "ok "
   vector.print %window_form_ok : i1
+  vector.print str "case neg_inf_form\n"
+  %neg_inf_form_q = arith.constant dense<[[[[-0.75, -0.25, 0.0, -0.375, -0.75, 0.75, -0.375, -0.125], [-0.125, 0.125, 0.625, 0.75, 0.75, -0.875, 0.0, 0.125], [-0.75, -0.875, 0.0, 0.75, 0.25, -0.75, 0.5, 1.0], [1.0, 0.625, 0.25, 0.625, -0.75, -0.625, 0.0, -0.625], [-0.875, 1.0, -0.5, -0.125, 0.25, 0.25, -0.125, 0.0]], [[0.0, -1.0, 0.125, -0.375, 0.0, 0.875, 0.0, 0.75], [1.0, -0.75, -0.5, 0.0, 0.0, 0.5, -1.0, -0.375], [0.5, -0.75, 0.375, 0.5, -1.0, -1.0, -0.75, -0.875], [-1.0, -0.875, 0.25, -0.5, -1.0, -1.0, 0.875, -0.875], [-1.0, -0.625, 0.75, -0.875, -0.25, -0.5, 0.875, -0.25]]]]> : tensor<1x2x5x8xbf16>
+  %neg_inf_form_k = arith.constant dense<[[[[-0.125, -0.875, 0.375, 0.75, -0.875, -0.25, -0.875, 0.125], [1.0, 1.0, 0.875, 0.75, 1.0, -0.625, 0.625, 0.5], [-0.75, -0.625, 0.125, 0.5, -0.125, 0.375, -0.75, -0.75], [-1.0, -0.375, -1.0, -0.125, 1.0, -0.125, -0.875, -0.875], [0.125, -1.0, -0.25, -1.0, -1.0, 0.125, -0.375, 0.5]], [[-0.25, 0.75, -0.75, 0.625, 0.875, -0.625, 0.25, 0.375], [-0.375, -0.125, -0.875, -0.75, -0.5, 0.625, 0.75, -0.875], [1.0, -0.75, -0.5, 0.75, 0.875, -1.0, 0.25, 0.875], [-0.375, -0.375, -0.25, 1.0, -0.75, -0.25, -0.25, 0.875], [-0.875, -0.5, 0.875, -0.625, 1.0, 0.625, -0.625, 0.375]]]]> : tensor<1x2x5x8xbf16>
+  %neg_inf_form_v = arith.constant dense<[[[[-0.625, -0.5, -0.625, 0.125, 0.875, -1.0, 0.5, 0.875], [0.25, 0.25, 0.0, 0.25, -0.875, 0.625, 0.5, -0.125], [0.25, -0.625, 0.5, 0.875, 0.625, 1.0, -0.5, 0.25], [0.75, -0.25, 0.0, -0.75, -0.5, 0.0, -0.625, 0.75], [-0.375, 0.5, 0.0, -0.125, 0.625, 0.5, -0.5, 1.0]], [[-0.375, -1.0, -0.375, -1.0, 1.0, -0.5, 0.125, -0.5], [-0.5, -1.0, 0.125, -0.5, 0.5, -0.375, 1.0, -0.125], [0.75, -1.0, 0.375, -0.875, 0.5, -0.875, -0.625, 1.0], [0.75, -1.0, 0.125, -0.625, 0.25, -0.625, 0.75, -0.875], [-0.625, -0.125, -0.125, -0.5, 0.25, -0.375, 0.5, 0.375]]]]> : tensor<1x2x5x8xbf16>
+  %neg_inf_form_want = arith.constant dense<[[[[-0.30546031709964583, -0.22185028455326974, -0.41805016273188034, 0.19619987817861062, 0.19120576811181156, -0.38740564629042223, 0.5596198214499734, 0.5289753050085152], [-0.055980022539735524, -0.5183643859258932, -0.0894213222210537, 0.8104598468251436, 0.2870109570941077, 0.45178283424322757, 0.38630023924547596, 0.6197229018624341], [0.3590924582939072, -0.7259151206523827, -0.11453252656991869, 0.32734757489191146, 0.10867813460319453, 0.34777645523977263, -0.03571614582675198, 1.1406297034768862], [0.090254862401491, -0.36606419898257214, -0.11423530573015905, 0.31956123910555323, 0.4219978089539343, 0.6681402363441539, -0.22261302854423248, 1.5979878798464013], [0.6194556473763251, -0.13579085309143385, 0.3130620886141517, 0.10443304556918319, -0.13166325003809204, 1.280782154520307, -0.7295686683767961, 1.1650840558368374]], [[-0.5195515839099325, -1.1743341358672068, -0.12367016911128244, -0.8576290040282866, 0.8576290040282866, -0.5079907849738734, 0.7010257477015109, -0.3496382190544133], [-0.021763900192986463, -1.8432549039768995, 0.1197892970044773, -1.4475827133607537, 1.1983800961329525, -1.092678906331198, 0.2790597687368808, 0.30963650557791444], [0.5006344782405576, -2.437285052685968, 0.19835222707418648, -1.813630991303913, 1.3179505166002734, -1.473170917905152, 0.748273716126246, -0.28409821440166777], [-0.050130364056577226, -2.5240100668689, 0.09704579955916391, -2.073654493706105, 1.4863420602284672, -1.6368721694998907, 1.2203878821406964, -0.15205571516541794], [0.07534719606664791, -1.9056980416145919, 0.27747900176594015, -1.5322136397070736, 0.9351080476159851, -1.3602016453009174, 1.13189960356085, 0.20299199249980804]]]]> : tensor<1x2x5x8xf32>
+  %neg_inf_form_o = call @neg_inf_form(%neg_inf_form_q, %neg_inf_form_k, %neg_inf_form_v) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16>
+  %neg_inf_form_of = arith.extf %neg_inf_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %neg_inf_form_d = arith.subf %neg_inf_form_of, %neg_inf_form_want : tensor<1x2x5x8xf32>
+  %neg_inf_form_a = math.absf %neg_inf_form_d : tensor<1x2x5x8xf32>
+  %neg_inf_form_i = tensor.empty() : tensor<f32>
+  %neg_inf_form_f = linalg.fill ins(%c0 : f32) outs(%neg_inf_form_i : tensor<f32>) -> tensor<f32>
+  %neg_inf_form_m = linalg.reduce ins(%neg_inf_form_a : tensor<1x2x5x8xf32>) outs(%neg_inf_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %neg_inf_form_x = tensor.extract %neg_inf_form_m[] : tensor<f32>
+  %neg_inf_form_ok = arith.cmpf ole, %neg_inf_form_x, %tol_neg_inf_form : f32
+  vector.print str "ok "
+  vector.print %neg_inf_form_ok : i1
+  vector.print str "case additive_form\n"
+  %additive_form_q = arith.constant dense<[[[[0.625, -0.25, 0.875, 1.0, -0.5, 0.75, 0.5, -0.875], [1.0, -0.5, -0.625, 0.5, -0.625, -0.375, -0.625, -0.25], [1.0, 0.375, 0.5, -0.875, 0.75, -0.875, -1.0, -0.375], [-0.5, -0.25, 0.5, 0.5, 0.25, -0.25, 0.0, -0.125], [-0.5, 0.875, 0.125, 0.5, 0.25, 0.25, -0.875, -0.75]], [[-0.25, 0.375, -0.625, -0.875, -0.875, 0.625, -0.25, 0.875], [-0.75, 0.875, -0.75, -0.625, -0.375, 0.0, -0.125, -0.125], [0.375, -0.75, 0.625, 0.25, 0.375, -0.875, 0.625, -1.0], [-0.625, 0.25, 0.0, -0.25, -0.625, 0.5, -0.75, -0.875], [-0.25, -1.0, -0.5, -0.375, 0.375, -1.0, -0.375, -0.625]]]]> : tensor<1x2x5x8xbf16>
+  %additive_form_k = arith.constant dense<[[[[0.375, -0.375, -1.0, 0.375, -0.625, -0.75, 0.0, -0.5], [0.0, -0.625, 1.0, -0.25, 0.125, -0.625, -1.0, 1.0], [-0.5, -0.25, 1.0, 0.5, -0.75, -0.125, 0.375, -0.5], [-0.625, -0.5, -0.375, -0.375, -0.25, 1.0, 0.5, -0.25], [0.875, 0.75, 0.875, 0.5, -0.875, 0.125, -1.0, 0.375]], [[0.125, -0.375, 0.125, 0.5, 1.0, 0.25, 0.125, -0.5], [0.0, -0.5, 0.75, 0.625, 0.0, -0.75, -0.375, 0.875], [0.125, 0.0, 0.75, 0.5, 0.5, -0.875, 0.0, 0.75], [-0.75, -0.125, -0.125, 0.5, -0.875, 0.375, 0.25, -1.0], [0.125, 0.5, 0.375, 0.75, -1.0, 0.625, -0.875, 0.25]]]]> : tensor<1x2x5x8xbf16>
+  %additive_form_v = arith.constant dense<[[[[0.625, 0.0, -0.125, -0.125, -0.25, 1.0, 0.75, -0.375], [0.5, 0.875, 0.75, -0.625, -1.0, 0.5, 0.125, 0.0], [0.125, 0.5, 0.125, -0.875, -0.125, 0.75, -0.375, -1.0], [0.25, 0.625, -0.125, -0.5, 0.625, 0.5, -1.0, 0.875], [0.25, 0.5, 1.0, 0.5, 0.375, -0.75, 0.625, 0.125]], [[-0.875, 0.875, 1.0, -0.375, -0.875, -0.125, 0.625, -0.375], [-0.375, -0.875, 0.75, 0.625, 0.25, -0.125, 0.875, -0.75], [-0.625, -1.0, -1.0, 1.0, 0.875, 0.625, -1.0, -1.0], [-0.375, 1.0, -0.5, -0.375, -1.0, 0.875, -1.0, -0.75], [0.625, -0.5, 1.0, 0.0, 0.125, -0.375, 0.875, 1.0]]]]> : tensor<1x2x5x8xbf16>
+  %additive_form_want = arith.constant dense<[[[[0.1690501387689057, 0.0, -0.03381002775378114, -0.03381002775378114, -0.06762005550756228, 0.27048022203024913, 0.20286016652268685, -0.10143008326134342], [0.46504787338912434, 0.24347469448960182, 0.1435086999692169, -0.23909439137158595, -0.4086245843175714, 0.6605995593118783, 0.4258854710583082, -0.19555168592275396], [0.41063198348139707, 0.49516991337055716, 0.3418390704578059, -0.4727042712984669, -0.5520320119544428, 0.6098499121622154, 0.18085581170398715, -0.26295151498526365], [0.4238845462977032, 0.6316598249613425, 0.23415718587284137, -0.6880035637287946, -0.28269941290600475, 0.8093097973360812, -0.1672888818339313, -0.24664283005753607], [0.44067902884706633, 0.6689460955493206, 0.5188991080297887, -0.3482955220757392, -0.02827815921094673, 0.39130413252642815, 0.09504317318447747, -0.13086438412451176]], [[-0.11018241923074078, 0.11018241923074078, 0.12592276483513232, -0.04722103681317462, -0.11018241923074078, -0.01574034560439154, 0.0787017280219577, -0.04722103681317462], [-0.20631396846596795, 0.01752921597527926, 0.2843320431729976, 0.030244429365875194, -0.11192159222062359, -0.04026112420889191, 0.2390625715425973, -0.17741879837388236], [-0.7049018549409413, -0.2865017758632935, 0.29431878692294733, 0.40962479444528355, 0.037862810258746216, 0.13270630184170584, 0.1816046782405013, -0.7572840802858963], [-0.5263681063642824, 0.3733494937571439, -0.018791693588465136, -0.011222140979105566, -0.4986170751018538, 0.4469213456898958, -0.3157368734606184, -0.7055883607886232], [-0.5781447082897874, -0.03951344406516111, 0.2629114652422955, 0.2307128808289444, -0.2251732225896101, 0.28009707010104795, 0.0285096050745325, -0.6823934423770374]]]]> : tensor<1x2x5x8xf32>
+  %additive_form_o = call @additive_form(%additive_form_q, %additive_form_k, %additive_form_v) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) -> tensor<1x2x5x8xbf16>
+  %additive_form_of = arith.extf %additive_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %additive_form_d = arith.subf %additive_form_of, %additive_form_want : tensor<1x2x5x8xf32>
+  %additive_form_a = math.absf %additive_form_d : tensor<1x2x5x8xf32>
+  %additive_form_i = tensor.empty() : tensor<f32>
+  %additive_form_f = linalg.fill ins(%c0 : f32) outs(%additive_form_i : tensor<f32>) -> tensor<f32>
+  %additive_form_m = linalg.reduce ins(%additive_form_a : tensor<1x2x5x8xf32>) outs(%additive_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %additive_form_x = tensor.extract %additive_form_m[] : tensor<f32>
+  %additive_form_ok = arith.cmpf ole, %additive_form_x, %tol_additive_form : f32
+  vector.print str "ok "
+  vector.print %additive_form_ok : i1
   return
 }

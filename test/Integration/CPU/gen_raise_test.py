@@ -127,6 +127,22 @@ def truncate_generic(name, src, src_type, dst_type):
             "    linalg.yield %r : bf16", f"  }} -> {dst_type}"]
 
 
+def header(name, consts, e="bf16"):
+    """The case function's signature and its scalar constants."""
+    return ([f"func.func @{name}(%q: {T(e)}, %k: {T(e)}, %v: {T(e)}) -> {T(e)} {{"]
+            + [f"  %{n} = arith.constant {c} : f32" for n, c in consts])
+
+
+def generic_tail():
+    """P (f32, %p) truncated to bf16, O = P.V by a generic contraction in f32,
+    truncated, returned."""
+    return (truncate_generic("pb", "p", TS("f32"), TS("bf16"))
+            + generic_contraction("o", "pb", "v", TS("bf16"), T("bf16"), T("f32"),
+                                  "(b, h, k, n)", "bf16", "f32")
+            + truncate_generic("ob", "o", T("f32"), T("bf16"))
+            + [f"  return %ob : {T('bf16')}", "}"])
+
+
 def torch_form():
     """torch-mlir's shape: extf, K^T by linalg.transpose, batch_matmul
     between collapse/expand, scale, bias and 1 / (1 + exp(-x)) as three
@@ -162,24 +178,14 @@ def generic_form():
     the body), scale as a divide, bias added on the left, the tanh form in
     one generic, the truncation as a generic."""
     scale, bias = 1.0 / 4.0, 0.75
-    lines = [
-        f"func.func @generic_form(%q: {T('bf16')}, %k: {T('bf16')}, %v: {T('bf16')}) -> {T('bf16')} {{",
-        "  %zero = arith.constant 0.0 : f32",
-        "  %half = arith.constant 0.5 : f32",
-        "  %four = arith.constant 4.0 : f32",
-        f"  %bias = arith.constant {bias} : f32",
-    ]
+    lines = header("generic_form", [("zero", "0.0"), ("half", "0.5"), ("four", "4.0"), ("bias", bias)])
     lines += generic_contraction("s", "q", "k", T("bf16"), T("bf16"), TS("f32"),
                                  "(b, h, n, k)", "bf16", "f32")
     lines += elementwise("p", "s", TS("f32"), [
         "%d = arith.divf %x, %four : f32", "%y = arith.addf %bias, %d : f32",
         "%hy = arith.mulf %y, %half : f32", "%t = math.tanh %hy : f32",
         "%ht = arith.mulf %half, %t : f32", "%r = arith.addf %ht, %half : f32"])
-    lines += truncate_generic("pb", "p", TS("f32"), TS("bf16"))
-    lines += generic_contraction("o", "pb", "v", TS("bf16"), T("bf16"), T("f32"),
-                                 "(b, h, k, n)", "bf16", "f32")
-    lines += truncate_generic("ob", "o", T("f32"), T("bf16"))
-    lines += [f"  return %ob : {T('bf16')}", "}"]
+    lines += generic_tail()
     return "generic_form", "bf16", scale, bias, lines
 
 
@@ -250,13 +256,7 @@ def causal_form():
     """Causal: the sigmoid and select(j <= i, P, 0) in one generic, the
     indices compared unsigned."""
     scale, bias = 0.25, -0.5
-    lines = [
-        f"func.func @causal_form(%q: {T('bf16')}, %k: {T('bf16')}, %v: {T('bf16')}) -> {T('bf16')} {{",
-        "  %zero = arith.constant 0.0 : f32",
-        "  %one = arith.constant 1.0 : f32",
-        f"  %scale = arith.constant {scale} : f32",
-        f"  %bias = arith.constant {bias} : f32",
-    ]
+    lines = header("causal_form", [("zero", "0.0"), ("one", "1.0"), ("scale", scale), ("bias", bias)])
     lines += generic_contraction("s", "q", "k", T("bf16"), T("bf16"), TS("f32"),
                                  "(b, h, n, k)", "bf16", "f32")
     lines += elementwise("p", "s", TS("f32"), [
@@ -325,8 +325,51 @@ def window_form():
     return "window_form", "bf16", scale, bias, lines
 
 
+def neg_inf_form():
+    """A window [3, 1] applied before the sigmoid: select(visible, x, -inf)
+    on the scaled, biased score, then 1 / (1 + exp(-x))."""
+    scale, bias = 0.25, 0.5
+    lines = header("neg_inf_form", [("zero", "0.0"), ("one", "1.0"), ("ninf", "0xFF800000"), ("scale", scale), ("bias", bias)])
+    lines += generic_contraction("s", "q", "k", T("bf16"), T("bf16"), TS("f32"),
+                                 "(b, h, n, k)", "bf16", "f32")
+    lines += elementwise("masked", "s", TS("f32"), [
+        "%y = arith.mulf %x, %scale : f32", "%z = arith.addf %y, %bias : f32",
+        "%i = linalg.index 2 : index", "%j = linalg.index 3 : index",
+        "%c1 = arith.constant 1 : index", "%c3 = arith.constant 3 : index",
+        "%i1 = arith.addi %i, %c1 : index", "%before = arith.cmpi sle, %j, %i1 : index",
+        "%j3 = arith.addi %j, %c3 : index", "%inside = arith.cmpi sge, %j3, %i : index",
+        "%vis = arith.andi %before, %inside : i1",
+        "%r = arith.select %vis, %z, %ninf : f32"])
+    lines += elementwise("p", "masked", TS("f32"), [
+        "%n = arith.negf %x : f32", "%ex = math.exp %n : f32",
+        "%den = arith.addf %one, %ex : f32", "%r = arith.divf %one, %den : f32"])
+    lines += generic_tail()
+    return "neg_inf_form", "bf16", scale, bias, lines
+
+
+def additive_form():
+    """Causal as an additive mask before the sigmoid, x + select(j > i,
+    -inf, 0), with the tanh form."""
+    scale, bias = 0.5, -1.0
+    lines = header("additive_form", [("zero", "0.0"), ("half", "0.5"), ("ninf", "0xFF800000"), ("scale", scale), ("bias", bias)])
+    lines += generic_contraction("s", "q", "k", T("bf16"), T("bf16"), TS("f32"),
+                                 "(b, h, n, k)", "bf16", "f32")
+    lines += elementwise("p", "s", TS("f32"), [
+        "%i = linalg.index 2 : index", "%j = linalg.index 3 : index",
+        "%ahead = arith.cmpi ugt, %j, %i : index",
+        "%m = arith.select %ahead, %ninf, %zero : f32",
+        "%y = arith.mulf %x, %scale : f32", "%z = arith.addf %y, %bias : f32",
+        "%zm = arith.addf %z, %m : f32",
+        "%hz = arith.mulf %zm, %half : f32", "%t = math.tanh %hz : f32",
+        "%ht = arith.mulf %t, %half : f32", "%r = arith.addf %ht, %half : f32"])
+    lines += generic_tail()
+    return "additive_form", "bf16", scale, bias, lines
+
+
 VISIBLE = {"causal_form": lambda i, j: j <= i,
-           "window_form": lambda i, j: i - j <= 2 and j <= i + 1}
+           "window_form": lambda i, j: i - j <= 2 and j <= i + 1,
+           "neg_inf_form": lambda i, j: j <= i + 1 and j + 3 >= i,
+           "additive_form": lambda i, j: j <= i}
 
 
 def repeat_heads(x):
@@ -342,7 +385,7 @@ def repeat_heads(x):
 def main():
     rng = random.Random(2026)
     cases = [torch_form(), generic_form(), f16_form(), gqa_form(),
-             causal_form(), window_form()]
+             causal_form(), window_form(), neg_inf_form(), additive_form()]
     print("// Generated by gen_raise_test.py; do not edit by hand.")
     print("// Unfused sigmoid attention in the forms sigattn-raise-attention accepts,")
     print("// run on the CPU as written and after raising (the op's reference")
@@ -404,10 +447,12 @@ def main():
         print(f"// RAISED-LABEL: func.func @{name}")
         print("// RAISED-NOT: linalg.batch_matmul")
         print("// RAISED: sigattn.attention")
-        if name == "causal_form":
+        if name in ("causal_form", "additive_form"):
             print("// RAISED-SAME: causal")
         if name == "window_form":
             print("// RAISED-SAME: window = [2, 1]")
+        if name == "neg_inf_form":
+            print("// RAISED-SAME: window = [3, 1]")
         print(f"// RAISED-SAME: scale = {scale_text(scale)} bias = {scale_text(bias)}")
         if kv_heads != H:
             print(f"// RAISED-SAME: {KV.replace(f'x{kv_heads}x{N}x', f'x{N}x{kv_heads}x')},")

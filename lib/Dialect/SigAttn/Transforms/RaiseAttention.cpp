@@ -20,7 +20,8 @@
 //   - K and V with their heads repeated for grouped queries (a broadcast
 //     along a new dimension collapsed into the heads): GQA / MQA.
 //
-//   - masks as selects of P against 0 on comparisons of the row and column
+//   - masks as selects of P against 0, or of the sigmoid's argument against
+//     -inf, on comparisons of the row and column
 //     indices (linalg.index) that bound j - i and i - j: causal and
 //     sliding windows, with static sequence lengths (the op aligns the
 //     diagonal bottom-right: key j is visible to query i iff
@@ -293,17 +294,24 @@ struct ChainWalker {
     return std::nullopt;
   }
 
-  /// x = a * s + b for an element s of the scores.
+  /// x = a * s + b for an element s of the scores; where a mask hides the
+  /// score, x is maskSign * inf instead (0: no mask), the visible part
+  /// bounded by maskLeft / maskRight as in Bounds.
   struct Affine {
     double a, b;
+    int maskSign = 0;
+    int64_t maskLeft = -1, maskRight = -1;
   };
   std::optional<Affine> affine(Value x) {
     bool isScores;
     x = through(x, isScores);
     if (isScores)
       return Affine{1.0, 0.0};
-    if (std::optional<double> c = constant(x))
+    if (std::optional<double> c = constant(x)) {
+      if (std::isinf(*c) || std::isnan(*c))
+        return std::nullopt;
       return Affine{0.0, *c};
+    }
     Operation *op = x.getDefiningOp();
     if (!op)
       return std::nullopt;
@@ -311,7 +319,25 @@ struct ChainWalker {
       std::optional<Affine> v = affine(neg.getOperand());
       if (!v)
         return std::nullopt;
-      return Affine{-v->a, -v->b};
+      return Affine{-v->a, -v->b, -v->maskSign, v->maskLeft, v->maskRight};
+    }
+    // select(c, x, -inf) and the like: a mask before the sigmoid.
+    if (auto select = dyn_cast<arith::SelectOp>(op)) {
+      std::optional<double> kt = constant(select.getTrueValue()),
+                            kf = constant(select.getFalseValue());
+      bool infThen = kt && std::isinf(*kt), infElse = kf && std::isinf(*kf);
+      if (infThen == infElse)
+        return std::nullopt;
+      std::optional<Affine> v =
+          affine(infThen ? select.getFalseValue() : select.getTrueValue());
+      Bounds bounds;
+      if (!v || v->maskSign != 0 ||
+          !constrain(select.getCondition(), /*negate=*/infThen, bounds))
+        return std::nullopt;
+      v->maskSign = (infThen ? *kt : *kf) > 0 ? 1 : -1;
+      v->maskLeft = bounds.left;
+      v->maskRight = bounds.right;
+      return v;
     }
     if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(op))
       return std::nullopt;
@@ -319,22 +345,37 @@ struct ChainWalker {
                           r = affine(op->getOperand(1));
     if (!l || !r)
       return std::nullopt;
-    if (isa<arith::AddFOp>(op))
-      return Affine{l->a + r->a, l->b + r->b};
-    if (isa<arith::SubFOp>(op))
-      return Affine{l->a - r->a, l->b - r->b};
+    // The mask of a sum is its masked side's (inf + finite = inf).
+    auto withMask = [](Affine v, const Affine &m, int sign) {
+      v.maskSign = sign * m.maskSign;
+      v.maskLeft = m.maskLeft;
+      v.maskRight = m.maskRight;
+      return v;
+    };
+    if (isa<arith::AddFOp, arith::SubFOp>(op)) {
+      if (l->maskSign != 0 && r->maskSign != 0)
+        return std::nullopt;
+      int sign = isa<arith::AddFOp>(op) ? 1 : -1;
+      Affine v{l->a + sign * r->a, l->b + sign * r->b};
+      return l->maskSign != 0 ? withMask(v, *l, 1) : withMask(v, *r, sign);
+    }
+    // One side must be a constant (unmasked, a = 0), not zero when the
+    // other is masked.
+    auto isConst = [](const Affine &v) { return v.a == 0.0 && !v.maskSign; };
     if (isa<arith::MulFOp>(op)) {
-      // One side must be a constant.
-      if (l->a == 0.0)
-        return Affine{l->b * r->a, l->b * r->b};
-      if (r->a == 0.0)
-        return Affine{r->b * l->a, r->b * l->b};
-      return std::nullopt;
+      const Affine *c = isConst(*l) ? &*l : isConst(*r) ? &*r : nullptr;
+      if (!c)
+        return std::nullopt;
+      const Affine &other = c == &*l ? *r : *l;
+      if (other.maskSign != 0 && c->b == 0.0)
+        return std::nullopt;
+      return withMask(Affine{c->b * other.a, c->b * other.b}, other,
+                      c->b < 0 ? -1 : 1);
     }
     // x / c.
-    if (r->a != 0.0 || r->b == 0.0)
+    if (!isConst(*r) || r->b == 0.0)
       return std::nullopt;
-    return Affine{l->a / r->b, l->b / r->b};
+    return withMask(Affine{l->a / r->b, l->b / r->b}, *l, r->b < 0 ? -1 : 1);
   }
 
   /// The exponent's affine function when `x` is exp(E).
@@ -347,7 +388,10 @@ struct ChainWalker {
     return affine(exp.getOperand());
   }
 
-  static bool same(Affine x, Affine y) { return x.a == y.a && x.b == y.b; }
+  static bool same(Affine x, Affine y) {
+    return x.a == y.a && x.b == y.b && x.maskSign == y.maskSign &&
+           x.maskLeft == y.maskLeft && x.maskRight == y.maskRight;
+  }
   bool isConstant(Value x, double c) {
     std::optional<double> v = constant(x);
     return v && *v == c;
@@ -522,7 +566,7 @@ struct ChainWalker {
         return std::nullopt;
       // 1 / (1 + exp(E)) = sigmoid(-E).
       if (isConstant(lhs, 1.0))
-        return Affine{-e->a, -e->b};
+        return Affine{-e->a, -e->b, -e->maskSign, e->maskLeft, e->maskRight};
       // exp(E) / (1 + exp(E)) = sigmoid(E).
       std::optional<Affine> top = expOf(lhs);
       if (top && same(*top, *e))
@@ -550,7 +594,8 @@ struct ChainWalker {
       std::optional<Affine> arg = affine(tanh.getOperand());
       if (!arg)
         return std::nullopt;
-      return Affine{2.0 * arg->a, 2.0 * arg->b};
+      return Affine{2.0 * arg->a, 2.0 * arg->b, arg->maskSign, arg->maskLeft,
+                    arg->maskRight};
     }
     return std::nullopt;
   }
@@ -628,8 +673,17 @@ static bool raise(OpBuilder &b, Value out) {
   if (!maskOk)
     return false;
   std::optional<ChainWalker::Affine> arg = walker.sigmoid(probs);
-  if (!arg)
+  // A mask before the sigmoid must make its argument -inf (P = 0); the
+  // visible part is what both masks allow.
+  if (!arg || arg->maskSign > 0)
     return false;
+  if (arg->maskSign < 0) {
+    auto meet = [](int64_t x, int64_t y) {
+      return x == -1 ? y : y == -1 ? x : std::min(x, y);
+    };
+    bounds.left = meet(bounds.left, arg->maskLeft);
+    bounds.right = meet(bounds.right, arg->maskRight);
+  }
   // The op's d = i + Nk - Nq - j: a front-end bound j - i <= r is
   // d >= (Nk - Nq) - r, and i - j <= l is d <= l + (Nk - Nq). Masks need
   // static sequence lengths to be proven equal to the op's.

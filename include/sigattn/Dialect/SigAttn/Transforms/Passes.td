@@ -94,7 +94,10 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
       does).
 
     - masks: `select(visible, P, 0)` after the sigmoid (or the negated
-      form), `visible` built from comparisons of `linalg.index 2` (row i)
+      form), or -inf where hidden before it (`select(visible, x, -inf)`,
+      `x + select(visible, 0, -inf)`, followed through the sigmoid's
+      negations and scalings), `visible` built from comparisons of
+      `linalg.index 2` (row i)
       and `linalg.index 3` (column j) and constants, combined with `andi`,
       in place or through an i1 mask generic. Bounds on j - i and i - j
       become `causal` or `window`, aligned to the op's bottom-right
@@ -102,8 +105,8 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
 
     Everything else is left untouched: softmax (its reductions), a bias
     tensor, another activation, f32 inputs or an f32 result, masks that are
-    not such bounds (or are -inf added before the sigmoid, or on dynamic
-    lengths), ALiBi (not raised yet), and any combination the op's verifier
+    not such bounds (or +inf before the sigmoid, or on dynamic lengths),
+    ALiBi (not raised yet), and any combination the op's verifier
     rejects (checked before anything is replaced, silently).
   }];
   let dependentDialects = [

@@ -515,8 +515,78 @@ func.func @additive_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v:
   return %ob : tensor<1x2x5x8xbf16>
 }
 
+// CHECK-LABEL: case alibi_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @alibi_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: alibi(
+// RAISED-SAME: scale = 2.500000e-01 bias = 5.000000e-01
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @alibi_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>, %slopes: tensor<2xf32>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %scale = arith.constant 0.25 : f32
+  %bias = arith.constant 0.5 : f32
+  %s_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, n, k)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) outs(%s_z : tensor<1x2x5x5xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %s_mul = arith.mulf %ae, %be : f32
+    %s_sum = arith.addf %acc, %s_mul : f32
+    linalg.yield %s_sum : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %slopes : tensor<1x2x5x5xf32>, tensor<2xf32>) outs(%p_e : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %m: f32, %unused: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %d = arith.subi %i, %j : index
+    %d64 = arith.index_cast %d : index to i64
+    %a = math.absi %d64 : i64
+    %dist = arith.sitofp %a : i64 to f32
+    %pen = arith.mulf %m, %dist : f32
+    %y = arith.mulf %x, %scale : f32
+    %z0 = arith.addf %y, %bias : f32
+    %z = arith.subf %z0, %pen : f32
+    %n = arith.negf %z : f32
+    %ex = math.exp %n : f32
+    %den = arith.addf %one, %ex : f32
+    %r = arith.divf %one, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %pb_e = tensor.empty() : tensor<1x2x5x5xbf16>
+  %pb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x5x5xf32>) outs(%pb_e : tensor<1x2x5x5xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x5xbf16>
+  %o_e = tensor.empty() : tensor<1x2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%pb, %v : tensor<1x2x5x5xbf16>, tensor<1x2x5x8xbf16>) outs(%o_z : tensor<1x2x5x8xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %o_mul = arith.mulf %ae, %be : f32
+    %o_sum = arith.addf %acc, %o_mul : f32
+    linalg.yield %o_sum : f32
+  } -> tensor<1x2x5x8xf32>
+  %ob_e = tensor.empty() : tensor<1x2x5x8xbf16>
+  %ob = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%o : tensor<1x2x5x8xf32>) outs(%ob_e : tensor<1x2x5x8xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
 func.func @main() {
   %c0 = arith.constant 0.0 : f32
+  %tol_alibi_form = arith.constant 0.054957127171442 : f32
   %tol_additive_form = arith.constant 0.03125 : f32
   %tol_neg_inf_form = arith.constant 0.07887531458965312 : f32
   %tol_window_form = arith.constant 0.05227326772296269 : f32
@@ -685,5 +755,26 @@ func.func @main() {
   %additive_form_ok = arith.cmpf ole, %additive_form_x, %tol_additive_form : f32
   vector.print str "ok "
   vector.print %additive_form_ok : i1
+  vector.print str "case alibi_form\n"
+  %alibi_form_q = arith.constant dense<[[[[-0.5, -0.875, 0.5, -0.5, 0.0, 0.0, -0.25, -0.75], [0.75, 0.75, 0.0, 0.625, 0.5, 0.0, -0.25, -0.375], [-0.25, -0.625, 0.625, 0.875, 0.75, 0.75, -0.375, -0.75], [0.125, -0.75, 0.375, -0.25, 0.125, 0.125, 0.75, 0.5], [0.75, -0.5, 0.375, -0.375, -0.75, -0.875, -0.25, -0.25]], [[-0.375, -0.75, -0.5, 0.625, 0.5, 1.0, 0.625, -0.375], [-0.375, 0.75, -0.75, -0.125, 1.0, -0.25, -0.625, -0.375], [0.0, 0.875, -0.75, 0.375, -1.0, -0.5, 0.375, -0.5], [-0.375, -0.875, 0.875, 0.125, -0.375, 0.25, 0.5, 0.25], [0.875, 1.0, -0.25, 0.875, -0.625, 0.875, 0.5, -0.25]]]]> : tensor<1x2x5x8xbf16>
+  %alibi_form_k = arith.constant dense<[[[[0.125, 0.25, -0.5, 0.625, -0.875, 0.625, 0.0, 0.25], [-1.0, -0.75, -0.75, 0.125, 0.375, 0.125, 0.625, -0.875], [0.625, 0.375, 0.125, 0.25, -0.875, -1.0, 0.75, 0.0], [1.0, 0.25, -0.625, 0.125, -0.625, -1.0, -0.625, -0.25], [-0.125, -0.75, 0.375, 0.625, -0.875, 0.0, -1.0, -0.25]], [[0.75, 1.0, -0.75, 0.25, 0.625, -0.75, -1.0, -0.75], [-0.875, -0.625, 0.25, 0.125, 0.0, 0.125, 0.5, -0.75], [0.375, -0.625, 0.375, 0.875, 0.375, -0.125, -0.5, -0.75], [-0.875, -0.375, 0.375, 0.125, -0.875, -0.375, -0.75, 1.0], [-0.875, 0.125, 0.25, -0.125, -0.75, 0.125, -0.375, -0.125]]]]> : tensor<1x2x5x8xbf16>
+  %alibi_form_v = arith.constant dense<[[[[0.875, -0.125, -0.25, 0.5, 0.75, 0.25, -0.625, 0.625], [1.0, 0.25, 0.125, -0.5, 0.0, 0.75, 0.125, 0.0], [1.0, -1.0, 0.25, 0.0, 1.0, -0.875, 0.5, 0.375], [0.375, 1.0, 0.375, 0.625, -0.5, 0.25, -0.375, 0.0], [0.25, 0.625, -0.75, 1.0, 0.625, -0.25, 0.0, -1.0]], [[0.375, 0.5, -0.75, -0.25, 0.375, 0.875, 0.375, -1.0], [0.625, 0.125, -0.375, 0.625, 0.5, -0.625, 0.125, -0.25], [-0.125, -0.75, 0.75, -0.75, 0.0, -0.125, -1.0, 0.875], [0.0, 0.75, 0.75, 0.75, 0.5, -0.25, 1.0, 0.5], [-0.75, -1.0, 0.125, 0.0, -0.75, 1.0, 0.625, -0.75]]]]> : tensor<1x2x5x8xbf16>
+  %alibi_form_want = arith.constant dense<[[[[1.5362711583838096, 0.12079810733822316, -0.06681428307957231, 0.3624542424545822, 0.770179294511714, 0.28820961422419966, -0.2024451272103104, 0.24865558190433606], [1.758628069486144, 0.15351481900007113, 0.04779445507237701, 0.49295373566321943, 0.8389711944500096, 0.14753538861103713, -0.1510785417752005, 0.26043397840565474], [1.664544183947502, 0.27361217073256167, -0.07366908293050117, 0.597914976723785, 0.8592494882638185, 0.058702406937940765, -0.04883956094680339, -0.03272612303437378], [1.4407922980074068, 0.40898304419694864, -0.032516823197913436, 0.7473743651342146, 0.7109564517050097, -0.06775490725651188, -0.061147075372555065, -0.12619873070694193], [1.2450592794594435, 0.6074146052662253, -0.1802292541031238, 1.0464212198996932, 0.7207805690478968, -0.22416976189659424, -0.07170557927034493, -0.4051564435889102]], [[0.19602352018178365, -0.22758841480757186, 0.19533147283819907, 0.17717872463150086, 0.4166022124512588, 0.3374172259624237, 0.4389063455561503, -0.31053105596781017], [0.19127461429820913, -0.13656420771671612, 0.10625948567572523, 0.12195629687172971, 0.4425220001973732, 0.5905796863002732, 0.5864187965480854, -0.507430636717993], [0.08594758689051007, -0.20677756997339813, 0.24736716190056024, 0.19647075605638115, 0.3742163515003938, 0.570355031066242, 0.6725400007019018, -0.42819596623282274], [-0.013846041580906354, -0.3078653357812438, 0.5427723649169701, 0.3665098853008063, 0.32525946639577374, 0.2903306611779393, 0.6803560372746371, -0.1075482194317019], [-0.01462373209900969, -0.3138069864728683, 0.2802114206024091, 0.11829618780262363, 0.24424956393887953, 0.579652139344451, 0.5764447994185846, -0.37438942779859846]]]]> : tensor<1x2x5x8xf32>
+  %alibi_form_s = arith.constant dense<[0.5, 0.125]> : tensor<2xf32>
+  %alibi_form_o = call @alibi_form(%alibi_form_q, %alibi_form_k, %alibi_form_v, %alibi_form_s) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<2xf32>) -> tensor<1x2x5x8xbf16>
+  %alibi_form_of = arith.extf %alibi_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %alibi_form_d = arith.subf %alibi_form_of, %alibi_form_want : tensor<1x2x5x8xf32>
+  %alibi_form_a = math.absf %alibi_form_d : tensor<1x2x5x8xf32>
+  %alibi_form_i = tensor.empty() : tensor<f32>
+  %alibi_form_f = linalg.fill ins(%c0 : f32) outs(%alibi_form_i : tensor<f32>) -> tensor<f32>
+  %alibi_form_m = linalg.reduce ins(%alibi_form_a : tensor<1x2x5x8xf32>) outs(%alibi_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %alibi_form_x = tensor.extract %alibi_form_m[] : tensor<f32>
+  %alibi_form_ok = arith.cmpf ole, %alibi_form_x, %tol_alibi_form : f32
+  vector.print str "ok "
+  vector.print %alibi_form_ok : i1
   return
 }

@@ -25,7 +25,9 @@
 //     indices (linalg.index) that bound j - i and i - j: causal and
 //     sliding windows, with static sequence lengths (the op aligns the
 //     diagonal bottom-right: key j is visible to query i iff
-//     -right <= i + Nk - Nq - j <= left).
+//     -right <= i + Nk - Nq - j <= left);
+//   - ALiBi: minus a per-head slope (an input read with the map (d1) or
+//     (d0, d1)) times |i - j + Nk - Nq| from the indices.
 //
 // Anything else (softmax's reductions, a bias tensor, another activation,
 // f32 inputs, an f32 result) is left untouched. The
@@ -70,6 +72,35 @@ static bool isElementwise(linalg::GenericOp op) {
                       }) &&
          llvm::all_of(op.getIndexingMapsArray(),
                       [](AffineMap m) { return m.isIdentity(); });
+}
+
+/// True if `map` reads a per-head scalar of [B, H, N, N] iterations: (d1)
+/// (slopes [H]) or (d0, d1) (slopes [B, H]).
+static bool isHeadBroadcast(AffineMap map) {
+  if (map.getNumDims() != 4 || map.getNumSymbols() != 0)
+    return false;
+  SmallVector<int64_t> dims;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    dims.push_back(d ? static_cast<int64_t>(d.getPosition()) : int64_t(-1));
+  }
+  return dims == SmallVector<int64_t>{1} || dims == SmallVector<int64_t>{0, 1};
+}
+
+/// A generic of the chain between the matmuls: elementwise, except that
+/// inputs may also be per-head scalars (ALiBi slopes).
+static bool isChainGeneric(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
+      !llvm::all_of(op.getIteratorTypesArray(),
+                    [](utils::IteratorType t) {
+                      return t == utils::IteratorType::parallel;
+                    }) ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return false;
+  return llvm::all_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+    AffineMap map = op.getMatchingIndexingMap(in);
+    return map.isIdentity() || isHeadBroadcast(map);
+  });
 }
 
 /// The scalar an elementwise generic yields.
@@ -270,16 +301,19 @@ struct ChainWalker {
       if (!arg)
         return x;
       auto generic = dyn_cast<linalg::GenericOp>(arg.getOwner()->getParentOp());
-      if (!generic || !isElementwise(generic) ||
+      if (!generic || !isChainGeneric(generic) ||
           arg.getArgNumber() >= generic.getNumDpsInputs())
         return x;
-      Value tensor = generic.getDpsInputOperand(arg.getArgNumber())->get();
+      OpOperand *in = generic.getDpsInputOperand(arg.getArgNumber());
+      if (!generic.getMatchingIndexingMap(in).isIdentity())
+        return x; // a per-head scalar: a leaf
+      Value tensor = in->get();
       if (stripCasts(tensor) == scores) {
         isScores = true;
         return x;
       }
       auto producer = stripCasts(tensor).getDefiningOp<linalg::GenericOp>();
-      if (!producer || !isElementwise(producer))
+      if (!producer || !isChainGeneric(producer))
         return x;
       x = yielded(producer);
     }
@@ -301,7 +335,66 @@ struct ChainWalker {
     double a, b;
     int maskSign = 0;
     int64_t maskLeft = -1, maskRight = -1;
+    /// ALiBi: plus alibi * slope[h] * |i - j + distOffset|.
+    double alibi = 0.0;
+    Value slopes;
+    int64_t distOffset = 0;
   };
+
+  /// The per-head slopes tensor (f32, [H] or [B, H]) whose element `x` is,
+  /// or nothing.
+  Value slopeLeaf(Value x) {
+    bool isScores;
+    x = through(x, isScores);
+    auto arg = dyn_cast<BlockArgument>(x);
+    if (isScores || !arg)
+      return Value();
+    auto generic = dyn_cast<linalg::GenericOp>(arg.getOwner()->getParentOp());
+    if (!generic || arg.getArgNumber() >= generic.getNumDpsInputs())
+      return Value();
+    OpOperand *in = generic.getDpsInputOperand(arg.getArgNumber());
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!isHeadBroadcast(generic.getMatchingIndexingMap(in)) || !type ||
+        !type.getElementType().isF32())
+      return Value();
+    return in->get();
+  }
+
+  /// c when `x` is |i - j + c| as f32 (the absolute value taken on the
+  /// integers or on the float), or nothing.
+  std::optional<int64_t> distance(Value x) {
+    bool isScores;
+    x = through(x, isScores);
+    if (isScores)
+      return std::nullopt;
+    bool absTaken = false;
+    if (auto abs = x.getDefiningOp<math::AbsFOp>()) {
+      absTaken = true;
+      x = abs.getOperand();
+    }
+    if (auto cvt = x.getDefiningOp<arith::SIToFPOp>())
+      x = cvt.getIn();
+    else if (auto ucvt = x.getDefiningOp<arith::UIToFPOp>(); ucvt && !absTaken)
+      x = ucvt.getIn();
+    else
+      return std::nullopt;
+    while (auto cast = x.getDefiningOp<arith::IndexCastOp>())
+      x = cast.getIn();
+    if (auto abs = x.getDefiningOp<math::AbsIOp>()) {
+      if (absTaken)
+        return std::nullopt;
+      absTaken = true;
+      x = abs.getOperand();
+    }
+    std::optional<Linear> d = linear(x);
+    if (!absTaken || !d)
+      return std::nullopt;
+    if (d->ci == 1 && d->cj == -1)
+      return d->c;
+    if (d->ci == -1 && d->cj == 1)
+      return -d->c;
+    return std::nullopt;
+  }
   std::optional<Affine> affine(Value x) {
     bool isScores;
     x = through(x, isScores);
@@ -319,7 +412,7 @@ struct ChainWalker {
       std::optional<Affine> v = affine(neg.getOperand());
       if (!v)
         return std::nullopt;
-      return Affine{-v->a, -v->b, -v->maskSign, v->maskLeft, v->maskRight};
+      return scaled(*v, -1.0);
     }
     // select(c, x, -inf) and the like: a mask before the sigmoid.
     if (auto select = dyn_cast<arith::SelectOp>(op)) {
@@ -341,27 +434,46 @@ struct ChainWalker {
     }
     if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(op))
       return std::nullopt;
+    // slope[h] * |i - j + c|, in either order: the ALiBi term.
+    if (isa<arith::MulFOp>(op)) {
+      for (auto [x0, x1] : {std::pair(op->getOperand(0), op->getOperand(1)),
+                            std::pair(op->getOperand(1), op->getOperand(0))}) {
+        Value slopes = slopeLeaf(x0);
+        std::optional<int64_t> off = slopes ? distance(x1) : std::nullopt;
+        if (off) {
+          Affine v{0.0, 0.0};
+          v.alibi = 1.0;
+          v.slopes = slopes;
+          v.distOffset = *off;
+          return v;
+        }
+      }
+    }
     std::optional<Affine> l = affine(op->getOperand(0)),
                           r = affine(op->getOperand(1));
     if (!l || !r)
       return std::nullopt;
-    // The mask of a sum is its masked side's (inf + finite = inf).
-    auto withMask = [](Affine v, const Affine &m, int sign) {
-      v.maskSign = sign * m.maskSign;
-      v.maskLeft = m.maskLeft;
-      v.maskRight = m.maskRight;
-      return v;
-    };
     if (isa<arith::AddFOp, arith::SubFOp>(op)) {
+      // The mask of a sum is its masked side's (inf + finite = inf).
       if (l->maskSign != 0 && r->maskSign != 0)
         return std::nullopt;
-      int sign = isa<arith::AddFOp>(op) ? 1 : -1;
-      Affine v{l->a + sign * r->a, l->b + sign * r->b};
-      return l->maskSign != 0 ? withMask(v, *l, 1) : withMask(v, *r, sign);
+      if (l->alibi != 0.0 && r->alibi != 0.0 &&
+          (l->slopes != r->slopes || l->distOffset != r->distOffset))
+        return std::nullopt;
+      Affine rr = scaled(*r, isa<arith::AddFOp>(op) ? 1.0 : -1.0);
+      Affine v = l->maskSign != 0 ? *l : rr;
+      v.a = l->a + rr.a;
+      v.b = l->b + rr.b;
+      v.alibi = l->alibi + rr.alibi;
+      v.slopes = l->alibi != 0.0 ? l->slopes : rr.slopes;
+      v.distOffset = l->alibi != 0.0 ? l->distOffset : rr.distOffset;
+      return v;
     }
-    // One side must be a constant (unmasked, a = 0), not zero when the
-    // other is masked.
-    auto isConst = [](const Affine &v) { return v.a == 0.0 && !v.maskSign; };
+    // One side must be a constant (a = 0, no mask, no ALiBi), not zero
+    // when the other is masked.
+    auto isConst = [](const Affine &v) {
+      return v.a == 0.0 && !v.maskSign && v.alibi == 0.0;
+    };
     if (isa<arith::MulFOp>(op)) {
       const Affine *c = isConst(*l) ? &*l : isConst(*r) ? &*r : nullptr;
       if (!c)
@@ -369,13 +481,12 @@ struct ChainWalker {
       const Affine &other = c == &*l ? *r : *l;
       if (other.maskSign != 0 && c->b == 0.0)
         return std::nullopt;
-      return withMask(Affine{c->b * other.a, c->b * other.b}, other,
-                      c->b < 0 ? -1 : 1);
+      return scaled(other, c->b);
     }
     // x / c.
     if (!isConst(*r) || r->b == 0.0)
       return std::nullopt;
-    return withMask(Affine{l->a / r->b, l->b / r->b}, *l, r->b < 0 ? -1 : 1);
+    return scaled(*l, 1.0 / r->b);
   }
 
   /// The exponent's affine function when `x` is exp(E).
@@ -388,9 +499,21 @@ struct ChainWalker {
     return affine(exp.getOperand());
   }
 
+  /// `v` times `factor`: a, b and the ALiBi coefficient scale; a masked
+  /// value keeps its infinity, with the factor's sign.
+  static Affine scaled(const Affine &v, double factor) {
+    Affine w = v;
+    w.a *= factor;
+    w.b *= factor;
+    w.alibi *= factor;
+    w.maskSign = factor < 0 ? -v.maskSign : v.maskSign;
+    return w;
+  }
   static bool same(Affine x, Affine y) {
     return x.a == y.a && x.b == y.b && x.maskSign == y.maskSign &&
-           x.maskLeft == y.maskLeft && x.maskRight == y.maskRight;
+           x.maskLeft == y.maskLeft && x.maskRight == y.maskRight &&
+           x.alibi == y.alibi && x.slopes == y.slopes &&
+           x.distOffset == y.distOffset;
   }
   bool isConstant(Value x, double c) {
     std::optional<double> v = constant(x);
@@ -566,7 +689,7 @@ struct ChainWalker {
         return std::nullopt;
       // 1 / (1 + exp(E)) = sigmoid(-E).
       if (isConstant(lhs, 1.0))
-        return Affine{-e->a, -e->b, -e->maskSign, e->maskLeft, e->maskRight};
+        return scaled(*e, -1.0);
       // exp(E) / (1 + exp(E)) = sigmoid(E).
       std::optional<Affine> top = expOf(lhs);
       if (top && same(*top, *e))
@@ -594,8 +717,7 @@ struct ChainWalker {
       std::optional<Affine> arg = affine(tanh.getOperand());
       if (!arg)
         return std::nullopt;
-      return Affine{2.0 * arg->a, 2.0 * arg->b, arg->maskSign, arg->maskLeft,
-                    arg->maskRight};
+      return scaled(*arg, 2.0);
     }
     return std::nullopt;
   }
@@ -635,7 +757,7 @@ static bool raise(OpBuilder &b, Value out) {
   // S = Q . K^T and the elementwise chain from S to P.
   Value p = stripCasts(o->lhs);
   auto last = p.getDefiningOp<linalg::GenericOp>();
-  if (!last || !isElementwise(last))
+  if (!last || !isChainGeneric(last))
     return false;
   // A generic of the chain reads S: find it among the elementwise
   // generics P depends on (a mask may come from another branch).
@@ -653,7 +775,7 @@ static bool raise(OpBuilder &b, Value out) {
         break;
       }
       if (auto prod = t.getDefiningOp<linalg::GenericOp>())
-        if (isElementwise(prod))
+        if (isChainGeneric(prod) && g.getMatchingIndexingMap(in).isIdentity())
           work.push_back(prod);
     }
   }
@@ -689,11 +811,21 @@ static bool raise(OpBuilder &b, Value out) {
   // static sequence lengths to be proven equal to the op's.
   std::optional<std::pair<int64_t, int64_t>> window;
   bool causal = false;
-  if (bounds.left != -1 || bounds.right != -1) {
-    auto sType = cast<RankedTensorType>(scores.getType());
-    if (sType.isDynamicDim(2) || sType.isDynamicDim(3))
+  auto sType = cast<RankedTensorType>(scores.getType());
+  bool staticLengths = !sType.isDynamicDim(2) && !sType.isDynamicDim(3);
+  int64_t off =
+      staticLengths ? sType.getDimSize(3) - sType.getDimSize(2) : int64_t(0);
+  // ALiBi: the op subtracts slope[h] * |i + Nk - Nq - j|; the front end's
+  // term must be exactly minus that (static lengths, the same alignment).
+  Value slopes;
+  if (arg->alibi != 0.0) {
+    if (arg->alibi != -1.0 || !staticLengths || arg->distOffset != off)
       return false;
-    int64_t off = sType.getDimSize(3) - sType.getDimSize(2);
+    slopes = arg->slopes;
+  }
+  if (bounds.left != -1 || bounds.right != -1) {
+    if (!staticLengths)
+      return false;
     int64_t left = bounds.left == -1 ? -1 : bounds.left + off;
     int64_t right = bounds.right == -1 ? -1 : bounds.right - off;
     if ((bounds.left != -1 && left < 0) || (bounds.right != -1 && right < 0))
@@ -711,7 +843,7 @@ static bool raise(OpBuilder &b, Value out) {
   b.setInsertionPointAfterValue(out);
   Value qv = swapHeadsAndRows(b, loc, q), kv = swapHeadsAndRows(b, loc, k),
         vv = swapHeadsAndRows(b, loc, v);
-  auto op = AttentionOp::create(b, loc, qv, kv, vv, Value(),
+  auto op = AttentionOp::create(b, loc, qv, kv, vv, slopes,
                                 static_cast<float>(arg->a),
                                 static_cast<float>(arg->b), causal, window);
   bool valid;

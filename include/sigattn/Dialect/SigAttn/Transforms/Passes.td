@@ -101,12 +101,18 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
       and `linalg.index 3` (column j) and constants, combined with `andi`,
       in place or through an i1 mask generic. Bounds on j - i and i - j
       become `causal` or `window`, aligned to the op's bottom-right
-      diagonal; static Nq and Nk only.
+      diagonal; static Nq and Nk only;
+    - ALiBi: `- slope[h] * |i - j + (Nk - Nq)|` in the sigmoid's argument,
+      slopes an f32 `[H]` or `[B, H]` tensor read with the map `(d1)` or
+      `(d0, d1)`, the distance from `linalg.index` (`absi` then `sitofp`,
+      or `sitofp` then `absf`); static Nq and Nk; the slopes become the
+      op's `alibi` operand.
 
     Everything else is left untouched: softmax (its reductions), a bias
     tensor, another activation, f32 inputs or an f32 result, masks that are
     not such bounds (or +inf before the sigmoid, or on dynamic lengths),
-    ALiBi (not raised yet), and any combination the op's verifier
+    an ALiBi term that is not exactly minus slope times distance, and any
+    combination the op's verifier
     rejects (checked before anything is replaced, silently).
   }];
   let dependentDialects = [

@@ -541,9 +541,14 @@ struct ChainWalker {
         return Linear{0, 1, 0};
       return std::nullopt;
     }
+    // Index constants beyond 2^31 are no sequence offset: refused, which
+    // also keeps the sums below from overflowing.
     IntegerAttr attr;
-    if (matchPattern(x, m_Constant(&attr)))
-      return Linear{0, 0, attr.getInt()};
+    if (matchPattern(x, m_Constant(&attr))) {
+      if (attr.getValue().getSignificantBits() > 32)
+        return std::nullopt;
+      return Linear{0, 0, attr.getValue().getSExtValue()};
+    }
     auto add = x.getDefiningOp<arith::AddIOp>();
     auto sub = x.getDefiningOp<arith::SubIOp>();
     if (!add && !sub)
@@ -554,8 +559,12 @@ struct ChainWalker {
     if (!l || !r)
       return std::nullopt;
     int64_t sign = add ? 1 : -1;
-    return Linear{l->ci + sign * r->ci, l->cj + sign * r->cj,
-                  l->c + sign * r->c};
+    Linear sum{l->ci + sign * r->ci, l->cj + sign * r->cj, l->c + sign * r->c};
+    constexpr int64_t kLimit = int64_t(1) << 40;
+    if (std::abs(sum.ci) > kLimit || std::abs(sum.cj) > kLimit ||
+        std::abs(sum.c) > kLimit)
+      return std::nullopt;
+    return sum;
   }
 
   /// The front end's visibility as bounds on j - i (right) and i - j

@@ -146,7 +146,8 @@ class SigattnKernels:
             args.append(np.uint64(slopes.data_ptr()))
         args += [np.int64(B), np.int64(N), np.int64(k.shape[1])]
         args += tensor_maps.tensor_map_args(e, q.data_ptr(), k.data_ptr(),
-                                            v.data_ptr(), B, N, k.shape[1])
+                                            v.data_ptr(), out.data_ptr(), B, N,
+                                            k.shape[1])
         grid = ((N + e["block_q"] - 1) // e["block_q"], H, B)
         block = (e["block_threads"], 1, 1)
         smem = e["dynamic_shared_memory"]

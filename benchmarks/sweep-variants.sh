@@ -92,6 +92,16 @@ elif [ "${SWEEP:-2}" = 9 ]; then
     "p7|poly-sigmoid=3"
     "p8|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3 pingpong=true poly-sigmoid=2"
   )
+elif [ "${SWEEP:-2}" = 10 ]; then
+  # O by stmatrix + TMA stores (stores=auto, now the default where Dv <= D)
+  # against each thread's direct stores, cooperative and with turns
+  # (2026-12-02, stop 17).
+  variants=(
+    "e0|"
+    "e1|stores=direct"
+    "e2|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3 pingpong=true"
+    "e3|schedule=specialized block-q=128 block-k=128 num-warps=8 kv-stages=3 pingpong=true stores=direct"
+  )
 elif [ "${SWEEP:-2}" = 1 ]; then
   variants=(
     "v0|block-q=64 block-k=64 short-shared-pointers=false"

@@ -68,6 +68,17 @@ mlir::sigattn::resolveLoads(const GPUPipelineOptions &options) {
 }
 
 std::optional<std::string>
+mlir::sigattn::resolveStores(const GPUPipelineOptions &options) {
+  // auto stays: the outline pass takes TMA stores per kernel where it can
+  // (TMA loads, Dv <= D).
+  if (options.stores == "auto")
+    return std::string(resolveLoads(options) == "tma" ? "auto" : "direct");
+  if (succeeded(parseStoreKind(options.stores)))
+    return std::string(options.stores);
+  return std::nullopt;
+}
+
+std::optional<std::string>
 mlir::sigattn::resolveSchedule(const GPUPipelineOptions &options) {
   if (options.schedule == "auto")
     return std::string("cooperative");
@@ -98,6 +109,13 @@ mlir::sigattn::checkGPUPipelineOptions(const GPUPipelineOptions &options) {
   if (*loads == "tma" && *kind != MmaKind::Wgmma)
     return "loads=tma needs mma=wgmma (mma.sync keeps tiles in a layout TMA "
            "does not write)";
+  std::optional<std::string> stores = resolveStores(options);
+  if (!stores)
+    return "stores='" + options.stores +
+           "' is not supported (expected auto, direct or tma)";
+  if (*stores == "tma" && *loads != "tma")
+    return "stores=tma needs loads=tma (O is staged in TMA's shared-memory "
+           "layout)";
   std::optional<std::string> schedule = resolveSchedule(options);
   if (!schedule)
     return "schedule='" + options.schedule +
@@ -162,9 +180,9 @@ LogicalResult mlir::sigattn::buildSigAttnGPUPipeline(
 
   // Step 2. The grid becomes a kernel; its tile ops become tensor-core code.
   std::string loads = *resolveLoads(options);
-  pm.addPass(createSigAttnOutlineGPUKernels({options.numWarps, mma, loads,
-                                             *resolveSchedule(options),
-                                             resolveKVStages(options)}));
+  pm.addPass(createSigAttnOutlineGPUKernels(
+      {options.numWarps, mma, loads, *resolveStores(options),
+       *resolveSchedule(options), resolveKVStages(options)}));
   pm.addPass(createConvertSigAttnTilesToNVVM(
       {mma, options.chip, options.pingpong, options.polySigmoid}));
   pm.addPass(createCanonicalizerPass());
@@ -205,7 +223,8 @@ void mlir::sigattn::registerSigAttnPipelines() {
   registerPassPipeline(
       "sigattn-gpu-pipeline",
       "Lower sigattn.attention to a fused GPU kernel and emit its PTX "
-      "(options: chip, features, mma, loads, schedule, kv-stages, pingpong, "
+      "(options: chip, features, mma, loads, stores, schedule, kv-stages, "
+      "pingpong, "
       "poly-sigmoid, block-q, block-k, num-warps, short-shared-pointers, "
       "ptx-output)",
       [](OpPassManager &pm, StringRef text,

@@ -302,6 +302,19 @@ Status sigattn::runtime::parseKernelDescription(
       return Status::error("kernel description: loads \"tma\" needs mma "
                            "\"wgmma\" in " +
                            k.name);
+    // "stores" came with TMA stores; a description without it stores
+    // directly.
+    std::string stores = "direct";
+    if (o.count("stores") && !(st = getField(o, "stores", stores)).ok())
+      return st;
+    if (stores != "direct" && stores != "tma")
+      return Status::error("kernel description: stores \"" + stores +
+                           "\" is not direct or tma");
+    k.tmaStores = stores == "tma";
+    if (k.tmaStores && (!k.tmaLoads || k.valueDim > k.headDim))
+      return Status::error("kernel description: stores \"tma\" needs loads "
+                           "\"tma\" and value_dim <= head_dim in " +
+                           k.name);
     // A producer is one warpgroup feeding TMA loads to the other warps;
     // without one, every warp loads two stages ahead of itself.
     if (k.producerWarps != 0 &&

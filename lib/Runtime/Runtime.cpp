@@ -192,13 +192,14 @@ Status sigattn::runtime::encodeTensorMap(const KernelInfo &info,
                                          abi::MapRole role, CUdeviceptr base,
                                          int64_t batch, int64_t seq,
                                          CUtensorMap &map) {
-  static const char *const names[] = {"query", "key", "value"};
+  static const char *const names[] = {"query", "key", "value", "output"};
   const char *name = names[static_cast<int>(role)];
   const std::string where = "sigattn launch of " + info.name + ": ";
   if (base % abi::kPointerAlignment != 0)
     return Status::error(where + name + " is not 16-byte aligned");
-  int64_t heads =
-      role == abi::MapRole::kQuery ? info.numQueryHeads : info.numKVHeads;
+  int64_t heads = role == abi::MapRole::kQuery || role == abi::MapRole::kOutput
+                      ? info.numQueryHeads
+                      : info.numKVHeads;
   abi::TensorMapShape shape =
       abi::tensorMapShape(info.tileShape(), role, batch, seq, heads);
   SIGATTN_CU(
@@ -292,12 +293,14 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
   params.push_back(&batch);
   params.push_back(&seqQ);
   params.push_back(&seqK);
-  // TMA loads: q, k, v's tensor maps, by value (the driver copies them).
-  alignas(abi::kTensorMapAlignment) CUtensorMap maps[abi::kNumTensorMaps];
+  // TMA loads: q, k, v's tensor maps (and out's, TMA stores), by value
+  // (the driver copies them).
+  alignas(abi::kTensorMapAlignment)
+      CUtensorMap maps[abi::kNumTensorMapsWithStore];
   if (info.tmaLoads) {
-    CUdeviceptr bases[] = {q, k, v};
-    int64_t seqs[] = {seqQ, seqK, seqK};
-    for (int i = 0; i < abi::kNumTensorMaps; ++i) {
+    CUdeviceptr bases[] = {q, k, v, o};
+    int64_t seqs[] = {seqQ, seqK, seqK, seqQ};
+    for (int i = 0; i < abi::numTensorMaps(info.tileShape()); ++i) {
       if (!(st = encodeTensorMap(info, static_cast<abi::MapRole>(i), bases[i],
                                  batch, seqs[i], maps[i]))
                .ok())

@@ -633,6 +633,7 @@ PIPELINE_OPTS = {
                  "+ptx80,+sm_90a"],
     "mma": ["sync", "sync", "wgmma", "foo", ""],
     "loads": ["auto", "tma", "cp.async", "ldg", ""],
+    "stores": ["auto", "tma", "direct", "stmatrix", ""],
     "schedule": ["auto", "specialized", "specialized", "cooperative",
                  "pingpong", ""],
     "kv-stages": ["0", "2", "3", "4", "5", "1", "-1", str(2**63), "x"],
@@ -670,6 +671,7 @@ def pass_outline(rng):
     return with_opts("--sigattn-outline-gpu-kernels", opt_string(
         rng, {"num-warps": WARPS, "mma": PIPELINE_OPTS["mma"],
               "loads": PIPELINE_OPTS["loads"],
+              "stores": PIPELINE_OPTS["stores"],
               "schedule": PIPELINE_OPTS["schedule"],
               "kv-stages": PIPELINE_OPTS["kv-stages"]}, 0.5))
 

@@ -42,9 +42,10 @@ struct Group {
 
 /// printf-style text of up to four integers.
 inline std::string at(const char *fmt, long long a, long long b = 0,
-                      long long c = 0, long long d = 0) {
+                      long long c = 0, long long d = 0, long long e = 0,
+                      long long f = 0, long long g = 0, long long h = 0) {
   char buf[200];
-  std::snprintf(buf, sizeof buf, fmt, a, b, c, d);
+  std::snprintf(buf, sizeof buf, fmt, a, b, c, d, e, f, g, h);
   return buf;
 }
 

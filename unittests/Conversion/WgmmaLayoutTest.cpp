@@ -229,6 +229,60 @@ void checkDescriptorSteps() {
         }
 }
 
+/// TMA stores (stores=tma): each warp's stmatrix.x4 puts O's elements,
+/// from the registers of the m16n8 accumulator layout, where the TMA store
+/// of its warpgroup's box reads them. Model of stmatrix (PTX ISA): register
+/// i of lane L holds row L / 4, columns 2 (L % 4) and + 1 of matrix i, whose
+/// row r goes to the address lane 8 i + r gives. Model of the TMA store: box
+/// (warpgroup g, column block c) of 64 rows x 64 columns starts where the
+/// kernel points it, 1024-byte aligned, and element (r, col) of the box is
+/// at Swizzle<3,4,3>(start + 128 r + 2 col). O is staged in Q's tile
+/// (Dv <= D) and must stay inside it.
+void checkStagedStores(const Config &c) {
+  Group g(at("stmatrix staging for TMA stores (%lld warps, block-q %lld, D "
+             "%lld, Dv %lld)",
+             c.warps, c.blockQ, c.headDim, c.valueDim));
+  const int64_t base = 0, valueTiles = c.valueDim / 8;
+  std::map<int64_t, Cell> written; // byte address -> (row, column)
+  for (int64_t warp = 0; warp < c.warps; ++warp)
+    for (int64_t lane = 0; lane < 32; ++lane)
+      for (int64_t j = 0; j < c.valueDim / 16; ++j)
+        for (int64_t i = 0; i < 4; ++i) {
+          int64_t reg = layout::stmatrixRegister(0, j, i, valueTiles);
+          // The element pair the register holds (wgmma's accumulators).
+          int64_t row =
+              64 * (warp / 4) + 16 * (warp % 4) + lane / 4 + 8 * (reg % 4 / 2);
+          int64_t col = 8 * (reg / 4) + 2 * (lane % 4);
+          g.expect(reg % 2 == 0,
+                   at("register %lld is not a pair's first", reg));
+          // Where stmatrix puts it: the address of the row's lane.
+          int64_t addressLane = 8 * i + lane / 4;
+          int64_t at0 =
+              wg::tileOffset<int64_t>(
+                  base, layout::stmatrixRow<int64_t>(addressLane, 16 * warp, 0),
+                  layout::stmatrixChunk<int64_t>(addressLane, j), c.blockQ) +
+              4 * (lane % 4);
+          // Where the TMA store of its box reads it.
+          int64_t boxStart = wg::tileOffset<int64_t>(base, 64 * (row / 64),
+                                                     8 * (col / 64), c.blockQ);
+          int64_t want =
+              swizzle128(boxStart + 128 * (row % 64) + 2 * (col % 64));
+          g.expect(boxStart % 1024 == 0,
+                   at("box of row %lld col %lld starts at %lld", row, col,
+                      boxStart));
+          g.expect(at0 == want,
+                   at("warp %lld lane %lld stmatrix %lld/%lld puts (%lld, "
+                      "%lld) at %lld, the TMA store reads %lld",
+                      warp, lane, j, i, row, col, at0, want));
+          g.expect(at0 >= base && at0 + 4 <= base + c.blockQ * c.headDim * 2,
+                   at("(%lld, %lld) staged outside Q's tile", row, col));
+          g.expect(written.insert({at0, {row, col}}).second,
+                   at("address %lld written twice", at0));
+        }
+  g.expect(static_cast<int64_t>(written.size()) == c.blockQ * c.valueDim / 2,
+           at("%lld pairs staged", static_cast<long long>(written.size())));
+}
+
 } // namespace
 
 int main() {
@@ -238,8 +292,11 @@ int main() {
                             {4, 64, 16, 256, 256},   {16, 256, 64, 128, 128},
                             {4, 64, 128, 64, 128},   {12, 192, 96, 128, 64},
                             {8, 128, 128, 128, 128}, {4, 64, 256, 64, 64}};
-  for (const Config &c : configs)
+  for (const Config &c : configs) {
     checkOperands(c);
+    if (c.valueDim <= c.headDim)
+      checkStagedStores(c);
+  }
   checkAccumulators();
   checkDescriptorSteps();
   std::printf("%d groups failed\n", failures);

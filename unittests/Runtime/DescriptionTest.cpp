@@ -112,6 +112,19 @@ int main() {
                "\"dynamic_shared_memory\": 114744");
   expect("specialized description", parseKernelDescription(ws, specialized),
          true);
+  // The same with TMA stores (a fourth tensor map); "stores" absent is
+  // "direct".
+  std::string wsStores = replace(ws, "\"loads\": \"tma\"",
+                                 "\"loads\": \"tma\", \"stores\": \"tma\"");
+  std::vector<KernelInfo> stores;
+  expect("TMA stores description", parseKernelDescription(wsStores, stores),
+         true);
+  check("TMA stores: four tensor maps",
+        !stores.empty() && stores[0].tmaStores &&
+            abi::numTensorMaps(stores[0].tileShape()) == 4 &&
+            !specialized.empty() && !specialized[0].tmaStores &&
+            abi::numTensorMaps(specialized[0].tileShape()) == 3,
+        "stores parsed wrong");
   if (!specialized.empty()) {
     abi::TileShape shape = specialized[0].tileShape();
     std::printf("specialized: threads=%lld producer=%lld stages=%lld "
@@ -128,27 +141,56 @@ int main() {
     std::string text;
   } bad[] = {
       {"missing field", replace(kValid, "\"head_dim\": 128, ", "")},
-      {"string for a number", replace(kValid, "\"block_k\": 64", "\"block_k\": \"64\"")},
-      {"fractional integer", replace(kValid, "\"block_q\": 64", "\"block_q\": 64.5")},
+      {"string for a number",
+       replace(kValid, "\"block_k\": 64", "\"block_k\": \"64\"")},
+      {"fractional integer",
+       replace(kValid, "\"block_q\": 64", "\"block_q\": 64.5")},
       {"unknown element type", replace(kValid, "\"bf16\"", "\"f32\"")},
       {"unknown alibi", replace(kValid, "\"batch_head\"", "\"row\"")},
       {"unknown mma", replace(kValid, "\"sync\"", "\"hmma\"")},
       {"missing loads", replace(kValid, "\"loads\": \"cp.async\", ", "")},
       {"unknown loads", replace(kValid, "\"cp.async\"", "\"ldg\"")},
       {"tma loads with mma.sync", replace(kValid, "\"cp.async\"", "\"tma\"")},
-      {"heads not a multiple", replace(kValid, "\"num_kv_heads\": 2", "\"num_kv_heads\": 4")},
-      {"block threads mismatch", replace(kValid, "\"block_threads\": 128", "\"block_threads\": 256")},
-      {"missing producer_warps", replace(kValid, "\"producer_warps\": 0, ", "")},
+      {"unknown stores",
+       replace(wsStores, "\"stores\": \"tma\"", "\"stores\": \"stmatrix\"")},
+      {"number for stores",
+       replace(wsStores, "\"stores\": \"tma\"", "\"stores\": 1")},
+      {"tma stores with cp.async loads",
+       replace(kValid, "\"loads\": \"cp.async\"",
+               "\"loads\": \"cp.async\", \"stores\": \"tma\"")},
+      {"tma stores with Dv > D",
+       replace(replace(wsStores, "\"head_dim\": 128", "\"head_dim\": 64"),
+               "\"dynamic_shared_memory\": 114744",
+               "\"dynamic_shared_memory\": 81976")},
+      {"heads not a multiple",
+       replace(kValid, "\"num_kv_heads\": 2", "\"num_kv_heads\": 4")},
+      {"block threads mismatch",
+       replace(kValid, "\"block_threads\": 128", "\"block_threads\": 256")},
+      {"missing producer_warps",
+       replace(kValid, "\"producer_warps\": 0, ", "")},
       {"missing kv_stages", replace(kValid, "\"kv_stages\": 2, ", "")},
-      {"producer without tma", replace(replace(kValid, "\"producer_warps\": 0", "\"producer_warps\": 4"), "\"block_threads\": 128", "\"block_threads\": 256")},
-      {"producer of 2 warps", replace(replace(ws, "\"producer_warps\": 4", "\"producer_warps\": 2"), "\"block_threads\": 384", "\"block_threads\": 320")},
-      {"producer threads not counted", replace(ws, "\"block_threads\": 384", "\"block_threads\": 256")},
-      {"3 stages without a producer", replace(kValid, "\"kv_stages\": 2", "\"kv_stages\": 3")},
+      {"producer without tma",
+       replace(
+           replace(kValid, "\"producer_warps\": 0", "\"producer_warps\": 4"),
+           "\"block_threads\": 128", "\"block_threads\": 256")},
+      {"producer of 2 warps",
+       replace(replace(ws, "\"producer_warps\": 4", "\"producer_warps\": 2"),
+               "\"block_threads\": 384", "\"block_threads\": 320")},
+      {"producer threads not counted",
+       replace(ws, "\"block_threads\": 384", "\"block_threads\": 256")},
+      {"3 stages without a producer",
+       replace(kValid, "\"kv_stages\": 2", "\"kv_stages\": 3")},
       {"5 stages", replace(ws, "\"kv_stages\": 3", "\"kv_stages\": 5")},
-      {"head dim beyond 2^20", replace(kValid, "\"head_dim\": 128", "\"head_dim\": 4503599627370496")},
-      {"shared memory not the tiles'", replace(kValid, "\"dynamic_shared_memory\": 81920", "\"dynamic_shared_memory\": 49152")},
-      {"shared memory without the mbarriers", replace(ws, "\"dynamic_shared_memory\": 114744", "\"dynamic_shared_memory\": 114688")},
-      {"duplicate field", replace(kValid, "\"mma\": \"sync\"", "\"mma\": \"sync\", \"mma\": \"sync\"")},
+      {"head dim beyond 2^20",
+       replace(kValid, "\"head_dim\": 128", "\"head_dim\": 4503599627370496")},
+      {"shared memory not the tiles'",
+       replace(kValid, "\"dynamic_shared_memory\": 81920",
+               "\"dynamic_shared_memory\": 49152")},
+      {"shared memory without the mbarriers",
+       replace(ws, "\"dynamic_shared_memory\": 114744",
+               "\"dynamic_shared_memory\": 114688")},
+      {"duplicate field", replace(kValid, "\"mma\": \"sync\"",
+                                  "\"mma\": \"sync\", \"mma\": \"sync\"")},
       {"trailing text", std::string(kValid) + "x"},
       {"not a description", "[1, 2]"},
       // The static sizes: required, -1 or >= 1.
@@ -161,13 +203,21 @@ int main() {
       {"string seq_k", replace(kValid, "\"seq_k\": -1", "\"seq_k\": \"-1\"")},
       {"huge batch", replace(kValid, "\"batch\": -1", "\"batch\": 1e30")},
       // Numbers: JSON only, finite, integers within range.
-      {"nan for an integer", replace(kValid, "\"block_q\": 64", "\"block_q\": nan")},
+      {"nan for an integer",
+       replace(kValid, "\"block_q\": 64", "\"block_q\": nan")},
       {"inf for a float", replace(kValid, "\"bias\": -2.5", "\"bias\": -inf")},
-      {"number out of double range", replace(kValid, "\"scale\": 0.0883883461", "\"scale\": 1e999")},
-      {"scale out of f32 range", replace(kValid, "\"scale\": 0.0883883461", "\"scale\": 1e300")},
-      {"integer beyond int64", replace(kValid, "\"head_dim\": 128", "\"head_dim\": 1e300")},
-      {"too many warps", replace(replace(kValid, "\"num_warps\": 4", "\"num_warps\": 64"), "\"block_threads\": 128", "\"block_threads\": 2048")},
-      {"shared memory beyond int", replace(kValid, "\"dynamic_shared_memory\": 81920", "\"dynamic_shared_memory\": 4294967296")},
+      {"number out of double range",
+       replace(kValid, "\"scale\": 0.0883883461", "\"scale\": 1e999")},
+      {"scale out of f32 range",
+       replace(kValid, "\"scale\": 0.0883883461", "\"scale\": 1e300")},
+      {"integer beyond int64",
+       replace(kValid, "\"head_dim\": 128", "\"head_dim\": 1e300")},
+      {"too many warps",
+       replace(replace(kValid, "\"num_warps\": 4", "\"num_warps\": 64"),
+               "\"block_threads\": 128", "\"block_threads\": 2048")},
+      {"shared memory beyond int",
+       replace(kValid, "\"dynamic_shared_memory\": 81920",
+               "\"dynamic_shared_memory\": 4294967296")},
       {"two kernels of one name", twoKernelsOfOneName()},
   };
   for (const Bad &b : bad)

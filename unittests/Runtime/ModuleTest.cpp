@@ -290,7 +290,8 @@ const char *kDescription = R"({"kernels": [
 
 // A TMA kernel (wgmma, D = 128, Dv = 64, Hq = 6, Hkv = 2, 64 x 48 tiles).
 const char *kTmaDescription = R"({"kernels": [
-  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "tma_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1}
+  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "tma_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1},
+  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "stores": "tma", "mma": "wgmma", "name": "tma_store_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1}
 ]})";
 
 std::string writeFiles(const std::string &dir, const std::string &json,
@@ -594,6 +595,26 @@ void sigattn_test::runModuleTests() {
       if (!encoded)
         check("three tensor maps encoded", false,
               std::to_string(driver.encodes.size()) + " encodes");
+      // TMA stores: out's map after v's ([B, Nq, Hq, Dv], 64-row boxes).
+      driver.paramsToRead = 11;
+      driver.encodes.clear();
+      before = driver.launches.size();
+      expect("launch of a kernel with TMA stores",
+             tma.launch("tma_store_sigattn", a), true);
+      bool stored = driver.launches.size() == before + 1 &&
+                    driver.launches.back().params.size() == 11 &&
+                    driver.launches.back().params[10] == a.output &&
+                    driver.encodes.size() == 4;
+      if (stored) {
+        const Driver::Encode &e = driver.encodes[3];
+        stored = e.base == a.output && e.dims[0] == 64 && e.dims[1] == 6 &&
+                 e.dims[2] == 113 && e.dims[3] == 2 && e.strides[0] == 128 &&
+                 e.strides[1] == 768 && e.strides[2] == 768 * 113 &&
+                 e.box[0] == 64 && e.box[2] == 64 &&
+                 e.swizzle == CU_TENSOR_MAP_SWIZZLE_128B;
+      }
+      check("TMA stores: out's tensor map fourth, over [B, Nq, Hq, Dv]", stored,
+            std::to_string(driver.encodes.size()) + " encodes");
       before = driver.launches.size();
       driver.encodeResult = CUDA_ERROR_INVALID_VALUE;
       expect("TMA launch when cuTensorMapEncodeTiled fails",

@@ -42,6 +42,14 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "(cp.async.bulk.tensor from CUtensorMaps the host "
                      "passes; mma=wgmma only) or auto"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> stores{
+      *this, "stores",
+      llvm::cl::desc("How O reaches global memory: direct (each thread "
+                     "stores its registers), tma (stmatrix into shared "
+                     "memory, then TMA stores through a fourth CUtensorMap; "
+                     "loads=tma and Dv <= D) or auto (tma where the kernel "
+                     "can, else direct)"),
+      llvm::cl::init("auto")};
   PassOptions::Option<std::string> schedule{
       *this, "schedule",
       llvm::cl::desc("How the warps share the work: cooperative (every warp "
@@ -97,6 +105,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 /// How the kernels load tiles (cp.async or tma): `loads`, with auto
 /// resolved for the generation; nothing when `loads` is not a kind.
 std::optional<std::string> resolveLoads(const GPUPipelineOptions &options);
+
+/// How the kernels store O (direct, tma, or auto: per kernel, by the
+/// outline pass): `stores`, with the pipeline's auto resolved; nothing when
+/// it is not a kind.
+std::optional<std::string> resolveStores(const GPUPipelineOptions &options);
 
 /// How the kernels' warps share the work (cooperative or specialized):
 /// `schedule`, with auto resolved; nothing when it is not a schedule.

@@ -31,8 +31,10 @@ constexpr int kNumSizeParams = 3;
 /// Kernels with TMA loads ("loads": "tma") take three more parameters after
 /// the sizes: the CUtensorMaps of q, k and v, by value (`.param .align 64
 /// .b8 [128]`, __grid_constant__), encoded by the host for each launch
-/// (see TensorMapShape).
+/// (see TensorMapShape); kernels with TMA stores ("stores": "tma") a fourth,
+/// out's.
 constexpr int kNumTensorMaps = 3;
+constexpr int kNumTensorMapsWithStore = 4;
 constexpr int64_t kTensorMapBytes = 128;
 constexpr int64_t kTensorMapAlignment = 64;
 
@@ -61,6 +63,9 @@ struct TileShape {
   int64_t producerWarps = 0;
   /// Stages of the K/V ring in shared memory.
   int64_t kvStages = kDefaultKVStages;
+  /// O stored through shared memory by TMA (needs tmaLoads; Dv <= D: each
+  /// warpgroup stages its rows of O where its rows of Q were).
+  bool tmaStores = false;
   static constexpr int64_t kDefaultKVStages = 2;
 };
 
@@ -95,12 +100,18 @@ constexpr int64_t dynamicSharedBytes(const TileShape &s) {
          tmaBarriers(s) * kMBarrierBytes;
 }
 
-/// Which tensor a CUtensorMap parameter describes.
-enum class MapRole { kQuery, kKey, kValue };
+/// The CUtensorMap parameters of a kernel of shape `s`.
+constexpr int numTensorMaps(const TileShape &s) {
+  return s.tmaLoads ? (s.tmaStores ? kNumTensorMapsWithStore : kNumTensorMaps)
+                    : 0;
+}
+
+/// Which tensor a CUtensorMap parameter describes, in parameter order.
+enum class MapRole { kQuery, kKey, kValue, kOutput };
 
 /// Columns of one TMA box: 64 elements, the 128 bytes of one swizzled row.
 constexpr int64_t kTmaBoxCols = 64;
-/// Rows of q per TMA box: one warpgroup's 64 rows.
+/// Rows of q and out per TMA box: one warpgroup's 64 rows.
 constexpr int64_t kTmaQueryBoxRows = 64;
 
 /// What a host passes to cuTensorMapEncodeTiled for one tensor of a TMA
@@ -114,10 +125,11 @@ struct TensorMapShape {
   uint64_t strides[3]; ///< bytes between consecutive heads, rows, batches
   uint32_t box[4];     ///< 64, 1, boxRows, 1
 };
-/// Rows of a TMA box of `role`: 64 for q (one warpgroup's rows), block-k for
-/// k and v.
+/// Rows of a TMA box of `role`: 64 for q and out (one warpgroup's rows),
+/// block-k for k and v.
 constexpr int64_t tmaBoxRows(MapRole role, int64_t blockK) {
-  return role == MapRole::kQuery ? kTmaQueryBoxRows : blockK;
+  return role == MapRole::kQuery || role == MapRole::kOutput ? kTmaQueryBoxRows
+                                                             : blockK;
 }
 /// Most rows of one TMA box (a box dimension is at most 256).
 constexpr int64_t kMaxTmaBoxRows = 256;
@@ -133,12 +145,13 @@ constexpr TensorMapShape tensorMapShape(int64_t dim, int64_t heads, int64_t seq,
           {static_cast<uint32_t>(kTmaBoxCols), 1u,
            static_cast<uint32_t>(boxRows), 1u}};
 }
-/// The map a kernel of shape `s` reads `role` through.
+/// The map a kernel of shape `s` reads (or, out, writes) `role` through.
 constexpr TensorMapShape tensorMapShape(const TileShape &s, MapRole role,
                                         int64_t batch, int64_t seq,
                                         int64_t heads) {
-  return tensorMapShape(role == MapRole::kValue ? s.valueDim : s.headDim, heads,
-                        seq, batch, tmaBoxRows(role, s.blockK));
+  bool values = role == MapRole::kValue || role == MapRole::kOutput;
+  return tensorMapShape(values ? s.valueDim : s.headDim, heads, seq, batch,
+                        tmaBoxRows(role, s.blockK));
 }
 
 /// TMA coordinates are signed 32-bit: a TMA kernel takes N < 2^31 rows.

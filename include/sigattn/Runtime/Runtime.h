@@ -59,6 +59,9 @@ struct KernelInfo {
   /// "loads": "tma" (three CUtensorMap parameters after the sizes, which
   /// Module::launch encodes) or "cp.async".
   bool tmaLoads = false;
+  /// "stores": "tma" (a fourth CUtensorMap, out's; needs TMA loads) or
+  /// "direct" (also when the field is absent).
+  bool tmaStores = false;
   /// "producer_warps": warps that only load (0, or 4 for a producer
   /// warpgroup); "kv_stages": stages of the K/V ring. Both are part of the
   /// shape the shared memory and block size follow.
@@ -72,8 +75,8 @@ struct KernelInfo {
   int64_t staticSeqK = abi::kDynamicSize;
 
   abi::TileShape tileShape() const {
-    return {blockQ,   blockK,   numWarps,      headDim,
-            valueDim, tmaLoads, producerWarps, kvStages};
+    return {blockQ,   blockK,        numWarps, headDim,  valueDim,
+            tmaLoads, producerWarps, kvStages, tmaStores};
   }
 };
 

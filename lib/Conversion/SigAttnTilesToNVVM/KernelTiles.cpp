@@ -235,6 +235,8 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
       b.getNamedAttr("mma", b.getStringAttr(mma)),
       b.getNamedAttr("loads",
                      b.getStringAttr(shape.tmaLoads ? "tma" : "cp.async")),
+      b.getNamedAttr("stores",
+                     b.getStringAttr(shape.tmaStores ? "tma" : "direct")),
       b.getNamedAttr("producer_warps", i64(shape.producerWarps)),
       b.getNamedAttr("kv_stages", i64(shape.kvStages)),
   };

@@ -123,16 +123,20 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   if (auto maps =
           kernel->getAttrOfType<DenseI64ArrayAttr>(kTensorMapsAttrName)) {
     ArrayRef<int64_t> args = maps.asArrayRef();
-    if (args.size() != abi::kNumTensorMaps ||
+    if ((args.size() != abi::kNumTensorMaps &&
+         args.size() != abi::kNumTensorMapsWithStore) ||
         llvm::any_of(args, [&](int64_t i) {
           return i < 0 || i >= kernel.getNumArguments() ||
                  !isa<LLVM::LLVMPointerType>(kernel.getArgument(i).getType());
         }))
       return fail("'" + kTensorMapsAttrName + "' must name " +
-                  Twine(abi::kNumTensorMaps) +
-                  " !llvm.ptr arguments (the CUtensorMaps of q, k, v)");
+                  Twine(abi::kNumTensorMaps) + " or " +
+                  Twine(abi::kNumTensorMapsWithStore) +
+                  " !llvm.ptr arguments (the CUtensorMaps of q, k, v, and "
+                  "out's with TMA stores)");
     c.tensorMaps.assign(args.begin(), args.end());
     c.shape.tmaLoads = true;
+    c.shape.tmaStores = args.size() == abi::kNumTensorMapsWithStore;
   }
   if (c.specialized() && !c.tma())
     return fail("schedule=specialized needs loads=tma (the producer issues "
@@ -171,6 +175,11 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   if (tiles.store.getDest().getType().getDimSize(3) != c.shape.valueDim)
     return fail("the output buffer's head dimension must be Dv = " +
                 Twine(c.shape.valueDim));
+  if (c.shape.tmaStores && c.shape.valueDim > c.shape.headDim)
+    return fail("TMA stores (stores=tma) stage O where Q was and need Dv <= "
+                "D (Dv = " +
+                Twine(c.shape.valueDim) + ", D = " + Twine(c.shape.headDim) +
+                ")");
   if (c.shape.blockQ % (16 * c.shape.numWarps) != 0)
     return fail("block-q = " + Twine(c.shape.blockQ) +
                 " must be a multiple of 16 x num-warps = " +
@@ -828,8 +837,13 @@ Value TileEmitter::turnGroup() {
 /// ids are constants, one branch per warpgroup (with an id in a register
 /// ptxas reserves all 16 barriers).
 void TileEmitter::inEachTurnGroup(function_ref<void(int64_t)> body) {
+  inEachWarpgroup(cfg.turnGroups(), body);
+}
+
+void TileEmitter::inEachWarpgroup(int64_t groups,
+                                  function_ref<void(int64_t)> body) {
   Value group = turnGroup();
-  for (int64_t g = 0; g < cfg.turnGroups(); ++g) {
+  for (int64_t g = 0; g < groups; ++g) {
     Value mine =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, group, i32(g));
     ifThen(mine, [&] { body(g); });
@@ -926,7 +940,10 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
   b.setInsertionPoint(tiles.store);
   if (cfg.specialized())
     finishTurns();
-  emitStore(tiles.store, acc);
+  if (cfg.shape.tmaStores)
+    emitTmaStore(tiles.store, acc);
+  else
+    emitStore(tiles.store, acc);
 
   // Step 5. The tile ops are gone.
   tiles.store.erase();
@@ -1063,4 +1080,67 @@ void TileEmitter::emitStore(StoreTileOp store, ArrayRef<Value> acc) {
       }
     }
   }
+}
+
+/// O through shared memory: each warp puts its rows there with stmatrix,
+/// in the layout TMA loaded Q with, where its warpgroup's rows of Q were
+/// (their last S has completed); then one thread of the warpgroup stores
+/// the warpgroup's 64 rows by TMA, which drops rows past Nq.
+void TileEmitter::emitTmaStore(StoreTileOp store, ArrayRef<Value> acc) {
+  const abi::TileShape &s = cfg.shape;
+  int64_t vTiles = s.valueDim / 8;
+  // Step 1. stmatrix: 16 rows x 16 columns per instruction.
+  Value warpRow = mul(warp, i32(cfg.rowsPerWarp));
+  for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
+    IntV row = layout::stmatrixRow(iv(lane), iv(warpRow), mt);
+    for (int64_t j = 0; j < s.valueDim / 16; ++j) {
+      SmallVector<Value> regs;
+      for (int64_t m = 0; m < 4; ++m) {
+        int64_t r = layout::stmatrixRegister(mt, j, m, vTiles);
+        regs.push_back(pack(acc[r], acc[r + 1]));
+      }
+      IntV chunk = layout::stmatrixChunk(iv(lane), j);
+      IntV offset =
+          sharedChunkOffset(iv(i32(cfg.offQ)), row, chunk, s.blockQ, s.headDim);
+      NVVM::StMatrixOp::create(b, loc, sharedPtr(offset.v), regs,
+                               NVVM::MMALayout::row,
+                               NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
+                               NVVM::LdStMatrixEltType::B16);
+    }
+  }
+  // Step 2. The writes (generic proxy) become visible to TMA (async proxy),
+  // then the warpgroup's 128 threads meet on named barrier 1 + g (the
+  // turns' barriers are all complete by now).
+  NVVM::FenceProxyOp::create(
+      b, loc, NVVM::ProxyKind::async_shared,
+      NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+  int64_t groups = s.numWarps / 4;
+  inEachWarpgroup(groups, [&](int64_t g) {
+    NVVM::BarrierOp::create(b, loc, TypeRange(), i32(1 + g), i32(128),
+                            NVVM::BarrierReductionAttr(), Value());
+  });
+  // Step 3. The warpgroup's first thread stores its boxes, and waits until
+  // TMA has read them (the block's shared memory must outlive the reads).
+  Value first = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      arith::AndIOp::create(b, loc, tid, i32(127)), i32(0));
+  ifThen(first, [&] {
+    Value map = kernel.getArgument(
+        cfg.tensorMaps[static_cast<int>(abi::MapRole::kOutput)]);
+    Value groupRow = mul(turnGroup(), i32(abi::kTmaQueryBoxRows));
+    Value row0 = add(toI32(store.getRowStart()), groupRow);
+    for (int64_t c = 0; c < s.valueDim / abi::kTmaBoxCols; ++c) {
+      IntV src = sharedChunkOffset(iv(i32(cfg.offQ)), iv(groupRow),
+                                   iv(i32(c * abi::kTmaBoxCols / 8)), s.blockQ,
+                                   s.headDim);
+      SmallVector<Value> coords = {i32(c * abi::kTmaBoxCols),
+                                   toI32(store.getHead()), row0,
+                                   toI32(store.getBatch())};
+      NVVM::CpAsyncBulkTensorSharedCTAToGlobalOp::create(
+          b, loc, map, sharedPtr(src.v), coords, Value(),
+          NVVM::TMAStoreMode::TILE, Value());
+    }
+    NVVM::CpAsyncBulkCommitGroupOp::create(b, loc);
+    NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, 0, b.getUnitAttr());
+  });
 }

@@ -305,6 +305,8 @@ private:
   Value turnGroup();
   /// Runs `body(g)` in computing warpgroup g, for each g (one branch each).
   void inEachTurnGroup(function_ref<void(int64_t)> body);
+  /// The same for the first `groups` computing warpgroups.
+  void inEachWarpgroup(int64_t groups, function_ref<void(int64_t)> body);
 
   //===--------------------------------------------------------------------===//
   // Warp specialization (cfg.specialized())
@@ -356,6 +358,8 @@ private:
                     SmallVectorImpl<Value> &scores, int64_t ntBegin,
                     int64_t ntEnd);
   void emitStore(StoreTileOp store, ArrayRef<Value> acc);
+  /// O by stmatrix into shared memory, then TMA stores (cfg.shape.tmaStores).
+  void emitTmaStore(StoreTileOp store, ArrayRef<Value> acc);
 };
 
 /// mma.sync (sm_80 and later): checks and emitter.

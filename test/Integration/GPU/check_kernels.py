@@ -170,13 +170,14 @@ def run_case(fn, launch, exp, ref_exp, batch, nq, nk, gen, shift=0):
         batch, nq, hq, dv)
     assert out.data_ptr() % 16 == 0 and raw.data_ptr() % 16 == 0
 
+    out_ptr = out.data_ptr() + 2 * shift
     args = [np.uint64(t.data_ptr()) for t in (q, k, v)]
-    args.append(np.uint64(out.data_ptr() + 2 * shift))
+    args.append(np.uint64(out_ptr))
     if slopes is not None:
         args.append(np.uint64(slopes.data_ptr()))
     args += [np.int64(batch), np.int64(nq), np.int64(nk)]
     args += tensor_maps.tensor_map_args(launch, q.data_ptr(), k.data_ptr(),
-                                        v.data_ptr(), batch, nq, nk)
+                                        v.data_ptr(), out_ptr, batch, nq, nk)
     grid = ((nq + launch["block_q"] - 1) // launch["block_q"], hq, batch)
     torch.cuda.synchronize()
     fn(grid, (launch["block_threads"], 1, 1), tuple(args),

@@ -120,6 +120,11 @@ def expected_description(name, c, pipeline):
     loads = pipeline.get("loads", "auto")
     if loads == "auto":
         loads = "tma" if mma == "wgmma" else "cp.async"
+    # stores=auto: TMA stores (a fourth tensor map, O staged where Q was)
+    # where the kernel has TMA loads and Dv <= D, direct stores elsewhere.
+    stores = pipeline.get("stores", "auto")
+    if stores == "auto":
+        stores = "tma" if loads == "tma" and dv <= d else "direct"
     # schedule=auto is cooperative; specialized adds a producer warpgroup
     # (4 warps after the computing ones) and takes kv-stages (default 2;
     # 3 with a producer where the 227 KiB of shared memory hold them).
@@ -157,6 +162,7 @@ def expected_description(name, c, pipeline):
         "dynamic_shared_memory": shared(stages),
         "mma": mma,
         "loads": loads,
+        "stores": stores,
         # B, Nq, Nk: the op's static size, -1 where the op leaves it dynamic
         # ('?'); a static size is baked into the kernel.
         "batch": -1 if c["batch"] is None else c["batch"],

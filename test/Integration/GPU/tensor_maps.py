@@ -1,11 +1,12 @@
 """The CUtensorMap parameters of sigattn kernels with TMA loads.
 
 A kernel whose description says "loads": "tma" takes, after B, Nq and Nk,
-the tensor maps of q, k and v by value (docs/KernelABI.md). This module
+the tensor maps of q, k and v by value, and with "stores": "tma" a fourth,
+out's (docs/KernelABI.md). This module
 encodes them as the C++ runtime does (include/sigattn/Runtime/KernelABI.h,
 tensorMapShape): a 4-D tiled map of the contiguous [B, N, H, dim] tensor,
 innermost dimension first, boxes of (64, 1, rows, 1) with rows = 64 for q
-and block_k for k and v, 128-byte swizzle, zero fill past N. Used by
+and out and block_k for k and v, 128-byte swizzle, zero fill past N. Used by
 check_kernels.py and benchmarks/bench_attention.py through CuPy, which passes
 each map as a 128-byte structure argument.
 """
@@ -19,11 +20,12 @@ ELEMENT_BYTES = 2
 
 
 def map_shape(desc, role, batch, seq):
-    """dims, byte strides and box of `role`'s map (query, key or value) for
-    a call with `batch` batches and `seq` rows."""
-    dim = desc["value_dim"] if role == "value" else desc["head_dim"]
-    heads = desc["num_query_heads"] if role == "query" else desc["num_kv_heads"]
-    rows = QUERY_BOX_ROWS if role == "query" else desc["block_k"]
+    """dims, byte strides and box of `role`'s map (query, key, value or
+    output) for a call with `batch` batches and `seq` rows."""
+    dim = desc["value_dim"] if role in ("value", "output") else desc["head_dim"]
+    by_query = role in ("query", "output")
+    heads = desc["num_query_heads"] if by_query else desc["num_kv_heads"]
+    rows = QUERY_BOX_ROWS if by_query else desc["block_k"]
     row = heads * dim * ELEMENT_BYTES
     return {"dims": [dim, heads, seq, batch],
             "strides": [dim * ELEMENT_BYTES, row, row * seq],
@@ -56,11 +58,14 @@ def encode(desc, role, ptr, batch, seq):
     return np.frombuffer(raw, dtype=struct)[0]
 
 
-def tensor_map_args(desc, q_ptr, k_ptr, v_ptr, batch, seq_q, seq_k):
+def tensor_map_args(desc, q_ptr, k_ptr, v_ptr, o_ptr, batch, seq_q, seq_k):
     """The parameters after B, Nq, Nk: none for cp.async kernels, the three
-    maps for TMA kernels."""
+    maps for TMA kernels, and out's with TMA stores."""
     if desc.get("loads", "cp.async") != "tma":
         return []
-    return [encode(desc, "query", q_ptr, batch, seq_q),
+    maps = [encode(desc, "query", q_ptr, batch, seq_q),
             encode(desc, "key", k_ptr, batch, seq_k),
             encode(desc, "value", v_ptr, batch, seq_k)]
+    if desc.get("stores", "direct") == "tma":
+        maps.append(encode(desc, "output", o_ptr, batch, seq_q))
+    return maps

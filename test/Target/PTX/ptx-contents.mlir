@@ -5,7 +5,7 @@
 // RUN: FileCheck %s --input-file=%t.ptx --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local
 // RUN: FileCheck %s --input-file=%t.ptx.json --check-prefix=JSON
 // RUN: sigattn-opt %s --sigattn-gpu-pipeline="ptx-output=%t.wg.ptx" -o /dev/null
-// RUN: FileCheck %s --input-file=%t.wg.ptx --check-prefix=WG --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local --implicit-check-not=ldmatrix --implicit-check-not=mma.sync --implicit-check-not=cp.async.cg
+// RUN: FileCheck %s --input-file=%t.wg.ptx --check-prefix=WG --implicit-check-not=ex2 --implicit-check-not=__nv_ --implicit-check-not=shfl --implicit-check-not="{{[[:space:]](red|atom)\.}}" --implicit-check-not=.local --implicit-check-not=ldmatrix --implicit-check-not=mma.sync --implicit-check-not=cp.async.cg --implicit-check-not=st.global
 // RUN: FileCheck %s --input-file=%t.wg.ptx.json --check-prefix=WGJSON
 // Warp-specialized (schedule=specialized): 8 computing warps and a producer
 // warpgroup, 168 registers per thread at launch, redistributed by
@@ -16,12 +16,14 @@
 // RUN: FileCheck %s --input-file=%t.ws.ptx.json --check-prefix=WSJSON
 
 // WG: .visible .entry attention_sigattn(
-// The tensor maps of q, k, v: by-value grid constants after B, Nq, Nk,
-// read in place (cvta.param), never copied to local memory.
+// The tensor maps of q, k, v and out (TMA stores): by-value grid constants
+// after B, Nq, Nk, read in place (cvta.param), never copied to local
+// memory.
 // WG: .param .u64 attention_sigattn_param_6,
 // WG-NEXT: .param .align 64 .b8 attention_sigattn_param_7[128],
 // WG-NEXT: .param .align 64 .b8 attention_sigattn_param_8[128],
-// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_9[128]
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_9[128],
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_10[128]
 // WG: .maxntid 256, 1, 1
 // WG-DAG: cvta.param.u64
 // WG-DAG: mbarrier.init.shared.b64
@@ -36,7 +38,14 @@
 // WG-DAG: wgmma.wait_group.sync.aligned
 // WG-DAG: tanh.approx.f32
 // WG-DAG: cvt.rn.bf16x2.f32
-// WG-DAG: st.global.b32
+// O: stmatrix into shared memory, a proxy fence, each warpgroup's named
+// barrier, then TMA stores (no st.global), waited for before the exit.
+// WG-DAG: stmatrix.sync.aligned.m8n8.x4.shared.b16
+// WG-DAG: fence.proxy.async.shared::cta
+// WG-DAG: bar.sync {{[0-9]+}}, 128;
+// WG-DAG: cp.async.bulk.tensor.4d.global.shared::cta.tile.bulk_group
+// WG-DAG: cp.async.bulk.commit_group
+// WG-DAG: cp.async.bulk.wait_group.read 0
 // WG: ret;
 
 // WS: .maxntid 384, 1, 1
@@ -53,9 +62,9 @@
 // WS: wgmma.wait_group.sync.aligned 0;
 // WS: mbarrier.arrive.shared.b64
 // WS: ret;
-// WSJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 384, "dynamic_shared_memory": 131128, "element_type": "bf16", "head_dim": 128, "kv_stages": 3, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// WSJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 384, "dynamic_shared_memory": 131128, "element_type": "bf16", "head_dim": 128, "kv_stages": 3, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
 
-// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
 
 // CHECK: .version 8.0
 // CHECK: .target sm_90a
@@ -79,7 +88,7 @@
 // CHECK: ret;
 
 // JSON: "kernels": [
-// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0}
 func.func @attention(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x4x128xbf16>,
                      %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x16x128xbf16> {
   %o = sigattn.attention %q, %k, %v causal bias = -8.317766

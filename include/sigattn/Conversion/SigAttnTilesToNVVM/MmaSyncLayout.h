@@ -193,6 +193,26 @@ constexpr int64_t storeRegister(int64_t mt, int64_t nt, int64_t h,
   return 4 * (mt * valueTiles + nt) + 2 * h;
 }
 
+/// O staged in shared memory by stmatrix.m8n8.x4 (TMA stores): one
+/// instruction per warp stores the 16 x 16 block of m-tile `mt` and
+/// n-tiles 2j, 2j + 1 as four 8 x 8 matrices, in register order (rows 0-7,
+/// columns 0-7), (rows 8-15, columns 0-7), (rows 0-7, columns 8-15), (rows
+/// 8-15, columns 8-15); lane l gives the address of row l % 8 of matrix
+/// l / 8. Its row, from the warp's first row `warpRow`, and its 16-byte
+/// chunk (8 columns) within the row:
+template <typename I> I stmatrixRow(I lane, I warpRow, int64_t mt) {
+  return warpRow + 16 * mt + ((lane >> 3) & 1) * 8 + (lane & 7);
+}
+template <typename I> I stmatrixChunk(I lane, int64_t j) {
+  return (lane >> 4) + 2 * j;
+}
+/// The accumulator register whose pair (and the next) is matrix `i` of
+/// that stmatrix.
+constexpr int64_t stmatrixRegister(int64_t mt, int64_t j, int64_t i,
+                                   int64_t valueTiles) {
+  return storeRegister(mt, 2 * j + i / 2, i % 2, valueTiles);
+}
+
 } // namespace mmasync
 } // namespace sigattn
 

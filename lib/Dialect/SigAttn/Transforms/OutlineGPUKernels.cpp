@@ -175,10 +175,10 @@ static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
 
 class Outliner {
 public:
-  Outliner(ModuleOp module, int64_t numWarps, LoadKind loads,
+  Outliner(ModuleOp module, int64_t numWarps, LoadKind loads, StoreKind stores,
            ScheduleKind schedule, int64_t kvStages)
-      : module(module), numWarps(numWarps), loads(loads), schedule(schedule),
-        kvStages(kvStages) {}
+      : module(module), numWarps(numWarps), loads(loads), stores(stores),
+        schedule(schedule), kvStages(kvStages) {}
 
   LogicalResult outline(scf::ForallOp grid, StringRef name);
 
@@ -203,6 +203,7 @@ private:
   ModuleOp module;
   int64_t numWarps;
   LoadKind loads;
+  StoreKind stores;
   ScheduleKind schedule;
   int64_t kvStages;
   gpu::GPUModuleOp kernelModule;
@@ -343,6 +344,22 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     return failure();
   MLIRContext *ctx = grid.getContext();
   Location loc = grid.getLoc();
+  // TMA stores stage each warpgroup's rows of O where its rows of Q were.
+  int64_t headDim = cast<MemRefType>(buffers->query.getType()).getDimSize(3);
+  int64_t valueDim = cast<MemRefType>(buffers->out.getType()).getDimSize(3);
+  bool fits = !ShapedType::isDynamic(headDim) &&
+              !ShapedType::isDynamic(valueDim) && valueDim <= headDim;
+  bool tmaStores = false;
+  if (stores == StoreKind::Tma) {
+    if (!fits)
+      return grid.emitOpError()
+             << "sigattn-outline-gpu-kernels: stores=tma stages O where Q "
+                "was and needs Dv <= D (Dv = "
+             << valueDim << ", D = " << headDim << "): use stores=direct";
+    tmaStores = true;
+  } else if (stores == StoreKind::Auto) {
+    tmaStores = loads == LoadKind::Tma && fits;
+  }
 
   // Step 1. The kernel signature: pointers, then B, Nq, Nk as i64.
   SmallVector<Value> pointers = {buffers->query, buffers->key, buffers->value,
@@ -358,10 +375,12 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   }
   Type i64 = IntegerType::get(ctx, 64);
   argTypes.append(abi::kNumSizeParams, i64);
-  // TMA loads: the CUtensorMaps of q, k and v.
+  // TMA loads: the CUtensorMaps of q, k and v (and out's, TMA stores).
   unsigned firstMap = argTypes.size();
   if (loads == LoadKind::Tma)
-    argTypes.append(abi::kNumTensorMaps, LLVM::LLVMPointerType::get(ctx));
+    argTypes.append(tmaStores ? abi::kNumTensorMapsWithStore
+                              : abi::kNumTensorMaps,
+                    LLVM::LLVMPointerType::get(ctx));
 
   gpu::GPUModuleOp gpuModule = getKernelModule();
   OpBuilder kb = OpBuilder::atBlockEnd(gpuModule.getBody());
@@ -496,9 +515,13 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     grid.walk([&](TileStepOp step) {
       blockK = static_cast<int64_t>(step.getBlockK());
     });
-    for (auto [role, buffer] : {std::pair{abi::MapRole::kQuery, buffers->query},
-                                {abi::MapRole::kKey, buffers->key},
-                                {abi::MapRole::kValue, buffers->value}})
+    SmallVector<std::pair<abi::MapRole, Value>> maps = {
+        {abi::MapRole::kQuery, buffers->query},
+        {abi::MapRole::kKey, buffers->key},
+        {abi::MapRole::kValue, buffers->value}};
+    if (tmaStores)
+      maps.push_back({abi::MapRole::kOutput, buffers->out});
+    for (auto [role, buffer] : maps)
       operands.push_back(
           encodeTensorMap(hb, loc, buffer, abi::tmaBoxRows(role, blockK)));
   }
@@ -593,6 +616,19 @@ struct SigAttnOutlineGPUKernelsPass
           << "' (expected cp.async or tma)";
       return signalPassFailure();
     }
+    FailureOr<StoreKind> storeKind = parseStoreKind(stores);
+    if (failed(storeKind)) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: unknown stores='" << stores
+          << "' (expected direct, tma or auto)";
+      return signalPassFailure();
+    }
+    if (*storeKind == StoreKind::Tma && *loadKind != LoadKind::Tma) {
+      mlir::emitError(getOperation().getLoc())
+          << "sigattn-outline-gpu-kernels: stores=tma needs loads=tma (O is "
+             "staged in TMA's shared-memory layout)";
+      return signalPassFailure();
+    }
     if (*loadKind == LoadKind::Tma && *kind != MmaKind::Wgmma) {
       mlir::emitError(getOperation().getLoc())
           << "sigattn-outline-gpu-kernels: loads=tma needs mma=wgmma (the "
@@ -657,7 +693,7 @@ struct SigAttnOutlineGPUKernelsPass
       int64_t gridStages = kvStages;
       if (gridStages == 0)
         gridStages = defaultKVStages(grid, *scheduleKind);
-      Outliner outliner(module, gridWarps, *loadKind, *scheduleKind,
+      Outliner outliner(module, gridWarps, *loadKind, *storeKind, *scheduleKind,
                         gridStages);
       auto func = grid->getParentOfType<FunctionOpInterface>();
       std::string name = kernelName(func ? func.getName() : "kernel", taken);

@@ -48,6 +48,16 @@ FailureOr<MmaKind> mlir::sigattn::parseMmaKind(StringRef mma) {
   return failure();
 }
 
+FailureOr<StoreKind> mlir::sigattn::parseStoreKind(StringRef stores) {
+  if (stores == "direct")
+    return StoreKind::Direct;
+  if (stores == "tma")
+    return StoreKind::Tma;
+  if (stores == "auto")
+    return StoreKind::Auto;
+  return failure();
+}
+
 FailureOr<LoadKind> mlir::sigattn::parseLoadKind(StringRef loads) {
   if (loads == "cp.async")
     return LoadKind::CpAsync;

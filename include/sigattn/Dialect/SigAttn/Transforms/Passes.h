@@ -49,6 +49,14 @@ enum class LoadKind { CpAsync, Tma };
 /// Parses a `loads` option (cp.async, tma).
 FailureOr<LoadKind> parseLoadKind(StringRef loads);
 
+/// How a kernel stores O: every thread its accumulators (direct), or
+/// through shared memory (stmatrix) by TMA (cp.async.bulk.tensor) with a
+/// fourth CUtensorMap, out's; auto picks TMA where the kernel can.
+enum class StoreKind { Direct, Tma, Auto };
+
+/// Parses a `stores` option (direct, tma, auto).
+FailureOr<StoreKind> parseStoreKind(StringRef stores);
+
 /// How a kernel's warps share the work: every warp loads and computes
 /// (cooperative), or a producer warpgroup after the computing warps issues
 /// the TMA loads into a ring of K/V stages (specialized; TMA loads only).

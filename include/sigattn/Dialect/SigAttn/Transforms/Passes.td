@@ -173,7 +173,10 @@ def SigAttnOutlineGPUKernels
     the kernel's `sigattn.tensor_maps` attribute; by-value grid constants
     once `sigattn-tensor-map-params` has run), and the host encodes each
     into a 64-byte aligned stack slot with `sigattn_encode_tensor_map`
-    before the launch.
+    before the launch. With `stores=tma` as well a fourth, out's map
+    (boxes of 64 rows), through which each warpgroup stores its rows of O
+    from shared memory; `stores=auto` takes it where the kernel can
+    (loads=tma and Dv <= D: O is staged where Q was).
 
     With `schedule=specialized` the block has a producer warpgroup after
     the num-warps computing warps (block = (32 * (num-warps + 4), 1, 1));
@@ -197,6 +200,11 @@ def SigAttnOutlineGPUKernels
     Option<"loads", "loads", "std::string", /*default=*/"\"cp.async\"",
            "How the kernel loads tiles: cp.async, or tma (three CUtensorMap "
            "parameters after the sizes, encoded by the host)">,
+    Option<"stores", "stores", "std::string", /*default=*/"\"direct\"",
+           "How the kernel stores O: direct (each thread its registers), "
+           "tma (stmatrix into shared memory, then a TMA store through a "
+           "fourth CUtensorMap; loads=tma, Dv <= D) or auto (tma where the "
+           "kernel can, else direct)">,
     Option<"schedule", "schedule", "std::string",
            /*default=*/"\"cooperative\"",
            "How the warps share the work: cooperative (every warp loads and "

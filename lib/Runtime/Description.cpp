@@ -263,10 +263,28 @@ Status sigattn::runtime::parseKernelDescription(
         !(st = getField(o, "element_type", elementType)).ok() ||
         !(st = getField(o, "alibi", alibi)).ok() ||
         !(st = getField(o, "mma", k.mma)).ok() ||
-        !(st = getField(o, "loads", loads)).ok() ||
-        !(st = getField(o, "scale", scale)).ok() ||
-        !(st = getField(o, "bias", bias)).ok())
+        !(st = getField(o, "loads", loads)).ok())
       return st;
+    // "scale" and "bias": a number compiled into the kernel, or "param"
+    // for an f32 kernel parameter.
+    struct Scalar {
+      const char *key;
+      double *value;
+      bool *param;
+    } scalars[] = {{"scale", &scale, &k.scaleParam},
+                   {"bias", &bias, &k.biasParam}};
+    for (const Scalar &f : scalars) {
+      auto it = o.find(f.key);
+      if (it != o.end() && it->second.isString) {
+        if (it->second.text != "param")
+          return Status::error(std::string("kernel description: \"") + f.key +
+                               "\" must be a number or \"param\" in " + k.name);
+        *f.param = true;
+        continue;
+      }
+      if (!(st = getField(o, f.key, *f.value)).ok())
+        return st;
+    }
     constexpr double kMaxFloat = std::numeric_limits<float>::max();
     if (!(std::fabs(scale) <= kMaxFloat) || !(std::fabs(bias) <= kMaxFloat))
       return Status::error("kernel description: scale or bias out of f32 "
@@ -509,6 +527,25 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
   Status st = validateSizes(info, args.batch, args.seqQ, args.seqK);
   if (!st.ok())
     return st;
+  struct Scalar {
+    const char *name;
+    const std::optional<float> &given;
+    bool param;
+    float compiled;
+  } scalars[] = {{"scale", args.scale, info.scaleParam, info.scale},
+                 {"bias", args.bias, info.biasParam, info.bias}};
+  for (const Scalar &sc : scalars) {
+    if (sc.param && !sc.given)
+      return Status::error(where + "the kernel takes the " + sc.name +
+                           " at run time but none was given");
+    if (sc.param && !std::isfinite(*sc.given))
+      return Status::error(where + "the " + sc.name + " must be finite");
+    if (!sc.param && sc.given && *sc.given != sc.compiled)
+      return Status::error(where + "the kernel has " + sc.name + " = " +
+                           std::to_string(sc.compiled) +
+                           " compiled in but the call gives " +
+                           std::to_string(*sc.given));
+  }
   if (info.alibi == Alibi::None && args.slopes != 0)
     return Status::error(where + "the kernel has no ALiBi but slopes were "
                                  "given");

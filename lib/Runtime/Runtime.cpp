@@ -293,6 +293,12 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
   params.push_back(&batch);
   params.push_back(&seqQ);
   params.push_back(&seqK);
+  // Run-time scale and bias (f32), after the sizes.
+  float scale = args.scale.value_or(0.0f), bias = args.bias.value_or(0.0f);
+  if (info.scaleParam)
+    params.push_back(&scale);
+  if (info.biasParam)
+    params.push_back(&bias);
   // TMA loads: q, k, v's tensor maps (and out's, TMA stores), by value
   // (the driver copies them).
   alignas(abi::kTensorMapAlignment)

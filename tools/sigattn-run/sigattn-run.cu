@@ -35,6 +35,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,10 @@ struct Options {
   int64_t batch = 0, seqQ = 0, seqK = 0;
   bool batchGiven = false, seqQGiven = false, seqKGiven = false;
   uint64_t seed = 1;
+  /// --scale, --bias: the values a kernel that takes them at run time gets
+  /// (default 1/sqrt(D) and -log(Nk)); a kernel with them compiled in
+  /// refuses others.
+  std::optional<float> scale, bias;
   bool check = true, badArgs = false;
   int timeIters = 0;
 };
@@ -190,8 +195,8 @@ struct Options {
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
                "sigattn-run: %s\nusage: sigattn-run --ptx FILE [--kernel NAME] "
-               "[--batch B] [--seq-q N] [--seq-k N] [--seed S] [--no-check] "
-               "[--time ITERS] [--bad-args]\n",
+               "[--batch B] [--seq-q N] [--seq-k N] [--seed S] [--scale X] "
+               "[--bias X] [--no-check] [--time ITERS] [--bad-args]\n",
                msg);
   std::exit(2);
 }
@@ -202,6 +207,16 @@ int64_t parseInt(const char *flag, const char *text) {
   long long v = std::strtoll(text, &end, 10);
   if (!*text || *end || errno == ERANGE)
     usage((std::string(flag) + " takes a 64-bit integer, got '" + text + "'")
+              .c_str());
+  return v;
+}
+
+float parseFloat(const char *flag, const char *text) {
+  char *end = nullptr;
+  errno = 0;
+  float v = std::strtof(text, &end);
+  if (!*text || *end || errno == ERANGE || !std::isfinite(v))
+    usage((std::string(flag) + " takes a finite float, got '" + text + "'")
               .c_str());
   return v;
 }
@@ -221,6 +236,8 @@ Options parseOptions(int argc, char **argv) {
     else if (a == "--seq-q") o.seqQ = parseInt("--seq-q", value()), o.seqQGiven = true;
     else if (a == "--seq-k") o.seqK = parseInt("--seq-k", value()), o.seqKGiven = true;
     else if (a == "--seed") o.seed = parseInt("--seed", value());
+    else if (a == "--scale") o.scale = parseFloat("--scale", value());
+    else if (a == "--bias") o.bias = parseFloat("--bias", value());
     else if (a == "--time") {
       int64_t iters = parseInt("--time", value());
       if (iters < 0 || iters > 1000000)
@@ -320,6 +337,20 @@ void poisonOutput(const KernelInfo &info, const Buffers &buf) {
   CHECK_CUDA(cudaGetLastError());
 }
 
+/// The scale and bias of a call: the kernel's compiled-in values, or for a
+/// kernel that takes them at run time --scale / --bias, by default
+/// 1/sqrt(D) and -log(Nk).
+float effectiveScale(const KernelInfo &info, const Options &o) {
+  if (!info.scaleParam)
+    return info.scale;
+  return o.scale ? *o.scale : 1.0f / std::sqrt(static_cast<float>(info.headDim));
+}
+float effectiveBias(const KernelInfo &info, const Options &o) {
+  if (!info.biasParam)
+    return info.bias;
+  return o.bias ? *o.bias : -std::log(static_cast<float>(o.seqK));
+}
+
 /// Counts the output elements that are not the NaN poison.
 uint64_t countWritten(const Buffers &buf) {
   std::vector<uint16_t> host(buf.outElements);
@@ -334,8 +365,8 @@ uint64_t countWritten(const Buffers &buf) {
 template <typename T>
 bool checkOutput(const KernelInfo &info, const Options &o, const Buffers &buf) {
   Problem p{o.batch,     o.seqQ,          o.seqK,         info.numQueryHeads,
-            info.numKVHeads, info.headDim, info.valueDim,  info.scale,
-            info.bias,   info.windowLeft, info.windowRight,
+            info.numKVHeads, info.headDim, info.valueDim,  effectiveScale(info, o),
+            effectiveBias(info, o),   info.windowLeft, info.windowRight,
             info.alibi == Alibi::None ? 0 : info.alibi == Alibi::Head ? 1 : 2};
   uint64_t n = buf.outElements;
   float *ref = nullptr, *lowp = nullptr;
@@ -454,6 +485,13 @@ bool checkBadArguments(Module &module, const KernelInfo &info,
     a.numQueryHeads = info.numQueryHeads + 1;
   });
   with("batch 0", [](AttentionArgs &a) { a.batch = 0; });
+  if (info.scaleParam)
+    with("no run-time scale", [](AttentionArgs &a) { a.scale.reset(); });
+  else
+    with("a scale other than the compiled-in one",
+         [&](AttentionArgs &a) { a.scale = info.scale * 2.0f + 1.0f; });
+  if (info.biasParam)
+    with("a NaN bias", [](AttentionArgs &a) { a.bias = std::nanf(""); });
   with("negative seq_k", [](AttentionArgs &a) { a.seqK = -5; });
   with("seq_q larger than the buffers", [](AttentionArgs &a) { a.seqQ *= 4; });
   // A size other than a static one: smaller where it can be, so the buffers
@@ -542,6 +580,10 @@ template <typename T> int run(Module &module, const KernelInfo &info,
   args.numKVHeads = info.numKVHeads;
   args.headDim = info.headDim;
   args.valueDim = info.valueDim;
+  if (info.scaleParam || o.scale)
+    args.scale = effectiveScale(info, o);
+  if (info.biasParam || o.bias)
+    args.bias = effectiveBias(info, o);
 
   bool ok = true;
   if (o.badArgs)

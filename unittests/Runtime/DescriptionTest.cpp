@@ -151,6 +151,9 @@ int main() {
       {"missing loads", replace(kValid, "\"loads\": \"cp.async\", ", "")},
       {"unknown loads", replace(kValid, "\"cp.async\"", "\"ldg\"")},
       {"tma loads with mma.sync", replace(kValid, "\"cp.async\"", "\"tma\"")},
+      {"scale neither a number nor param",
+       replace(kValid, "\"scale\": 0.0883883461", "\"scale\": \"runtime\"")},
+      {"bias null", replace(kValid, "\"bias\": -2.5", "\"bias\": null")},
       {"unknown stores",
        replace(wsStores, "\"stores\": \"tma\"", "\"stores\": \"stmatrix\"")},
       {"number for stores",
@@ -277,6 +280,45 @@ int main() {
     AttentionArgs a = good;
     b.change(a);
     expect(b.name, validateArguments(k, a), false);
+  }
+  // The compiled-in scale and bias: a call may restate them, not change
+  // them.
+  AttentionArgs restated = good;
+  restated.scale = k.scale;
+  restated.bias = k.bias;
+  expect("compiled-in scale and bias restated", validateArguments(k, restated),
+         true);
+  AttentionArgs otherBias = good;
+  otherBias.bias = k.bias + 1.0f;
+  expect("a bias other than the compiled-in one",
+         validateArguments(k, otherBias), false);
+  // Run-time scale and bias ("param"): required and finite.
+  std::vector<KernelInfo> runtimeKernels;
+  expect(
+      "description with run-time scale and bias",
+      parseKernelDescription(replace(replace(kValid, "\"scale\": 0.0883883461",
+                                             "\"scale\": \"param\""),
+                                     "\"bias\": -2.5", "\"bias\": \"param\""),
+                             runtimeKernels),
+      true);
+  if (!runtimeKernels.empty()) {
+    const KernelInfo &rk = runtimeKernels[0];
+    check("run-time scale and bias parsed", rk.scaleParam && rk.biasParam,
+          "param flags not set");
+    AttentionArgs withScalars = good;
+    withScalars.scale = 0.3f;
+    withScalars.bias = -7.0f;
+    expect("run-time scale and bias given", validateArguments(rk, withScalars),
+           true);
+    expect("run-time scale and bias missing", validateArguments(rk, good),
+           false);
+    AttentionArgs nanBias = withScalars;
+    nanBias.bias = std::numeric_limits<float>::quiet_NaN();
+    expect("a NaN run-time bias", validateArguments(rk, nanBias), false);
+    AttentionArgs infScale = withScalars;
+    infScale.scale = std::numeric_limits<float>::infinity();
+    expect("an infinite run-time scale", validateArguments(rk, infScale),
+           false);
   }
   KernelInfo noAlibi = k;
   noAlibi.alibi = Alibi::None;

@@ -54,6 +54,10 @@ struct KernelInfo {
   int64_t dynamicSharedMemory = 0;
   int64_t windowLeft = -1, windowRight = -1;
   float scale = 0.0f, bias = 0.0f;
+  /// "scale": "param" / "bias": "param": the kernel takes the value as an
+  /// f32 parameter after the sizes (scale first); `scale` / `bias` above
+  /// are then unused.
+  bool scaleParam = false, biasParam = false;
   Alibi alibi = Alibi::None;
   std::string mma;
   /// "loads": "tma" (three CUtensorMap parameters after the sizes, which
@@ -98,6 +102,9 @@ struct AttentionArgs {
   CUdeviceptr query = 0, key = 0, value = 0, output = 0;
   CUdeviceptr slopes = 0; ///< only for kernels with ALiBi
   int64_t batch = 0, seqQ = 0, seqK = 0;
+  /// Scale and bias: required by a kernel that takes them at run time
+  /// (finite); for one that has them compiled in, checked equal when given.
+  std::optional<float> scale, bias;
   /// What the caller's tensors hold; checked against the kernel when set.
   std::optional<ElementType> elementType;
   int64_t numQueryHeads = 0, numKVHeads = 0, headDim = 0, valueDim = 0;
@@ -124,7 +131,9 @@ Status validateSizes(const KernelInfo &info, int64_t batch, int64_t seqQ,
 /// Checks `args` against `info` and the ABI without touching the GPU: element
 /// type and head counts/dims (when given) those the kernel was compiled for,
 /// the sizes (validateSizes), pointers (slopes included) non-null and 16-byte
-/// aligned, slopes given exactly when the kernel uses ALiBi.
+/// aligned, slopes given exactly when the kernel uses ALiBi, scale and bias
+/// given (finite) when the kernel takes them at run time, and equal to the
+/// compiled-in values when given for a kernel that has them compiled in.
 Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
 
 /// Fills `map` (128 bytes, 64-byte aligned) with the CUtensorMap a TMA

@@ -73,7 +73,9 @@ static StringRef differingProperty(TileStepOp first, TileStepOp step) {
   if (step.getWindow() != first.getWindow())
     return "window";
   if (step.getScaleAttr() != first.getScaleAttr() ||
-      step.getBiasAttr() != first.getBiasAttr())
+      step.getBiasAttr() != first.getBiasAttr() ||
+      step.getScaleValue() != first.getScaleValue() ||
+      step.getBiasValue() != first.getBiasValue())
     return "scale or bias";
   return "";
 }
@@ -229,8 +231,13 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
       b.getNamedAttr(kSharedBytesField, i64(sharedBytes)),
       b.getNamedAttr("window_left", i64(step.getLeft())),
       b.getNamedAttr("window_right", i64(step.getRight())),
-      b.getNamedAttr("scale", step.getScaleAttr()),
-      b.getNamedAttr("bias", step.getBiasAttr()),
+      // A run-time scale or bias is a kernel parameter: "param".
+      b.getNamedAttr("scale", step.getScaleValue()
+                                  ? Attribute(b.getStringAttr("param"))
+                                  : Attribute(step.getScaleAttr())),
+      b.getNamedAttr("bias", step.getBiasValue()
+                                 ? Attribute(b.getStringAttr("param"))
+                                 : Attribute(step.getBiasAttr())),
       b.getNamedAttr("alibi", b.getStringAttr(alibi)),
       b.getNamedAttr("mma", b.getStringAttr(mma)),
       b.getNamedAttr("loads",

@@ -602,15 +602,25 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   b.setInsertionPoint(range.getOperation());
   auto [lo, hi] = tileBounds(range);
   LoopInvariants inv;
-  score::SigmoidConstants sigmoid = score::foldSigmoid(
-      step.getScale().convertToFloat(), step.getBias().convertToFloat());
-  inv.halfScale = f32(sigmoid.halfScale);
-  inv.halfBias = f32(sigmoid.halfBias);
+  // Scale and bias compiled in (folded here), or the kernel's f32
+  // parameters (the same arithmetic, in the kernel).
+  std::optional<APFloat> scale = step.getScale(), bias = step.getBias();
+  score::SigmoidConstants sigmoid =
+      score::foldSigmoid(scale ? scale->convertToFloat() : 0.0f,
+                         bias ? bias->convertToFloat() : 0.0f);
+  Value scaleValue = step.getScaleValue(), biasValue = step.getBiasValue();
+  inv.halfScale =
+      scaleValue ? (fv(scaleValue) * 0.5f).v : f32(sigmoid.halfScale);
+  inv.halfBias = biasValue ? (fv(biasValue) * 0.5f).v : f32(sigmoid.halfBias);
   if (Value slope = step.getAlibiSlope())
     inv.halfSlope = score::halfSlope(fv(slope)).v;
   if (cfg.polySigmoid > 0) {
-    inv.expScale = f32(sigmoid.halfScale * score::kExp2PerHalfArgument);
-    inv.expBias = f32(sigmoid.halfBias * score::kExp2PerHalfArgument);
+    inv.expScale = scaleValue
+                       ? (fv(inv.halfScale) * score::kExp2PerHalfArgument).v
+                       : f32(sigmoid.halfScale * score::kExp2PerHalfArgument);
+    inv.expBias = biasValue
+                      ? (fv(inv.halfBias) * score::kExp2PerHalfArgument).v
+                      : f32(sigmoid.halfBias * score::kExp2PerHalfArgument);
     if (inv.halfSlope)
       inv.expSlope = (fv(inv.halfSlope) * score::kExp2PerHalfArgument).v;
   }

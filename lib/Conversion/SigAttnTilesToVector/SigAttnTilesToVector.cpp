@@ -156,10 +156,13 @@ struct TileStepLowering : public OpRewritePattern<TileStepOp> {
     };
     Value s = contract(rewriter, loc, widen(op.getQTile()), widen(kTile),
                        splat(0.0f), /*rhsTransposed=*/true);
+    auto broadcast = [&](Value scalar) -> Value {
+      return vector::BroadcastOp::create(rewriter, loc, scoreType, scalar);
+    };
     s = arith::MulFOp::create(rewriter, loc, s,
-                              splat(op.getScale().convertToFloat()));
+                              broadcast(op.getScaleAsValue(rewriter)));
     s = arith::AddFOp::create(rewriter, loc, s,
-                              splat(op.getBias().convertToFloat()));
+                              broadcast(op.getBiasAsValue(rewriter)));
 
     // diag[r, c] = i + Nk - Nq, the key aligned with query i = q_start + r.
     Value seqK = memref::DimOp::create(rewriter, loc, op.getKey(), 1);

@@ -90,8 +90,11 @@ struct AttentionOpToLinalg : public OpRewritePattern<AttentionOp> {
     Value nqValue = getValueOrCreateConstantIndexOp(rewriter, loc, nq);
     Value nkValue = getValueOrCreateConstantIndexOp(rewriter, loc, nk);
     Value diagOffset = arith::SubIOp::create(rewriter, loc, nkValue, nqValue);
+    // Attributes become constants in the body; run-time operands are used
+    // from above.
     float scale = op.getEffectiveScale();
-    float bias = op.getBias().convertToFloat();
+    float bias = op.getEffectiveBias();
+    Value scaleOperand = op.getScaleValue(), biasOperand = op.getBiasValue();
     int64_t left = op.getEffectiveLeft();
     int64_t right = op.getEffectiveRight();
 
@@ -122,8 +125,10 @@ struct AttentionOpToLinalg : public OpRewritePattern<AttentionOp> {
       Value diag = arith::AddIOp::create(nb, l, row, diagOffset);
 
       // X = scale * S + bias
-      Value x = arith::MulFOp::create(nb, l, args[0], f32Const(scale));
-      x = arith::AddFOp::create(nb, l, x, f32Const(bias));
+      Value x = arith::MulFOp::create(
+          nb, l, args[0], scaleOperand ? scaleOperand : f32Const(scale));
+      x = arith::AddFOp::create(nb, l, x,
+                                biasOperand ? biasOperand : f32Const(bias));
       if (slopes) {
         // X -= slope * |diag - j|
         Value dist = arith::SubIOp::create(nb, l, diag, col);

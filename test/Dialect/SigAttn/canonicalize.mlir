@@ -115,3 +115,23 @@ func.func @dead_op_erased(%q: tensor<1x64x2x64xbf16>, %k: tensor<1x64x2x64xbf16>
       : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16> -> tensor<1x64x2x64xbf16>
   return
 }
+
+// -----
+
+// A scale or bias operand that is a constant becomes the attribute (the
+// kernel then has it compiled in); a run-time one stays an operand.
+// CHECK-LABEL: func.func @constant_scalars_fold
+//  CHECK-SAME:   %{{[^:]+}}: tensor<1x64x2x64xbf16>, %{{[^:]+}}: tensor<1x64x2x64xbf16>, %{{[^:]+}}: tensor<1x64x2x64xbf16>, %[[B:.+]]: f32)
+//       CHECK:   sigattn.attention %{{[^ ]+}}, %{{[^ ]+}}, %{{[^ ]+}} causal scale = 2.500000e-01 bias(%[[B]] : f32) :
+//       CHECK:   sigattn.attention %{{[^ ]+}}, %{{[^ ]+}}, %{{[^ ]+}} scale = 5.000000e-01 bias = -3.000000e+00 :
+func.func @constant_scalars_fold(%q: tensor<1x64x2x64xbf16>, %k: tensor<1x64x2x64xbf16>,
+    %v: tensor<1x64x2x64xbf16>, %b: f32) -> (tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>) {
+  %s = arith.constant 0.25 : f32
+  %s2 = arith.constant 0.5 : f32
+  %b2 = arith.constant -3.0 : f32
+  %o = sigattn.attention %q, %k, %v causal scale(%s : f32) bias(%b : f32)
+      : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16> -> tensor<1x64x2x64xbf16>
+  %o2 = sigattn.attention %q, %k, %v scale(%s2 : f32) bias(%b2 : f32)
+      : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16> -> tensor<1x64x2x64xbf16>
+  return %o, %o2 : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>
+}

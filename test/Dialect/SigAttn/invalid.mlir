@@ -256,7 +256,7 @@ func.func @nan_bias(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x128x8x64xbf16>, %v
 // An unranked operand is rejected by the operand constraint.
 func.func @unranked(%q: tensor<*xbf16>, %k: tensor<2x128x8x64xbf16>, %v: tensor<2x128x8x64xbf16>) {
   // expected-error @+1 {{operand #0 must be ranked tensor of any type values, but got 'tensor<*xbf16>'}}
-  %o = "sigattn.attention"(%q, %k, %v) : (tensor<*xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>) -> tensor<2x128x8x64xbf16>
+  %o = "sigattn.attention"(%q, %k, %v) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>}> : (tensor<*xbf16>, tensor<2x128x8x64xbf16>, tensor<2x128x8x64xbf16>) -> tensor<2x128x8x64xbf16>
   return
 }
 
@@ -284,5 +284,42 @@ func.func @zero_nq(%q: tensor<?x0x8x64xbf16>, %k: tensor<?x?x8x64xbf16>, %v: ten
 func.func @zero_nk(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x0x8x64xbf16>, %v: tensor<?x0x8x64xbf16>) {
   // expected-error @+1 {{expects a positive sequence length Nk (dimension 1 of key), got 0}}
   %o = sigattn.attention %q, %k, %v : tensor<?x?x8x64xbf16>, tensor<?x0x8x64xbf16>, tensor<?x0x8x64xbf16> -> tensor<?x?x8x64xbf16>
+  return
+}
+
+// -----
+
+// Scale both as an attribute and as an operand (generic form: the custom
+// form cannot say it).
+func.func @scale_twice(%q: tensor<1x8x2x64xbf16>, %k: tensor<1x8x2x64xbf16>, %v: tensor<1x8x2x64xbf16>, %s: f32) {
+  // expected-error @+1 {{expects scale as an attribute or as an operand, not both}}
+  %o = "sigattn.attention"(%q, %k, %v, %s) <{scale = 0.5 : f32, operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0>}> : (tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, f32) -> tensor<1x8x2x64xbf16>
+  return
+}
+
+// -----
+
+// Bias both as an attribute and as an operand.
+func.func @bias_twice(%q: tensor<1x8x2x64xbf16>, %k: tensor<1x8x2x64xbf16>, %v: tensor<1x8x2x64xbf16>, %b: f32) {
+  // expected-error @+1 {{expects bias as an attribute or as an operand, not both}}
+  %o = "sigattn.attention"(%q, %k, %v, %b) <{bias = -1.0 : f32, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1>}> : (tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, f32) -> tensor<1x8x2x64xbf16>
+  return
+}
+
+// -----
+
+// A scale operand that is not f32.
+func.func @scale_f16(%q: tensor<1x8x2x64xbf16>, %k: tensor<1x8x2x64xbf16>, %v: tensor<1x8x2x64xbf16>, %s: f16) {
+  // expected-error @+1 {{expects the scale operand to be f32, got 'f16'}}
+  %o = sigattn.attention %q, %k, %v scale(%s : f16) : tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16> -> tensor<1x8x2x64xbf16>
+  return
+}
+
+// -----
+
+// A bias operand of another type in the generic form.
+func.func @bias_i32(%q: tensor<1x8x2x64xbf16>, %k: tensor<1x8x2x64xbf16>, %v: tensor<1x8x2x64xbf16>, %b: i32) {
+  // expected-error @+1 {{operand #3 must be 32-bit float, but got 'i32'}}
+  %o = "sigattn.attention"(%q, %k, %v, %b) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1>}> : (tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, i32) -> tensor<1x8x2x64xbf16>
   return
 }

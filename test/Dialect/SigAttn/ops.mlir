@@ -10,7 +10,7 @@
 //  CHECK-SAME:     tensor<2x128x8x64xbf16>, tensor<2x256x8x64xbf16>, tensor<2x256x8x64xbf16> -> tensor<2x128x8x64xbf16>
 //       CHECK:   return %[[O]]
 // GENERIC-LABEL: sym_name = "plain"
-//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}) <{bias = 0.000000e+00 : f32}>
+//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>}>
 func.func @plain(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x256x8x64xbf16>,
                  %v: tensor<2x256x8x64xbf16>) -> tensor<2x128x8x64xbf16> {
   %o = sigattn.attention %q, %k, %v
@@ -21,12 +21,37 @@ func.func @plain(%q: tensor<2x128x8x64xbf16>, %k: tensor<2x256x8x64xbf16>,
 
 // -----
 
+// Scale and bias as f32 values given at run time, with ALiBi; and a
+// run-time bias with a compiled-in scale.
+// CHECK-LABEL: func.func @runtime_scalars
+//  CHECK-SAME:   %[[S:[^:]+]]: f32, %[[B:[^:]+]]: f32)
+//       CHECK:   sigattn.attention %{{.+}}, %{{.+}}, %{{.+}} alibi(%{{.+}} : tensor<8xf32>) causal scale(%[[S]] : f32) bias(%[[B]] : f32) :
+//       CHECK:   sigattn.attention %{{.+}}, %{{.+}}, %{{.+}} scale = 1.250000e-01 bias(%[[B]] : f32) :
+// GENERIC-LABEL: sym_name = "runtime_scalars"
+//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{causal, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1>}>
+//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1>, scale = 1.250000e-01 : f32}>
+func.func @runtime_scalars(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>,
+                           %v: tensor<?x?x2x64xbf16>, %sl: tensor<8xf32>,
+                           %s: f32, %b: f32)
+    -> (tensor<?x?x8x64xbf16>, tensor<?x?x8x64xbf16>) {
+  %o = sigattn.attention %q, %k, %v alibi(%sl : tensor<8xf32>) causal
+      scale(%s : f32) bias(%b : f32)
+      : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x64xbf16>
+      -> tensor<?x?x8x64xbf16>
+  %o2 = sigattn.attention %q, %k, %v scale = 0.125 bias(%b : f32)
+      : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x64xbf16>
+      -> tensor<?x?x8x64xbf16>
+  return %o, %o2 : tensor<?x?x8x64xbf16>, tensor<?x?x8x64xbf16>
+}
+
+// -----
+
 // Every option at once: dynamic B, Nq, Nk, GQA, f16, Dv != D.
 // CHECK-LABEL: func.func @all_options
 //       CHECK:   sigattn.attention %{{.+}}, %{{.+}}, %{{.+}} alibi(%{{.+}} : tensor<?x16xf32>) causal window = [256, 0] scale = 1.250000e-01 bias = -8.000000e+00 :
 //  CHECK-SAME:     tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16> -> tensor<?x?x16x64xf16>
 // GENERIC-LABEL: sym_name = "all_options"
-//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{bias = -8.000000e+00 : f32, causal, scale = 1.250000e-01 : f32, window = array<i64: 256, 0>}>
+//       GENERIC: "sigattn.attention"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{bias = -8.000000e+00 : f32, causal, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>, scale = 1.250000e-01 : f32, window = array<i64: 256, 0>}>
 func.func @all_options(%q: tensor<?x?x16x128xf16>, %k: tensor<?x?x4x128xf16>,
                        %v: tensor<?x?x4x64xf16>, %s: tensor<?x16xf32>)
     -> tensor<?x?x16x64xf16> {
@@ -61,7 +86,7 @@ func.func @alibi_per_head_mqa(%q: tensor<1x33x4x32xbf16>, %k: tensor<1x17x1x32xb
 //  CHECK-SAME:     tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16> -> tensor<3x8x2x64xbf16>
 func.func @from_generic(%q: tensor<?x8x2x64xbf16>, %k: tensor<?x8x2x64xbf16>,
                         %v: tensor<?x8x2x64xbf16>) -> tensor<3x8x2x64xbf16> {
-  %o = "sigattn.attention"(%q, %k, %v) <{bias = -2.5 : f32, causal}>
+  %o = "sigattn.attention"(%q, %k, %v) <{bias = -2.5 : f32, causal, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>}>
       : (tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16>, tensor<?x8x2x64xbf16>)
       -> tensor<3x8x2x64xbf16>
   return %o : tensor<3x8x2x64xbf16>

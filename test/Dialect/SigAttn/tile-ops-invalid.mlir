@@ -122,3 +122,25 @@ func.func @step_inf_bias(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v:
       : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
   return
 }
+
+// -----
+
+// A tile step needs a scale: the attribute or an f32 operand.
+func.func @step_no_scale(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                         %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects a scale (an attribute or an f32 operand)}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] bias = 0.0
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+// ... and a bias.
+func.func @step_no_bias(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>,
+                        %acc: vector<16x64xf32>, %i: index, %s: f32) {
+  // expected-error @+1 {{expects a bias (an attribute or an f32 operand)}}
+  %a = sigattn.tile_step %qt, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale(%s : f32)
+      : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
+  return
+}

@@ -34,6 +34,13 @@ func.func @main() {
   call @scale_bias() : () -> ()
   vector.print str "case dynamic\n"
   call @dynamic() : () -> ()
+  vector.print str "case runtime_scale_bias\n"
+  %runtime_scale_bias_scale = arith.constant 0.625 : f32
+  %runtime_scale_bias_bias = arith.constant -1.6094379124341003 : f32
+  call @runtime_scale_bias(%runtime_scale_bias_scale, %runtime_scale_bias_bias) : (f32, f32) -> ()
+  vector.print str "case runtime_bias_alibi\n"
+  %runtime_bias_alibi_bias = arith.constant -1.25 : f32
+  call @runtime_bias_alibi(%runtime_bias_alibi_bias) : (f32) -> ()
   return
 }
 
@@ -281,6 +288,51 @@ func.func @dynamic() {
   %e = arith.extf %os : tensor<2x3x2x2xbf16> to tensor<2x3x2x2xf32>
   %c = tensor.collapse_shape %e [[0, 1, 2], [3]] : tensor<2x3x2x2xf32> into tensor<12x2xf32>
   %u = tensor.cast %c : tensor<12x2xf32> to tensor<*xf32>
+  call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
+  return
+}
+
+// CHECK-LABEL: case runtime_scale_bias
+// CHECK: sizes = [6, 2]
+// CHECK-NEXT: {{\[}}[0.165283, 0.178589],
+// CHECK-NEXT: [0.26709, 0.237793],
+// CHECK-NEXT: [0.354736, 0.168091],
+// CHECK-NEXT: [0.269531, 0.0770264],
+// CHECK-NEXT: [0.323486, 0.237305],
+// CHECK-NEXT: [0.356689, 0.236084]]
+func.func @runtime_scale_bias(%scale_value: f32, %bias_value: f32) {
+  %q0 = arith.constant dense<[[[[-0.375, 0.125, -1.0, -0.5], [1.0, -0.125, -0.125, -1.0]], [[0.125, 0.875, -0.875, 0.25], [-0.5, -0.5, -0.75, -0.75]], [[0.25, 0.125, 0.375, 0.875], [0.625, -0.125, 0.75, 0.125]]]]> : tensor<1x3x2x4xf16>
+  %k0 = arith.constant dense<[[[[0.625, -0.625, 0.5, -0.5]], [[0.5, 0.875, -0.375, 0.375]], [[-0.25, 0.0, 0.875, 0.875]], [[-0.25, 0.625, 0.25, -0.125]], [[-0.75, -0.625, 0.0, 0.0]]]]> : tensor<1x5x1x4xf16>
+  %v0 = arith.constant dense<[[[[0.625, 0.375]], [[0.5, 0.75]], [[0.0, 0.0]], [[0.75, -0.5]], [[0.0, 0.75]]]]> : tensor<1x5x1x2xf16>
+  %o = sigattn.attention %q0, %k0, %v0 causal scale(%scale_value : f32) bias(%bias_value : f32)
+      : tensor<1x3x2x4xf16>, tensor<1x5x1x4xf16>, tensor<1x5x1x2xf16> -> tensor<1x3x2x2xf16>
+  %e = arith.extf %o : tensor<1x3x2x2xf16> to tensor<1x3x2x2xf32>
+  %c = tensor.collapse_shape %e [[0, 1, 2], [3]] : tensor<1x3x2x2xf32> into tensor<6x2xf32>
+  %u = tensor.cast %c : tensor<6x2xf32> to tensor<*xf32>
+  call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
+  return
+}
+
+// CHECK-LABEL: case runtime_bias_alibi
+// CHECK: sizes = [8, 2]
+// CHECK-NEXT: {{\[}}[0.09375, 0.451172],
+// CHECK-NEXT: [0.0275879, -0.0898438],
+// CHECK-NEXT: [0.0339355, 0.400391],
+// CHECK-NEXT: [-0.0654297, -0.0581055],
+// CHECK-NEXT: [-0.0216064, 0.353516],
+// CHECK-NEXT: [-0.294922, -0.152344],
+// CHECK-NEXT: [0.0615234, 0.363281],
+// CHECK-NEXT: [-0.294922, -0.119141]]
+func.func @runtime_bias_alibi(%bias_value: f32) {
+  %q0 = arith.constant dense<[[[[-1.0, 0.5, -0.25, 0.75], [0.125, -0.375, 0.5, -0.625]], [[-0.625, -0.75, 0.25, -0.375], [-0.75, 0.75, -0.125, -0.125]], [[0.5, 0.25, -0.75, -0.5], [0.625, 0.75, -0.375, 1.0]], [[-0.25, 0.625, 0.25, -0.75], [0.5, 0.625, 0.5, 1.0]]]]> : tensor<1x4x2x4xbf16>
+  %k0 = arith.constant dense<[[[[-0.75, -0.625, 0.125, 0.0], [-0.5, -0.25, -0.75, 0.625]], [[-0.875, 0.875, 0.75, -0.375], [-1.0, -0.625, -0.125, 0.875]], [[0.25, 0.625, -0.375, 0.625], [0.0, 0.125, 0.5, 1.0]], [[-0.25, -1.0, 0.0, 0.375], [-0.875, 0.0, -1.0, 0.125]]]]> : tensor<1x4x2x4xbf16>
+  %v0 = arith.constant dense<[[[[0.5, 0.5], [0.625, -0.75]], [[0.5, 0.375], [0.25, 0.625]], [[-0.125, 0.75], [-1.0, -0.375]], [[-0.875, 0.25], [-0.625, -0.25]]]]> : tensor<1x4x2x2xbf16>
+  %s0 = arith.constant dense<[0.125, 0.5]> : tensor<2xf32>
+  %o = sigattn.attention %q0, %k0, %v0 alibi(%s0 : tensor<2xf32>) bias(%bias_value : f32)
+      : tensor<1x4x2x4xbf16>, tensor<1x4x2x4xbf16>, tensor<1x4x2x2xbf16> -> tensor<1x4x2x2xbf16>
+  %e = arith.extf %o : tensor<1x4x2x2xbf16> to tensor<1x4x2x2xf32>
+  %c = tensor.collapse_shape %e [[0, 1, 2], [3]] : tensor<1x4x2x2xf32> into tensor<8x2xf32>
+  %u = tensor.cast %c : tensor<8x2xf32> to tensor<*xf32>
   call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
   return
 }

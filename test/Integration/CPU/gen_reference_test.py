@@ -149,6 +149,14 @@ case("scale_bias", "bf16", 1, 3, 4, 1, 1, 4, 2, scale=0.75, bias=-math.log(4))
 # Dynamic B, Nq, Nk, with GQA, window and batched ALiBi together.
 case("dynamic", "bf16", 2, 3, 5, 2, 1, 4, 2, window=(1, 1), alibi="batch_head",
      bias=-0.5, dynamic=True)
+# Scale and bias as f32 values given at run time (function arguments),
+# drawn from their own generator: the cases after them keep their inputs.
+main_rng, rng = rng, random.Random(20261202)
+case("runtime_scale_bias", "f16", 1, 3, 5, 2, 1, 4, 2, causal=True,
+     scale=0.625, bias=-math.log(5), runtime=("scale", "bias"))
+case("runtime_bias_alibi", "bf16", 1, 4, 4, 2, 2, 4, 2, alibi="head",
+     bias=-1.25, runtime=("bias",))
+rng = main_rng
 
 # Odd sizes (never a multiple of the tile sizes) and every mask: several
 # query and key/value tiles per head, partial last tiles, fully masked tiles
@@ -167,6 +175,9 @@ case("gqa_causal_dynamic", "bf16", 2, 9, 23, 4, 2, 8, 4, causal=True,
      scale=0.5, bias=-math.log(23), dynamic=True)
 case("one_query", "bf16", 1, 1, 15, 2, 2, 8, 4, causal=True)
 case("one_key_causal", "f16", 1, 5, 1, 1, 1, 8, 4, causal=True)
+case("runtime_scale_bias_window", "bf16", 1, 15, 19, 2, 1, 8, 4,
+     window=(4, 2), scale=0.375, bias=-math.log(19),
+     runtime=("scale", "bias"))
 
 
 def emit_case(c):
@@ -177,7 +188,10 @@ def emit_case(c):
     B, Nq, Hq, _ = qs
     Dv = vs[3]
     rs = [B, Nq, Hq, Dv]
-    lines = [f"func.func @{c['name']}() {{"]
+    # A run-time scale or bias is an f32 argument of the case's function.
+    runtime = c.get("runtime", ())
+    params = ", ".join(f"%{n}_value: f32" for n in runtime)
+    lines = [f"func.func @{c['name']}({params}) {{"]
     for name, (vals, shape) in (("q", c["q"]), ("k", c["k"]), ("v", c["v"])):
         lines.append(f"  %{name}0 = arith.constant dense<{dense(vals, shape)}> : "
                      f"{tensor_type(shape, dt)}")
@@ -209,10 +223,11 @@ def emit_case(c):
         attrs += " causal"
     if "window" in c:
         attrs += " window = [%d, %d]" % c["window"]
-    if "scale" in c:
-        attrs += " scale = %r" % c["scale"]
-    if "bias" in c:
-        attrs += " bias = %r" % c["bias"]
+    for n in ("scale", "bias"):
+        if n in runtime:
+            attrs += f" {n}(%{n}_value : f32)"
+        elif n in c:
+            attrs += " %s = %r" % (n, c[n])
     lines.append(f"  %o = sigattn.attention {', '.join(names)}{alibi}{attrs}")
     lines.append(f"      : {', '.join(types)} -> {rtype}")
     static_r = tensor_type(rs, dt)
@@ -281,7 +296,12 @@ def main():
     print("func.func @main() {")
     for c in CASES:
         print(f'  vector.print str "case {c["name"]}\\n"')
-        print(f"  call @{c['name']}() : () -> ()")
+        runtime = c.get("runtime", ())
+        for n in runtime:
+            print(f"  %{c['name']}_{n} = arith.constant {c[n]!r} : f32")
+        args = ", ".join(f"%{c['name']}_{n}" for n in runtime)
+        types = ", ".join("f32" for _ in runtime)
+        print(f"  call @{c['name']}({args}) : ({types}) -> ()")
     print("  return")
     print("}")
     for c in CASES:

@@ -139,9 +139,23 @@ def reference(q, k, v, exp, slopes, dtype):
     return torch.einsum("bhij,bjhd->bihd", p, v)
 
 
+def call_scalars(entry, nk):
+    """The scale and bias of a call at Nk = nk: the op's attributes, or for a
+    kernel that takes them at run time the value the manifest records
+    (scale) and -log(Nk) (bias), f32."""
+    op, exp = entry["op"], entry["expected"]
+    runtime = op.get("runtime", [])
+    scale = f32(op["scale"]) if "scale" in runtime else exp["scale"]
+    bias = f32(-math.log(nk)) if "bias" in runtime else exp["bias"]
+    return scale, bias
+
+
 def run_case(fn, launch, exp, ref_exp, batch, nq, nk, gen, shift=0):
     """One launch and its checks. `launch` (the kernel's JSON) gives the
-    launch geometry; `exp` (the manifest) the tensors and the reference."""
+    launch geometry; `exp` (the manifest) the tensors; `ref_exp` the
+    reference's scale, bias and mask, and what the launch passes for a
+    scale or bias the kernel takes at run time (`call_scale`,
+    `call_bias`)."""
     import cupy
     import numpy as np
     import torch
@@ -176,6 +190,11 @@ def run_case(fn, launch, exp, ref_exp, batch, nq, nk, gen, shift=0):
     if slopes is not None:
         args.append(np.uint64(slopes.data_ptr()))
     args += [np.int64(batch), np.int64(nq), np.int64(nk)]
+    # A run-time scale and bias (f32), after the sizes.
+    if launch["scale"] == "param":
+        args.append(np.float32(ref_exp["call_scale"]))
+    if launch["bias"] == "param":
+        args.append(np.float32(ref_exp["call_bias"]))
     args += tensor_maps.tensor_map_args(launch, q.data_ptr(), k.data_ptr(),
                                         v.data_ptr(), out_ptr, batch, nq, nk)
     grid = ((nq + launch["block_q"] - 1) // launch["block_q"], hq, batch)
@@ -208,11 +227,13 @@ def label(entry):
     static = "".join(" %s=%d" % (name, op[key]) for key, name in
                      (("batch", "B"), ("seq_q", "Nq"), ("seq_k", "Nk"))
                      if op[key] is not None)
+    scalar = lambda x: x if isinstance(x, str) else "%.4g" % x
     return ("%-7s %-5s D=%-3d Dv=%-3d Hkv=%d alibi=%-10s window=[%d,%d] "
-            "scale=%-8.4g bias=%-8g%s"
+            "scale=%-8s bias=%-8s%s"
             % (entry["ptx"], e["element_type"], e["head_dim"], e["value_dim"],
                e["num_kv_heads"], e["alibi"], e["window_left"],
-               e["window_right"], e["scale"], e["bias"], static))
+               e["window_right"], scalar(e["scale"]), scalar(e["bias"]),
+               static))
 
 
 def main():
@@ -266,9 +287,12 @@ def main():
         mod = cupy.RawModule(path=os.path.join(args.bundle, entry["ptx"]))
         fn = mod.get_function(launch["name"])
         fn.max_dynamic_shared_size_bytes = launch["dynamic_shared_memory"]
-        ref_exp = dict(exp, bias=f32(exp["bias"] + args.perturb_bias))
         worst = 0.0
         for batch, nq, nk in shapes:
+            scale, bias = call_scalars(entry, nk)
+            ref_exp = dict(exp, scale=scale,
+                           bias=f32(bias + args.perturb_bias),
+                           call_scale=scale, call_bias=bias)
             r = run_case(fn, launch, exp, ref_exp, batch, nq, nk, gen,
                          args.shift_output)
             ratio = r["ratio"]

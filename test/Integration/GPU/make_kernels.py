@@ -12,7 +12,11 @@ The configurations:
   - D != Dv (64/128 and 128/64);
   - the mask's written forms: causal with a window (causal sets the right
     side to 0), window = [-1, 0], window = [-1, -1]; explicit scales;
-  - static B, Nq and/or Nk (run only at those sizes).
+  - static B, Nq and/or Nk (run only at those sizes);
+  - scale and/or bias as f32 values given at run time (`scale(%s : f32)`,
+    `bias(%b : f32)`): the kernel takes them as parameters, and
+    check_kernels.py passes a bias of -log(Nk) per shape, so one kernel
+    runs with a different bias at every size.
 
 The manifest records, for every kernel, the op as written here and what the
 kernel's JSON must say about it, derived from the op's definition (README,
@@ -65,13 +69,21 @@ def op_source(name, c):
               else "tensor<%sx%dxf32>" % (b, hq))
         slopes_arg = ", %%s: %s" % st
         attrs += " alibi(%%s : %s)" % st
+    runtime = c.get("runtime", [])
+    for scalar in runtime:
+        slopes_arg += ", %%%s_value: f32" % scalar
     if c["causal"]:
         attrs += " causal"
     if c["window"] is not None:
         attrs += " window = [%d, %d]" % tuple(c["window"])
-    if c["scale"] is not None:
+    if "scale" in runtime:
+        attrs += " scale(%scale_value : f32)"
+    elif c["scale"] is not None:
         attrs += " scale = %r" % c["scale"]
-    attrs += " bias = %r" % c["bias"]
+    if "bias" in runtime:
+        attrs += " bias(%bias_value : f32)"
+    else:
+        attrs += " bias = %r" % c["bias"]
     return ("func.func @{n}(%q: {qt}, %k: {kt}, %v: {vt}{sa}) -> {ot} {{\n"
             "  %o = sigattn.attention %q, %k, %v{attrs}\n"
             "      : {qt}, {kt}, {vt}\n"
@@ -149,8 +161,9 @@ def expected_description(name, c, pipeline):
         "alibi": c["alibi"],
         "window_left": left,
         "window_right": right,
-        "scale": f32(scale),
-        "bias": f32(c["bias"]),
+        # A run-time scale or bias is a kernel parameter: "param".
+        "scale": "param" if "scale" in c.get("runtime", []) else f32(scale),
+        "bias": "param" if "bias" in c.get("runtime", []) else f32(c["bias"]),
         "block_q": block_q,
         "block_k": block_k,
         "num_warps": warps,
@@ -172,10 +185,14 @@ def expected_description(name, c, pipeline):
 
 
 def config(dtype, d, hkv, alibi, bias, dv=None, causal=False, window=None,
-           scale=None, batch=None, seq_q=None, seq_k=None):
+           scale=None, batch=None, seq_q=None, seq_k=None, runtime=()):
+    """One op. `runtime` names what the op takes as an f32 operand ("scale",
+    "bias"); `scale` is then the value passed at run time, and a run-time
+    bias is -log(Nk) of each call."""
     return dict(dtype=dtype, d=d, dv=d if dv is None else dv, hq=HQ, hkv=hkv,
                 alibi=alibi, causal=causal, window=window, scale=scale,
-                bias=bias, batch=batch, seq_q=seq_q, seq_k=seq_k)
+                bias=bias, batch=batch, seq_q=seq_q, seq_k=seq_k,
+                runtime=list(runtime))
 
 
 def configs(rng, quick):
@@ -240,6 +257,21 @@ def configs(rng, quick):
                      batch=1, seq_q=128, seq_k=128)
         yield config("f16", 64, 1, "none", bias(), batch=1, seq_q=1, seq_k=1)
 
+    # Scale and/or bias given at run time (drawn last: the kernels above keep
+    # their numbers and values).
+    yield config("bf16", 128, 2, "none", 0.0, causal=True, scale=scale(),
+                 runtime=("scale", "bias"))
+    yield config("bf16", 64, 2, "head", 0.0, dv=128, causal=True,
+                 scale=scale(), runtime=("scale", "bias"))
+    if not quick:
+        yield config("f16", 64, 6, "head", 0.0,
+                     window=[rng.randrange(0, 300), rng.randrange(0, 64)],
+                     runtime=("bias",))
+        yield config("bf16", 256, 1, "batch_head", bias(), scale=scale(),
+                     runtime=("scale",))
+        yield config("f16", 128, 6, "none", 0.0, seq_q=1, scale=scale(),
+                     runtime=("scale", "bias"))
+
 
 def describe(c):
     mask = (" causal" if c["causal"] else "") + (
@@ -248,10 +280,13 @@ def describe(c):
     for key, label in (("batch", "B"), ("seq_q", "Nq"), ("seq_k", "Nk")):
         if c[key] is not None:
             static += " %s=%d" % (label, c[key])
-    return "%-5s D=%-3d Dv=%-3d Hkv=%d alibi=%-10s%-24s%s%s bias=%g" % (
+    runtime = c.get("runtime", [])
+    return "%-5s D=%-3d Dv=%-3d Hkv=%d alibi=%-10s%-24s%s%s bias=%s" % (
         c["dtype"], c["d"], c["dv"], c["hkv"], c["alibi"], mask,
-        " scale=%g" % c["scale"] if c["scale"] is not None else "",
-        static, c["bias"])
+        " scale=%g%s" % (c["scale"], " (run time)" if "scale" in runtime
+                         else "") if c["scale"] is not None else "",
+        static, "-log(Nk) (run time)" if "bias" in runtime
+        else "%g" % c["bias"])
 
 
 def main():

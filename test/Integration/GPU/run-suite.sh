@@ -63,20 +63,22 @@ fi
 echo "full log: $log"
 echo "part 1: $((SECONDS - start)) s"
 
-# ptx alibi window_left window_right static_B static_Nq static_Nk D Dv, from
-# the manifest (the op as written, not the kernel's JSON).
+# ptx alibi window_left window_right static_B static_Nq static_Nk D Dv
+# runtime (1: scale and/or bias given at run time), from the manifest (the
+# op as written, not the kernel's JSON).
 kernels=$(python3 -c "
 import json, sys
 for k in json.load(open(sys.argv[1] + '/manifest.json')):
     e, op = k['expected'], k['op']
     s = lambda x: '-' if x is None else x
     print(k['ptx'], e['alibi'], e['window_left'], e['window_right'],
-          s(op['batch']), s(op['seq_q']), s(op['seq_k']), e['head_dim'], e['value_dim'])
+          s(op['batch']), s(op['seq_q']), s(op['seq_k']), e['head_dim'], e['value_dim'],
+          int(bool(op.get('runtime'))))
 " "$bundle")
 
 echo "== 2. C++ runner (runtime + GPU fp32 reference, output guard zones)"
 start=$SECONDS
-while read -r ptx alibi left right sb sq sk d dv; do
+while read -r ptx alibi left right sb sq sk d dv rt; do
   shapes=$(for shape in "2 113 203" "1 1023 1024" "3 77 1"; do fit "$shape" "$sb" "$sq" "$sk"; done | awk '!seen[$0]++')
   while read -r b nq nk; do
     out=$("$run" --ptx "$bundle/$ptx" --batch "$b" --seq-q "$nq" --seq-k "$nk" --seed "$nq" 2>&1)
@@ -89,7 +91,9 @@ echo "runner: done, $((SECONDS - start)) s"
 echo "== 2b. bad arguments are refused, nothing launched, guards intact"
 first_alibi=$(echo "$kernels" | awk '$2 != "none" && ($5 $6 $7) == "---" {print $1; exit}')
 first_plain=$(echo "$kernels" | awk '$2 == "none" && ($5 $6 $7) == "---" {print $1; exit}')
-for ptx in $first_plain $first_alibi; do
+# A kernel with a run-time scale and bias: refuses a call without them.
+first_runtime=$(echo "$kernels" | awk '$10 == 1 && ($5 $6 $7) == "---" {print $1; exit}')
+for ptx in $first_plain $first_alibi $first_runtime; do
   "$run" --ptx "$bundle/$ptx" --batch 2 --seq-q 100 --seq-k 130 --bad-args | grep 'bad-args\|check:\|guard:'
   tally "bad-args $ptx" ${PIPESTATUS[0]}
 done
@@ -101,15 +105,16 @@ if [ -n "$first_static" ]; then
   tally "bad-args (static sizes) $first_static" ${PIPESTATUS[0]}
 fi
 
-echo "== 3. compute-sanitizer (memcheck, racecheck, synccheck) on odd sizes, every mask, D != Dv, static shapes"
+echo "== 3. compute-sanitizer (memcheck, racecheck, synccheck) on odd sizes, every mask, D != Dv, static shapes, run-time scale/bias"
 start=$SECONDS
 if command -v compute-sanitizer >/dev/null; then
   # One kernel per (mask, ALiBi) kind, then the first with D != Dv and the
   # first with static sizes.
   subset=$( (echo "$kernels" | awk '($5 $6 $7) == "---" {key = ($3 < 0 ? "L" : "l") ($4 < 0 ? "R" : ($4 == 0 ? "C" : "r")) $2} ($5 $6 $7) == "---" && !seen[key]++' | head -n 8
              echo "$kernels" | awk '$8 != $9 && ($5 $6 $7) == "---"' | head -n 1
-             echo "$kernels" | awk '($5 $6 $7) != "---"' | head -n 1) | awk '!seen[$1]++')
-  while read -r ptx alibi left right sb sq sk d dv; do
+             echo "$kernels" | awk '($5 $6 $7) != "---"' | head -n 1
+             echo "$kernels" | awk '$10 == 1' | head -n 1) | awk '!seen[$1]++')
+  while read -r ptx alibi left right sb sq sk d dv rt; do
     read -r b nq nk <<< "$(fit "1 113 203" "$sb" "$sq" "$sk")"
     for tool in memcheck racecheck synccheck; do
       out=$(compute-sanitizer --tool $tool --error-exitcode 9 "$run" --ptx "$bundle/$ptx" --batch "$b" --seq-q "$nq" --seq-k "$nk" --no-check 2>&1)

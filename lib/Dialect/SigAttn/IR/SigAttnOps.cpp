@@ -2,6 +2,7 @@
 
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -15,8 +16,104 @@
 using namespace mlir;
 using namespace mlir::sigattn;
 
+//===----------------------------------------------------------------------===//
+// Custom directives: `scale = 0.125` or `scale(%s : f32)`, the same for bias
+//===----------------------------------------------------------------------===//
+
+/// Parses `keyword = <float>` into `attr` or `keyword(%v : f32)` into
+/// `value`; neither when the keyword is absent.
+static ParseResult
+parseScalarOrValue(OpAsmParser &parser, StringRef keyword, FloatAttr &attr,
+                   std::optional<OpAsmParser::UnresolvedOperand> &value) {
+  if (failed(parser.parseOptionalKeyword(keyword)))
+    return success();
+  if (succeeded(parser.parseOptionalEqual())) {
+    Attribute parsed;
+    SMLoc loc = parser.getCurrentLocation();
+    if (parser.parseAttribute(parsed, parser.getBuilder().getF32Type()))
+      return failure();
+    attr = dyn_cast<FloatAttr>(parsed);
+    if (!attr)
+      return parser.emitError(loc) << "expects an f32 " << keyword;
+    return success();
+  }
+  OpAsmParser::UnresolvedOperand operand;
+  Type type;
+  if (parser.parseLParen() || parser.parseOperand(operand) ||
+      parser.parseColon())
+    return failure();
+  SMLoc typeLoc = parser.getCurrentLocation();
+  if (parser.parseType(type) || parser.parseRParen())
+    return failure();
+  if (!type.isF32())
+    return parser.emitError(typeLoc)
+           << "expects the " << keyword << " operand to be f32, got " << type;
+  value = operand;
+  return success();
+}
+
+static void printScalarOrValue(OpAsmPrinter &printer, StringRef keyword,
+                               FloatAttr attr, Value value, bool elideZero) {
+  if (value) {
+    printer << ' ' << keyword << '(' << value << " : " << value.getType()
+            << ')';
+    return;
+  }
+  if (!attr || (elideZero && attr.getValue().isPosZero()))
+    return;
+  printer << ' ' << keyword << " = ";
+  printer.printAttributeWithoutType(attr);
+}
+
+static ParseResult
+parseScaleOperand(OpAsmParser &parser, FloatAttr &attr,
+                  std::optional<OpAsmParser::UnresolvedOperand> &value) {
+  return parseScalarOrValue(parser, "scale", attr, value);
+}
+static void printScaleOperand(OpAsmPrinter &printer, Operation *,
+                              FloatAttr attr, Value value) {
+  printScalarOrValue(printer, "scale", attr, value, /*elideZero=*/false);
+}
+static ParseResult
+parseBiasOperand(OpAsmParser &parser, FloatAttr &attr,
+                 std::optional<OpAsmParser::UnresolvedOperand> &value) {
+  return parseScalarOrValue(parser, "bias", attr, value);
+}
+static void printBiasOperand(OpAsmPrinter &printer, Operation *op,
+                             FloatAttr attr, Value value) {
+  // The attention op's bias defaults to 0 and is not printed then; the
+  // tile step's is always there.
+  printScalarOrValue(printer, "bias", attr, value,
+                     /*elideZero=*/isa<AttentionOp>(op));
+}
+
 #define GET_OP_CLASSES
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.cpp.inc"
+
+/// `value`, or an f32 constant of `fallback` at `b`'s insertion point.
+static Value scalarAsValue(OpBuilder &b, Location loc, Value value,
+                           float fallback) {
+  if (value)
+    return value;
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(fallback));
+}
+
+/// A scale or bias is an attribute or an operand, not both; the attribute,
+/// if any, is finite (`required`: one of the two must be there).
+static LogicalResult verifyScalar(Operation *op, StringRef name,
+                                  std::optional<APFloat> attr, Value value,
+                                  bool required) {
+  if (attr && value)
+    return op->emitOpError() << "expects " << name
+                             << " as an attribute or as an operand, not both";
+  if (required && !attr && !value)
+    return op->emitOpError()
+           << "expects a " << name << " (an attribute or an f32 operand)";
+  if (attr && !attr->isFinite())
+    return op->emitOpError()
+           << "expects a finite " << name << ", got " << attr->convertToFloat();
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Helpers
@@ -53,20 +150,32 @@ static bool sizesCompatible(int64_t a, int64_t b) {
 void AttentionOp::build(OpBuilder &b, OperationState &state, Value query,
                         Value key, Value value, Value alibiSlopes,
                         std::optional<float> scale, float bias, bool causal,
-                        std::optional<std::pair<int64_t, int64_t>> window) {
+                        std::optional<std::pair<int64_t, int64_t>> window,
+                        Value scaleValue, Value biasValue) {
   auto qType = cast<RankedTensorType>(query.getType());
   auto vType = cast<RankedTensorType>(value.getType());
   // result : [B, Nq, Hq, Dv]
   SmallVector<int64_t, 4> shape = {qType.getDimSize(0), qType.getDimSize(1),
                                    qType.getDimSize(2), vType.getDimSize(3)};
   auto resultType = RankedTensorType::get(shape, qType.getElementType());
-  FloatAttr scaleAttr = scale ? b.getF32FloatAttr(*scale) : FloatAttr();
+  FloatAttr scaleAttr =
+      scale && !scaleValue ? b.getF32FloatAttr(*scale) : FloatAttr();
+  FloatAttr biasAttr =
+      biasValue || bias == 0.0f ? FloatAttr() : b.getF32FloatAttr(bias);
   DenseI64ArrayAttr windowAttr;
   if (window)
     windowAttr = b.getDenseI64ArrayAttr({window->first, window->second});
-  build(b, state, resultType, query, key, value, alibiSlopes, scaleAttr,
-        b.getF32FloatAttr(bias), causal ? b.getUnitAttr() : UnitAttr(),
+  build(b, state, resultType, query, key, value, alibiSlopes, scaleValue,
+        biasValue, scaleAttr, biasAttr, causal ? b.getUnitAttr() : UnitAttr(),
         windowAttr);
+}
+
+Value AttentionOp::getScaleAsValue(OpBuilder &b) {
+  return scalarAsValue(b, getLoc(), getScaleValue(), getEffectiveScale());
+}
+
+Value AttentionOp::getBiasAsValue(OpBuilder &b) {
+  return scalarAsValue(b, getLoc(), getBiasValue(), getEffectiveBias());
 }
 
 float AttentionOp::getEffectiveScale() {
@@ -228,12 +337,11 @@ LogicalResult AttentionOp::verify() {
                << " to be non-negative or -1 (unbounded), got " << size;
     }
   }
-  if (std::optional<APFloat> scale = getScale(); scale && !scale->isFinite())
-    return emitOpError() << "expects a finite scale, got "
-                         << scale->convertToFloat();
-  if (!getBias().isFinite())
-    return emitOpError() << "expects a finite bias, got "
-                         << getBias().convertToFloat();
+  if (failed(verifyScalar(*this, "scale", getScale(), getScaleValue(),
+                          /*required=*/false)) ||
+      failed(verifyScalar(*this, "bias", getBias(), getBiasValue(),
+                          /*required=*/false)))
+    return failure();
   return success();
 }
 
@@ -305,11 +413,41 @@ struct DropZeroAlibi : public OpRewritePattern<AttentionOp> {
     return success();
   }
 };
+
+/// A scale or bias operand that is a constant becomes the attribute: the
+/// kernel then has it compiled in.
+struct FoldConstantScalars : public OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    FloatAttr scale, bias;
+    if (Value v = op.getScaleValue())
+      matchPattern(v, m_Constant(&scale));
+    if (Value v = op.getBiasValue())
+      matchPattern(v, m_Constant(&bias));
+    if (!scale && !bias)
+      return rewriter.notifyMatchFailure(op, "no constant scale or bias");
+    rewriter.modifyOpInPlace(op, [&] {
+      if (scale) {
+        op.getScaleValueMutable().clear();
+        op.setScaleAttr(rewriter.getF32FloatAttr(
+            static_cast<float>(scale.getValueAsDouble())));
+      }
+      if (bias) {
+        op.getBiasValueMutable().clear();
+        op.setBiasAttr(rewriter.getF32FloatAttr(
+            static_cast<float>(bias.getValueAsDouble())));
+      }
+    });
+    return success();
+  }
+};
 } // namespace
 
 void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
-  results.add<CanonicalizeMask, DropZeroAlibi>(context);
+  results.add<CanonicalizeMask, DropZeroAlibi, FoldConstantScalars>(context);
 }
 
 //===----------------------------------------------------------------------===//
@@ -381,11 +519,22 @@ LogicalResult TileStepOp::verify() {
     return emitOpError() << "expects window sides to be non-negative or -1 "
                             "(unbounded), got ["
                          << window[0] << ", " << window[1] << "]";
-  if (!getScale().isFinite())
-    return emitOpError() << "expects a finite scale, got "
-                         << getScale().convertToFloat();
-  if (!getBias().isFinite())
-    return emitOpError() << "expects a finite bias, got "
-                         << getBias().convertToFloat();
+  if (failed(verifyScalar(*this, "scale", getScale(), getScaleValue(),
+                          /*required=*/true)) ||
+      failed(verifyScalar(*this, "bias", getBias(), getBiasValue(),
+                          /*required=*/true)))
+    return failure();
   return success();
+}
+
+Value TileStepOp::getScaleAsValue(OpBuilder &b) {
+  std::optional<APFloat> scale = getScale();
+  return scalarAsValue(b, getLoc(), getScaleValue(),
+                       scale ? scale->convertToFloat() : 0.0f);
+}
+
+Value TileStepOp::getBiasAsValue(OpBuilder &b) {
+  std::optional<APFloat> bias = getBias();
+  return scalarAsValue(b, getLoc(), getBiasValue(),
+                       bias ? bias->convertToFloat() : 0.0f);
 }

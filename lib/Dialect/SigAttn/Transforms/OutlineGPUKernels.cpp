@@ -375,6 +375,28 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   }
   Type i64 = IntegerType::get(ctx, 64);
   argTypes.append(abi::kNumSizeParams, i64);
+  // A run-time scale and bias (f32 operands of the tile steps) follow the
+  // sizes, in that order.
+  Value scaleValue, biasValue;
+  WalkResult scalarWalk = grid.walk([&](TileStepOp step) {
+    if (!scaleValue && !biasValue) {
+      scaleValue = step.getScaleValue();
+      biasValue = step.getBiasValue();
+    }
+    if (step.getScaleValue() != scaleValue || step.getBiasValue() != biasValue)
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  if (scalarWalk.wasInterrupted())
+    return grid.emitOpError()
+           << "sigattn-outline-gpu-kernels: the tile steps of one grid must "
+              "share one run-time scale and one run-time bias";
+  SmallVector<Value, 2> scalars;
+  for (Value v : {scaleValue, biasValue})
+    if (v)
+      scalars.push_back(v);
+  unsigned firstScalar = argTypes.size();
+  argTypes.append(scalars.size(), Float32Type::get(ctx));
   // TMA loads: the CUtensorMaps of q, k and v (and out's, TMA stores).
   unsigned firstMap = argTypes.size();
   if (loads == LoadKind::Tma)
@@ -422,6 +444,9 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
         seqK = toIndex(arg(sizeArg + 2));
 
   IRMapping mapping;
+  for (auto [i, v] : llvm::enumerate(scalars))
+    if (!mapping.contains(v)) // one value for both maps to the first
+      mapping.map(v, arg(firstScalar + i));
   auto sizesOf = [&](Value buffer, Value seq) {
     auto type = cast<MemRefType>(buffer.getType());
     SmallVector<OpFoldResult> sizes;
@@ -510,6 +535,7 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   operands.push_back(hostSize(buffers->query, 0));
   operands.push_back(hostSize(buffers->query, 1));
   operands.push_back(hostSize(buffers->key, 1));
+  llvm::append_range(operands, scalars);
   if (loads == LoadKind::Tma) {
     int64_t blockK = 0;
     grid.walk([&](TileStepOp step) {

@@ -186,8 +186,14 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
     int64_t left = op.getEffectiveLeft();
     int64_t right = op.getEffectiveRight();
     auto window = rewriter.getDenseI64ArrayAttr({left, right});
-    FloatAttr scale = rewriter.getF32FloatAttr(op.getEffectiveScale());
-    FloatAttr bias = rewriter.getF32FloatAttr(op.getBias().convertToFloat());
+    // Scale and bias: compiled-in attributes, or the op's f32 operands.
+    Value scaleValue = op.getScaleValue(), biasValue = op.getBiasValue();
+    FloatAttr scale = scaleValue
+                          ? FloatAttr()
+                          : rewriter.getF32FloatAttr(op.getEffectiveScale());
+    FloatAttr bias = biasValue
+                         ? FloatAttr()
+                         : rewriter.getF32FloatAttr(op.getEffectiveBias());
     int64_t group = op.getGroupSize();
     auto qTileType = VectorType::get({blockQ, op.getHeadDim()}, elementType);
     auto accType =
@@ -243,8 +249,9 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
           [&](OpBuilder &nb, Location nl, Value kt, ValueRange iterArgs) {
             Value next = TileStepOp::create(
                 nb, nl, accType, q, key, value, iterArgs[0], batchIdx, kvHead,
-                q0, kt, seqQ, slope, nb.getI64IntegerAttr(blockK), window,
-                scale, bias, /*masked=*/nb.getUnitAttr());
+                q0, kt, seqQ, slope, scaleValue, biasValue,
+                nb.getI64IntegerAttr(blockK), window, scale, bias,
+                /*masked=*/nb.getUnitAttr());
             scf::YieldOp::create(nb, nl, next);
           });
       StoreTileOp::create(b, l, loop.getResult(0), out, batchIdx, q0, head);

@@ -9,6 +9,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def SigAttn_AttentionOp : SigAttn_Op<"attention", [
     Pure,
+    AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
   let summary = "Sigmoid attention over [B, N, H, D] tensors";
   let description = [{
@@ -44,6 +45,10 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
       key `j` is lowered by `slope * |i + off - j|`.
     - `scale`: multiplies `q . k`; when absent it is `1 / sqrt(D)`.
     - `bias`: added to every score (often `-log(Nk)`); default 0.
+    - `scale(%s : f32)`, `bias(%b : f32)`: the same as f32 values known at
+      run time (one compiled kernel serves every N); each is given as an
+      attribute or as an operand, not both. A constant operand folds into
+      the attribute.
     - `causal`: bottom-right aligned causal mask.
     - `window = [left, right]`: sliding window, each side >= 0 or -1.
 
@@ -64,8 +69,10 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
     AnyRankedTensor:$key,
     AnyRankedTensor:$value,
     Optional<AnyRankedTensor>:$alibi_slopes,
+    Optional<F32>:$scale_value,
+    Optional<F32>:$bias_value,
     OptionalAttr<F32Attr>:$scale,
-    DefaultValuedAttr<F32Attr, "0.0f">:$bias,
+    OptionalAttr<F32Attr>:$bias,
     UnitAttr:$causal,
     OptionalAttr<DenseI64ArrayAttr>:$window);
   let results = (outs AnyRankedTensor:$result);
@@ -75,8 +82,8 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
     (`alibi` `(` $alibi_slopes^ `:` type($alibi_slopes) `)`)?
     (`causal` $causal^)?
     (`window` `=` $window^)?
-    (`scale` `=` $scale^)?
-    (`bias` `=` $bias^)?
+    custom<ScaleOperand>($scale, $scale_value)
+    custom<BiasOperand>($bias, $bias_value)
     attr-dict `:` type($query) `,` type($key) `,` type($value)
     `->` type($result)
   }];
@@ -89,7 +96,9 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
                    CArg<"float", "0.0f">:$bias,
                    CArg<"bool", "false">:$causal,
                    CArg<"std::optional<std::pair<int64_t, int64_t>>",
-                        "std::nullopt">:$window)>
+                        "std::nullopt">:$window,
+                   CArg<"Value", "{}">:$scaleValue,
+                   CArg<"Value", "{}">:$biasValue)>
   ];
 
   let extraClassDeclaration = [{
@@ -110,8 +119,18 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
     /// Query heads per key/value head: g = Hq / Hkv.
     int64_t getGroupSize() { return getNumQueryHeads() / getNumKVHeads(); }
 
-    /// The scale applied to q . k: the attribute, or 1 / sqrt(D).
+    /// The scale applied to q . k: the attribute, or 1 / sqrt(D) (without
+    /// the attribute and the operand).
     float getEffectiveScale();
+    /// The bias added to every score: the attribute, or 0.
+    float getEffectiveBias() {
+      std::optional<APFloat> bias = getBias();
+      return bias ? bias->convertToFloat() : 0.0f;
+    }
+    /// The scale and the bias as f32 values at `b`'s insertion point: the
+    /// operand, or a constant of the attribute (or default).
+    Value getScaleAsValue(OpBuilder &b);
+    Value getBiasAsValue(OpBuilder &b);
     /// The visible keys of query i are [i + off - left, i + off + right],
     /// off = Nk - Nq; a side of kUnbounded is unbounded. These fold `causal`
     /// and `window` together.
@@ -171,6 +190,7 @@ def SigAttn_LoadTileOp : SigAttn_Op<"load_tile", [
 
 def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
     MemoryEffects<[MemRead]>,
+    AttrSizedOperandSegments,
     AllTypesMatch<["acc", "result"]>]> {
   let summary = "One key/value tile of sigmoid attention: acc += P . V";
   let description = [{
@@ -194,7 +214,9 @@ def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
     stored and may hold anything.
 
     The tile sizes are the query tile's rows (Bq), `block_k` (Bk), the head
-    dimension D (`q_tile` columns) and Dv (`acc` columns).
+    dimension D (`q_tile` columns) and Dv (`acc` columns). `scale` and
+    `bias` are each an attribute (`scale = 0.125`) or an f32 operand
+    (`scale(%s : f32)`), exactly one of the two.
   }];
   let arguments = (ins
     VectorOfRankAndType<[2], [BF16, F16]>:$q_tile,
@@ -204,10 +226,12 @@ def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
     Index:$batch, Index:$kv_head, Index:$q_start, Index:$k_tile,
     Index:$seq_q,
     Optional<F32>:$alibi_slope,
+    Optional<F32>:$scale_value,
+    Optional<F32>:$bias_value,
     ConfinedAttr<I64Attr, [IntPositive]>:$block_k,
     DenseI64ArrayAttr:$window,
-    F32Attr:$scale,
-    F32Attr:$bias,
+    OptionalAttr<F32Attr>:$scale,
+    OptionalAttr<F32Attr>:$bias,
     UnitAttr:$masked);
   let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
   let assemblyFormat = [{
@@ -217,13 +241,18 @@ def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
     (`alibi` `(` $alibi_slope^ `)`)?
     (`masked` $masked^)?
     `block_k` `=` $block_k `window` `=` $window
-    `scale` `=` $scale `bias` `=` $bias
+    custom<ScaleOperand>($scale, $scale_value)
+    custom<BiasOperand>($bias, $bias_value)
     attr-dict `:` type($q_tile) `,` type($key) `,` type($value) `,` type($acc)
   }];
   let extraClassDeclaration = [{
     int64_t getBlockQ() { return getQTile().getType().getDimSize(0); }
     int64_t getLeft() { return getWindow()[0]; }
     int64_t getRight() { return getWindow()[1]; }
+    /// The scale and bias as f32 values at `b`'s insertion point: the
+    /// operand, or a constant of the attribute.
+    Value getScaleAsValue(OpBuilder &b);
+    Value getBiasAsValue(OpBuilder &b);
   }];
   let hasVerifier = 1;
 }

@@ -25,7 +25,9 @@ enum Param : int {
   kSlopes = 4, ///< const float *slopes (ALiBi kernels only)
 };
 
-/// The sizes that follow the pointers, in order: B, Nq, Nk.
+/// The sizes that follow the pointers, in order: B, Nq, Nk. Kernels whose
+/// description says "scale": "param" and/or "bias": "param" then take the
+/// scale and/or the bias as f32, in that order.
 constexpr int kNumSizeParams = 3;
 
 /// Kernels with TMA loads ("loads": "tma") take three more parameters after

@@ -584,8 +584,141 @@ func.func @alibi_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: te
   return %ob : tensor<1x2x5x8xbf16>
 }
 
+// CHECK-LABEL: case runtime_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @runtime_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: scale(%{{.+}} : f32) bias(%{{.+}} : f32)
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @runtime_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>, %rs: f32, %rb: f32) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %two = arith.constant 2.0 : f32
+  %half = arith.constant 0.5 : f32
+  %s_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, n, k)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) outs(%s_z : tensor<1x2x5x5xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %s_mul = arith.mulf %ae, %be : f32
+    %s_sum = arith.addf %acc, %s_mul : f32
+    linalg.yield %s_sum : f32
+  } -> tensor<1x2x5x5xf32>
+  %scaled_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x5x5xf32>) outs(%scaled_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %y = arith.mulf %x, %rs : f32
+    %r = arith.mulf %y, %two : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %biased_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %biased = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scaled : tensor<1x2x5x5xf32>) outs(%biased_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %y = arith.addf %x, %rb : f32
+    %r = arith.subf %y, %half : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_init = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%biased : tensor<1x2x5x5xf32>) outs(%p_init : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %unused: f32):
+    %n = arith.negf %x : f32
+    %ex = math.exp %n : f32
+    %den = arith.addf %one, %ex : f32
+    %r = arith.divf %one, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %pb_e = tensor.empty() : tensor<1x2x5x5xbf16>
+  %pb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x5x5xf32>) outs(%pb_e : tensor<1x2x5x5xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x5xbf16>
+  %o_e = tensor.empty() : tensor<1x2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%pb, %v : tensor<1x2x5x5xbf16>, tensor<1x2x5x8xbf16>) outs(%o_z : tensor<1x2x5x8xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %o_mul = arith.mulf %ae, %be : f32
+    %o_sum = arith.addf %acc, %o_mul : f32
+    linalg.yield %o_sum : f32
+  } -> tensor<1x2x5x8xf32>
+  %ob_e = tensor.empty() : tensor<1x2x5x8xbf16>
+  %ob = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%o : tensor<1x2x5x8xf32>) outs(%ob_e : tensor<1x2x5x8xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
+// CHECK-LABEL: case tensor_scalar_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @tensor_scalar_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: scale = 2.500000e-01 bias(%{{.+}} : f32)
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @tensor_scalar_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>, %bt: tensor<f32>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %scale = arith.constant 0.25 : f32
+  %s_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, n, k)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) outs(%s_z : tensor<1x2x5x5xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %s_mul = arith.mulf %ae, %be : f32
+    %s_sum = arith.addf %acc, %s_mul : f32
+    linalg.yield %s_sum : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> ()>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %bt : tensor<1x2x5x5xf32>, tensor<f32>) outs(%p_e : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %c: f32, %unused: f32):
+    %y = arith.mulf %x, %scale : f32
+    %z = arith.subf %y, %c : f32
+    %n = arith.negf %z : f32
+    %ex = math.exp %n : f32
+    %den = arith.addf %one, %ex : f32
+    %r = arith.divf %one, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %pb_e = tensor.empty() : tensor<1x2x5x5xbf16>
+  %pb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x5x5xf32>) outs(%pb_e : tensor<1x2x5x5xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x5xbf16>
+  %o_e = tensor.empty() : tensor<1x2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%pb, %v : tensor<1x2x5x5xbf16>, tensor<1x2x5x8xbf16>) outs(%o_z : tensor<1x2x5x8xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %o_mul = arith.mulf %ae, %be : f32
+    %o_sum = arith.addf %acc, %o_mul : f32
+    linalg.yield %o_sum : f32
+  } -> tensor<1x2x5x8xf32>
+  %ob_e = tensor.empty() : tensor<1x2x5x8xbf16>
+  %ob = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%o : tensor<1x2x5x8xf32>) outs(%ob_e : tensor<1x2x5x8xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
 func.func @main() {
   %c0 = arith.constant 0.0 : f32
+  %tol_tensor_scalar_form = arith.constant 0.045806597461640335 : f32
+  %tol_runtime_form = arith.constant 0.03483760411572505 : f32
   %tol_alibi_form = arith.constant 0.054957127171442 : f32
   %tol_additive_form = arith.constant 0.03125 : f32
   %tol_neg_inf_form = arith.constant 0.07887531458965312 : f32
@@ -760,8 +893,8 @@ func.func @main() {
   %alibi_form_k = arith.constant dense<[[[[0.125, 0.25, -0.5, 0.625, -0.875, 0.625, 0.0, 0.25], [-1.0, -0.75, -0.75, 0.125, 0.375, 0.125, 0.625, -0.875], [0.625, 0.375, 0.125, 0.25, -0.875, -1.0, 0.75, 0.0], [1.0, 0.25, -0.625, 0.125, -0.625, -1.0, -0.625, -0.25], [-0.125, -0.75, 0.375, 0.625, -0.875, 0.0, -1.0, -0.25]], [[0.75, 1.0, -0.75, 0.25, 0.625, -0.75, -1.0, -0.75], [-0.875, -0.625, 0.25, 0.125, 0.0, 0.125, 0.5, -0.75], [0.375, -0.625, 0.375, 0.875, 0.375, -0.125, -0.5, -0.75], [-0.875, -0.375, 0.375, 0.125, -0.875, -0.375, -0.75, 1.0], [-0.875, 0.125, 0.25, -0.125, -0.75, 0.125, -0.375, -0.125]]]]> : tensor<1x2x5x8xbf16>
   %alibi_form_v = arith.constant dense<[[[[0.875, -0.125, -0.25, 0.5, 0.75, 0.25, -0.625, 0.625], [1.0, 0.25, 0.125, -0.5, 0.0, 0.75, 0.125, 0.0], [1.0, -1.0, 0.25, 0.0, 1.0, -0.875, 0.5, 0.375], [0.375, 1.0, 0.375, 0.625, -0.5, 0.25, -0.375, 0.0], [0.25, 0.625, -0.75, 1.0, 0.625, -0.25, 0.0, -1.0]], [[0.375, 0.5, -0.75, -0.25, 0.375, 0.875, 0.375, -1.0], [0.625, 0.125, -0.375, 0.625, 0.5, -0.625, 0.125, -0.25], [-0.125, -0.75, 0.75, -0.75, 0.0, -0.125, -1.0, 0.875], [0.0, 0.75, 0.75, 0.75, 0.5, -0.25, 1.0, 0.5], [-0.75, -1.0, 0.125, 0.0, -0.75, 1.0, 0.625, -0.75]]]]> : tensor<1x2x5x8xbf16>
   %alibi_form_want = arith.constant dense<[[[[1.5362711583838096, 0.12079810733822316, -0.06681428307957231, 0.3624542424545822, 0.770179294511714, 0.28820961422419966, -0.2024451272103104, 0.24865558190433606], [1.758628069486144, 0.15351481900007113, 0.04779445507237701, 0.49295373566321943, 0.8389711944500096, 0.14753538861103713, -0.1510785417752005, 0.26043397840565474], [1.664544183947502, 0.27361217073256167, -0.07366908293050117, 0.597914976723785, 0.8592494882638185, 0.058702406937940765, -0.04883956094680339, -0.03272612303437378], [1.4407922980074068, 0.40898304419694864, -0.032516823197913436, 0.7473743651342146, 0.7109564517050097, -0.06775490725651188, -0.061147075372555065, -0.12619873070694193], [1.2450592794594435, 0.6074146052662253, -0.1802292541031238, 1.0464212198996932, 0.7207805690478968, -0.22416976189659424, -0.07170557927034493, -0.4051564435889102]], [[0.19602352018178365, -0.22758841480757186, 0.19533147283819907, 0.17717872463150086, 0.4166022124512588, 0.3374172259624237, 0.4389063455561503, -0.31053105596781017], [0.19127461429820913, -0.13656420771671612, 0.10625948567572523, 0.12195629687172971, 0.4425220001973732, 0.5905796863002732, 0.5864187965480854, -0.507430636717993], [0.08594758689051007, -0.20677756997339813, 0.24736716190056024, 0.19647075605638115, 0.3742163515003938, 0.570355031066242, 0.6725400007019018, -0.42819596623282274], [-0.013846041580906354, -0.3078653357812438, 0.5427723649169701, 0.3665098853008063, 0.32525946639577374, 0.2903306611779393, 0.6803560372746371, -0.1075482194317019], [-0.01462373209900969, -0.3138069864728683, 0.2802114206024091, 0.11829618780262363, 0.24424956393887953, 0.579652139344451, 0.5764447994185846, -0.37438942779859846]]]]> : tensor<1x2x5x8xf32>
-  %alibi_form_s = arith.constant dense<[0.5, 0.125]> : tensor<2xf32>
-  %alibi_form_o = call @alibi_form(%alibi_form_q, %alibi_form_k, %alibi_form_v, %alibi_form_s) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<2xf32>) -> tensor<1x2x5x8xbf16>
+  %alibi_form_x0 = arith.constant dense<[0.5, 0.125]> : tensor<2xf32>
+  %alibi_form_o = call @alibi_form(%alibi_form_q, %alibi_form_k, %alibi_form_v, %alibi_form_x0) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<2xf32>) -> tensor<1x2x5x8xbf16>
   %alibi_form_of = arith.extf %alibi_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
   %alibi_form_d = arith.subf %alibi_form_of, %alibi_form_want : tensor<1x2x5x8xf32>
   %alibi_form_a = math.absf %alibi_form_d : tensor<1x2x5x8xf32>
@@ -776,5 +909,48 @@ func.func @main() {
   %alibi_form_ok = arith.cmpf ole, %alibi_form_x, %tol_alibi_form : f32
   vector.print str "ok "
   vector.print %alibi_form_ok : i1
+  vector.print str "case runtime_form\n"
+  %runtime_form_q = arith.constant dense<[[[[-0.125, 0.0, -0.875, 0.625, 0.25, 0.625, -0.125, -0.625], [0.0, -0.25, 0.375, 0.0, 0.5, -0.625, 1.0, -0.875], [0.75, 0.375, 0.5, 0.75, -0.625, 0.875, -0.5, 0.0], [0.5, 0.5, 0.125, -0.75, -0.375, -0.5, -1.0, -0.375], [1.0, 0.0, 0.25, -0.5, 0.25, -1.0, -0.375, 0.375]], [[0.75, 0.75, -0.75, 0.875, 0.5, 1.0, 1.0, 0.875], [1.0, 0.0, 0.5, -0.625, 0.875, 0.75, 0.375, 0.25], [0.875, 0.25, 0.625, 0.625, -1.0, 0.375, 0.375, 0.125], [1.0, -0.25, 0.625, 0.875, -0.875, 0.875, 1.0, 0.25], [-0.25, -0.75, 0.5, -0.375, 0.0, 0.125, 1.0, 0.75]]]]> : tensor<1x2x5x8xbf16>
+  %runtime_form_k = arith.constant dense<[[[[-0.75, 0.875, 0.75, 0.0, 1.0, -0.25, 0.625, 0.0], [-0.875, -0.25, -0.5, -1.0, -0.75, -0.75, 0.75, -0.375], [-0.5, -0.875, -0.25, 0.25, 0.75, 0.25, -0.875, 0.25], [1.0, -0.875, 0.875, 0.875, 0.75, 1.0, 0.25, 0.125], [0.375, 0.875, -0.75, -1.0, -0.625, 0.5, -0.375, -0.25]], [[1.0, -0.25, -0.5, 0.75, -0.75, 0.875, 0.0, 0.25], [-0.625, 0.0, -0.25, 0.25, -0.625, -0.625, 0.25, -0.25], [0.875, 1.0, 0.75, -0.25, 0.5, 0.5, 0.875, 0.125], [0.875, -0.75, 0.125, 0.75, -0.25, -0.5, -0.125, -0.75], [-0.375, 0.0, 0.375, -0.5, 0.875, 0.875, -0.625, -0.125]]]]> : tensor<1x2x5x8xbf16>
+  %runtime_form_v = arith.constant dense<[[[[-0.375, 0.75, 0.0, 0.0, -1.0, 0.125, -0.125, -0.875], [0.625, 0.0, -0.375, 1.0, -0.375, 0.125, -0.25, -0.625], [0.125, -0.25, -0.25, 0.25, -0.75, 1.0, -0.25, 1.0], [-0.625, 0.125, 0.25, 0.875, 0.125, 0.125, -0.75, 0.25], [0.5, 0.5, -0.375, 0.875, -0.75, -0.5, 0.375, -0.5]], [[-1.0, 0.125, -0.5, 0.5, 0.375, -0.75, -0.75, 0.5], [-0.375, 0.5, 0.25, -0.125, 0.375, -0.875, -0.375, 0.875], [-0.75, -0.875, 0.375, -0.5, 0.5, 0.375, 0.125, 0.625], [-1.0, 0.25, 0.375, -0.75, 1.0, -0.125, -0.875, -1.0], [-0.875, 0.75, -0.75, 0.125, 0.5, 0.25, 0.375, 0.25]]]]> : tensor<1x2x5x8xbf16>
+  %runtime_form_want = arith.constant dense<[[[[0.05064209471558491, 0.23472210833509863, -0.16785982990903364, 0.6790836409943392, -0.6148890658435382, 0.21670156765868875, -0.22828479767207935, -0.10194880715756315], [0.020917847717240173, 0.2830053634227009, -0.15371561826107785, 0.6818151844258636, -0.6306914016396626, 0.20580018413151097, -0.2686570551929692, -0.25353212868301234], [-0.027308315842920886, 0.2467306595244803, -0.11729232738020619, 0.6749641831231192, -0.5316289190510837, 0.15993550667683576, -0.2487597258216512, -0.08702217596429895], [0.14830716628267587, 0.26828214232359193, -0.2108270872122901, 0.6906598752020722, -0.6394984536852384, 0.12051342898746775, -0.13867691757648776, -0.22500651534800242], [0.052982577321102065, 0.24584893713366762, -0.1599846974441919, 0.6494989343686549, -0.586718203602661, 0.17539768906668454, -0.21007034491565585, -0.16295419876702072]], [[-1.0337414229880917, 0.03765650166285868, -0.0771344712274348, -0.14259027008422406, 0.6604004410806834, -0.25918523480027156, -0.3708919245563789, 0.40193495011249375], [-1.0147238985930254, 0.060674095209934886, -0.08308771851279143, -0.1968012873753645, 0.6716237897541077, -0.13382045607982898, -0.2666074706724636, 0.3354478468591289], [-1.0466722608163195, 0.09791730986457357, -0.02977635130054243, -0.18983875845009654, 0.7061328271922488, -0.3177047563061545, -0.46167912408987744, 0.3057282244088886], [-1.1148033317032016, 0.08037879872950057, -0.042523735001034735, -0.18472137350585782, 0.7403938130636927, -0.33531326463498157, -0.49903824433239713, 0.3210063688238536], [-0.8636846070460108, 0.13192862865584998, -0.04646976808549427, -0.16616065973509064, 0.5894753104363077, -0.22749308375730665, -0.2999930962696818, 0.3084045327962716]]]]> : tensor<1x2x5x8xf32>
+  %runtime_form_x0 = arith.constant 0.125 : f32
+  %runtime_form_x1 = arith.constant -0.75 : f32
+  %runtime_form_o = call @runtime_form(%runtime_form_q, %runtime_form_k, %runtime_form_v, %runtime_form_x0, %runtime_form_x1) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, f32, f32) -> tensor<1x2x5x8xbf16>
+  %runtime_form_of = arith.extf %runtime_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %runtime_form_d = arith.subf %runtime_form_of, %runtime_form_want : tensor<1x2x5x8xf32>
+  %runtime_form_a = math.absf %runtime_form_d : tensor<1x2x5x8xf32>
+  %runtime_form_i = tensor.empty() : tensor<f32>
+  %runtime_form_f = linalg.fill ins(%c0 : f32) outs(%runtime_form_i : tensor<f32>) -> tensor<f32>
+  %runtime_form_m = linalg.reduce ins(%runtime_form_a : tensor<1x2x5x8xf32>) outs(%runtime_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %runtime_form_x = tensor.extract %runtime_form_m[] : tensor<f32>
+  %runtime_form_ok = arith.cmpf ole, %runtime_form_x, %tol_runtime_form : f32
+  vector.print str "ok "
+  vector.print %runtime_form_ok : i1
+  vector.print str "case tensor_scalar_form\n"
+  %tensor_scalar_form_q = arith.constant dense<[[[[0.75, -0.375, -0.375, -0.25, 0.0, 1.0, 1.0, -0.125], [-0.875, -0.375, -0.5, 0.5, 0.25, 0.0, -0.875, 1.0], [1.0, -0.375, -0.125, -0.125, 1.0, 0.0, -0.25, -1.0], [0.25, -1.0, 0.625, -0.625, -0.5, -0.5, 0.75, 0.375], [0.25, -0.125, 0.25, 0.125, -0.125, 0.0, 0.125, 0.875]], [[0.0, 0.125, 0.375, -0.75, 0.25, 0.375, -0.25, -0.375], [-0.75, 0.75, -0.875, -0.25, 0.625, -0.75, -0.25, 0.75], [-0.25, -1.0, -0.125, 0.75, 0.375, -0.5, 0.625, 1.0], [-1.0, 0.25, 0.875, 1.0, 0.625, -0.875, 0.25, -0.625], [-0.25, 0.875, 0.5, -0.625, -0.5, 0.25, -0.125, -0.375]]]]> : tensor<1x2x5x8xbf16>
+  %tensor_scalar_form_k = arith.constant dense<[[[[0.25, 0.875, 0.25, -0.125, 0.75, -0.875, 0.875, -0.25], [-1.0, 1.0, -1.0, -0.875, 0.5, -0.375, 0.75, 0.75], [-0.125, -0.5, 0.625, 0.0, 0.0, 0.25, -0.375, 0.875], [0.125, -0.125, 0.625, -1.0, 0.0, -0.25, -0.625, -0.875], [0.125, -0.625, 0.875, -0.375, 0.5, -0.75, 0.0, -0.5]], [[-0.375, 0.25, -0.625, 0.25, -0.5, -0.75, 0.5, 0.25], [0.875, 0.5, 0.75, 0.375, -0.5, 0.625, -1.0, 0.375], [-0.75, 1.0, 1.0, 0.375, -0.25, 1.0, -0.125, -0.375], [-1.0, 0.75, 0.875, -0.875, -0.625, -0.125, -0.75, 0.75], [0.25, 0.875, -1.0, 0.5, -0.875, -0.625, 0.5, 0.5]]]]> : tensor<1x2x5x8xbf16>
+  %tensor_scalar_form_v = arith.constant dense<[[[[0.875, 0.5, 0.125, 0.0, 0.75, 0.75, 1.0, -0.125], [0.875, 0.625, 1.0, -0.625, 0.75, 0.75, 0.625, -0.875], [-0.25, 0.125, -0.5, -0.25, 0.5, 0.25, 0.625, 0.5], [-0.875, -0.375, 0.625, -0.125, 0.75, 0.25, 0.0, 0.75], [0.0, -0.625, 0.25, 0.125, 0.875, 0.875, -0.25, -0.25]], [[-0.25, 0.75, 0.125, -0.125, 0.625, 0.5, -0.25, -1.0], [0.125, 0.0, 0.5, -0.625, -0.75, -0.625, 1.0, -0.125], [-0.25, -0.625, 0.875, -0.375, -0.875, 0.25, 0.125, -1.0], [0.125, -0.625, 0.375, -0.25, -0.375, -0.625, 0.625, 1.0], [0.875, -1.0, 0.75, 1.0, 0.125, 0.0, -0.25, -0.75]]]]> : tensor<1x2x5x8xbf16>
+  %tensor_scalar_form_want = arith.constant dense<[[[[0.25056054519460397, 0.11206456729376377, 0.5308928300964456, -0.315689457289107, 1.283007478536767, 1.0228329685836948, 0.7308768755291936, -0.014637016326165639], [0.242494464269418, 0.1459324060476203, 0.5116668696258044, -0.3753794160235631, 1.2803445401615727, 1.0130671681804384, 0.7551916792189295, -0.032560034538462554], [0.14066298229114382, -0.02287147553669261, 0.5738505328103928, -0.26399292408529834, 1.4367400744902992, 1.127112784540628, 0.6935057145217409, 0.08565646100510013], [0.17298157071457027, 0.01855816274176919, 0.5511575412183861, -0.3156354783871334, 1.4658111187724907, 1.1560414220820352, 0.7465447457035969, 0.05217446467035622], [0.24789350891188328, 0.11796260154361285, 0.5042389878079812, -0.3383778779351632, 1.3408576992502923, 1.0659816924576084, 0.7787725862219186, 0.0014752879033854555]], [[0.17913898518548493, -0.5866645930002292, 0.9877721665447152, -0.2507377289881532, -0.5846273054386467, -0.24673572890474083, 0.5571454579850497, -0.5888107220617751], [0.30252963923727416, -0.6103439156028817, 1.015095296902562, -0.0228535638015282, -0.3466079812487689, -0.16324493509936439, 0.40011196100439483, -0.7187261172537607], [0.2480308657477147, -0.44957669631031905, 0.871100888397552, -0.030345460757604026, -0.27661731520468913, -0.1007516812209911, 0.329385064218395, -0.7379696530726394], [0.1712226195105197, -0.5710657329352723, 1.0174105898503472, -0.17604619594623766, -0.4929625601485525, -0.1213035694054916, 0.42960358086106154, -0.7797845968428465], [0.22798736559603067, -0.7196319963654862, 1.1532890071638344, -0.24543499847633382, -0.6603466432878099, -0.27166748255424233, 0.6118130005657058, -0.6876920759974653]]]]> : tensor<1x2x5x8xf32>
+  %tensor_scalar_form_x0 = arith.constant dense<0.5> : tensor<f32>
+  %tensor_scalar_form_o = call @tensor_scalar_form(%tensor_scalar_form_q, %tensor_scalar_form_k, %tensor_scalar_form_v, %tensor_scalar_form_x0) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<f32>) -> tensor<1x2x5x8xbf16>
+  %tensor_scalar_form_of = arith.extf %tensor_scalar_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %tensor_scalar_form_d = arith.subf %tensor_scalar_form_of, %tensor_scalar_form_want : tensor<1x2x5x8xf32>
+  %tensor_scalar_form_a = math.absf %tensor_scalar_form_d : tensor<1x2x5x8xf32>
+  %tensor_scalar_form_i = tensor.empty() : tensor<f32>
+  %tensor_scalar_form_f = linalg.fill ins(%c0 : f32) outs(%tensor_scalar_form_i : tensor<f32>) -> tensor<f32>
+  %tensor_scalar_form_m = linalg.reduce ins(%tensor_scalar_form_a : tensor<1x2x5x8xf32>) outs(%tensor_scalar_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %tensor_scalar_form_x = tensor.extract %tensor_scalar_form_m[] : tensor<f32>
+  %tensor_scalar_form_ok = arith.cmpf ole, %tensor_scalar_form_x, %tol_tensor_scalar_form : f32
+  vector.print str "ok "
+  vector.print %tensor_scalar_form_ok : i1
   return
 }

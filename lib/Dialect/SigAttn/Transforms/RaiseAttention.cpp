@@ -14,6 +14,11 @@
 //     1 / (1 + exp(-x)), exp(x) / (1 + exp(x)) or 0.5 * tanh(0.5 * x) + 0.5,
 //     with x an affine function of the score built from multiplies, divides,
 //     adds, subtracts and negations by scalar constants;
+//   - a scale or bias known only at run time: an f32 scalar from outside the
+//     chain (a function argument, say) or a 0-d f32 tensor read with the
+//     map () -> (), multiplying the score, added or subtracted, times
+//     constants: the op takes it as an operand (`scale(%s : f32)`,
+//     `bias(%b : f32)`), with the constants folded in by arith ops;
 //   - f32 computation on bf16 / f16 inputs (arith.extf, elementwise or in
 //     the bodies) ending in a truncation to the input type, or the whole
 //     computation in the input type;
@@ -41,6 +46,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -97,9 +103,10 @@ static bool isChainGeneric(linalg::GenericOp op) {
                     }) ||
       !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
     return false;
+  // Inputs: tensors of the chain's shape, per-head ones, and 0-d scalars.
   return llvm::all_of(op.getDpsInputOperands(), [&](OpOperand *in) {
     AffineMap map = op.getMatchingIndexingMap(in);
-    return map.isIdentity() || isHeadBroadcast(map);
+    return map.isIdentity() || isHeadBroadcast(map) || map.getNumResults() == 0;
   });
 }
 
@@ -339,7 +346,47 @@ struct ChainWalker {
     double alibi = 0.0;
     Value slopes;
     int64_t distOffset = 0;
+    /// Run-time scalars (runtimeLeaf): the score's factor is a * aRuntime
+    /// when aRuntime is set, and bRuntimeCoef * bRuntime is added.
+    Value aRuntime, bRuntime;
+    double bRuntimeCoef = 0.0;
+    /// A number: no score, mask, ALiBi or run-time part.
+    bool isNumber() const {
+      return a == 0.0 && !maskSign && alibi == 0.0 && !bRuntime;
+    }
+    /// c * t for a run-time scalar t and a number c (bRuntimeCoef).
+    bool isRuntimeTerm() const {
+      return a == 0.0 && b == 0.0 && !maskSign && alibi == 0.0 && bRuntime;
+    }
   };
+
+  /// A scalar known only at run time that `x` is: an f32 value from outside
+  /// every elementwise generic, or the element of a 0-d f32 tensor an
+  /// elementwise generic reads with the map () -> () (returned as that
+  /// tensor); nothing otherwise.
+  Value runtimeLeaf(Value x) {
+    bool isScores;
+    x = through(x, isScores);
+    if (isScores || matchPattern(x, m_Constant()))
+      return Value();
+    if (auto arg = dyn_cast<BlockArgument>(x)) {
+      if (auto generic =
+              dyn_cast<linalg::GenericOp>(arg.getOwner()->getParentOp())) {
+        if (arg.getArgNumber() >= generic.getNumDpsInputs())
+          return Value();
+        OpOperand *in = generic.getDpsInputOperand(arg.getArgNumber());
+        auto type = dyn_cast<RankedTensorType>(in->get().getType());
+        if (generic.getMatchingIndexingMap(in).getNumResults() != 0 || !type ||
+            type.getRank() != 0 || !type.getElementType().isF32())
+          return Value();
+        return in->get();
+      }
+    }
+    if (!x.getType().isF32() ||
+        x.getParentRegion()->getParentOfType<linalg::GenericOp>())
+      return Value();
+    return x;
+  }
 
   /// The per-head slopes tensor (f32, [H] or [B, H]) whose element `x` is,
   /// or nothing.
@@ -405,6 +452,12 @@ struct ChainWalker {
         return std::nullopt;
       return Affine{0.0, *c};
     }
+    if (Value leaf = runtimeLeaf(x)) {
+      Affine v{0.0, 0.0};
+      v.bRuntime = leaf;
+      v.bRuntimeCoef = 1.0;
+      return v;
+    }
     Operation *op = x.getDefiningOp();
     if (!op)
       return std::nullopt;
@@ -461,30 +514,52 @@ struct ChainWalker {
           (l->slopes != r->slopes || l->distOffset != r->distOffset))
         return std::nullopt;
       Affine rr = scaled(*r, isa<arith::AddFOp>(op) ? 1.0 : -1.0);
+      // Run-time parts add up only when they are the same scalar.
+      if ((l->a != 0.0 && rr.a != 0.0 && l->aRuntime != rr.aRuntime) ||
+          (l->bRuntime && rr.bRuntime && l->bRuntime != rr.bRuntime))
+        return std::nullopt;
       Affine v = l->maskSign != 0 ? *l : rr;
       v.a = l->a + rr.a;
       v.b = l->b + rr.b;
       v.alibi = l->alibi + rr.alibi;
       v.slopes = l->alibi != 0.0 ? l->slopes : rr.slopes;
       v.distOffset = l->alibi != 0.0 ? l->distOffset : rr.distOffset;
+      v.aRuntime = l->a != 0.0 ? l->aRuntime : rr.aRuntime;
+      v.bRuntime = l->bRuntime ? l->bRuntime : rr.bRuntime;
+      v.bRuntimeCoef = l->bRuntimeCoef + rr.bRuntimeCoef;
       return v;
     }
-    // One side must be a constant (a = 0, no mask, no ALiBi), not zero
-    // when the other is masked.
-    auto isConst = [](const Affine &v) {
-      return v.a == 0.0 && !v.maskSign && v.alibi == 0.0;
-    };
     if (isa<arith::MulFOp>(op)) {
-      const Affine *c = isConst(*l) ? &*l : isConst(*r) ? &*r : nullptr;
-      if (!c)
+      // One side a number (not zero when the other is masked) ...
+      const Affine *c = l->isNumber() ? &*l : r->isNumber() ? &*r : nullptr;
+      if (c) {
+        const Affine &other = c == &*l ? *r : *l;
+        if (other.maskSign != 0 && c->b == 0.0)
+          return std::nullopt;
+        return scaled(other, c->b);
+      }
+      // ... or a run-time scalar c * t times what has no run-time part, no
+      // mask and no ALiBi: (a s + b) c t = (a c) t s + (b c) t.
+      const Affine *t = l->isRuntimeTerm()   ? &*l
+                        : r->isRuntimeTerm() ? &*r
+                                             : nullptr;
+      if (!t)
         return std::nullopt;
-      const Affine &other = c == &*l ? *r : *l;
-      if (other.maskSign != 0 && c->b == 0.0)
+      const Affine &other = t == &*l ? *r : *l;
+      if (other.maskSign != 0 || other.alibi != 0.0 || other.aRuntime ||
+          other.bRuntime)
         return std::nullopt;
-      return scaled(other, c->b);
+      Affine v{other.a * t->bRuntimeCoef, 0.0};
+      if (v.a != 0.0)
+        v.aRuntime = t->bRuntime;
+      if (other.b != 0.0) {
+        v.bRuntime = t->bRuntime;
+        v.bRuntimeCoef = other.b * t->bRuntimeCoef;
+      }
+      return v;
     }
-    // x / c.
-    if (!isConst(*r) || r->b == 0.0)
+    // x / c for a number c.
+    if (!r->isNumber() || r->b == 0.0)
       return std::nullopt;
     return scaled(*l, 1.0 / r->b);
   }
@@ -506,6 +581,7 @@ struct ChainWalker {
     w.a *= factor;
     w.b *= factor;
     w.alibi *= factor;
+    w.bRuntimeCoef *= factor;
     w.maskSign = factor < 0 ? -v.maskSign : v.maskSign;
     return w;
   }
@@ -513,7 +589,8 @@ struct ChainWalker {
     return x.a == y.a && x.b == y.b && x.maskSign == y.maskSign &&
            x.maskLeft == y.maskLeft && x.maskRight == y.maskRight &&
            x.alibi == y.alibi && x.slopes == y.slopes &&
-           x.distOffset == y.distOffset;
+           x.distOffset == y.distOffset && x.aRuntime == y.aRuntime &&
+           x.bRuntime == y.bRuntime && x.bRuntimeCoef == y.bRuntimeCoef;
   }
   bool isConstant(Value x, double c) {
     std::optional<double> v = constant(x);
@@ -847,14 +924,54 @@ static bool raise(OpBuilder &b, Value out) {
     if (cast<RankedTensorType>(t.getType()).getElementType() != element)
       return false;
 
-  // The op on [B, N, H, D] views; checked before anything is replaced.
+  // Run-time scalars must be available where the op goes.
   Location loc = out.getLoc();
   b.setInsertionPointAfterValue(out);
+  DominanceInfo dominance(out.getDefiningOp()->getParentOp());
+  for (Value leaf : {arg->aRuntime, arg->bRuntime})
+    if (leaf && !dominance.properlyDominates(leaf, out.getDefiningOp()))
+      return false;
+
+  // The op on [B, N, H, D] views; checked before anything is replaced.
+  // Run-time scale and bias: the scalar (read out of its 0-d tensor) times
+  // the constants the chain applied to it, plus the constant bias.
+  SmallVector<Operation *> scalarOps;
+  auto scalar = [&](Value leaf) -> Value {
+    if (!isa<RankedTensorType>(leaf.getType()))
+      return leaf;
+    Value x = tensor::ExtractOp::create(b, loc, leaf, ValueRange());
+    scalarOps.push_back(x.getDefiningOp());
+    return x;
+  };
+  auto constantTimes = [&](double c, Value x) -> Value {
+    if (c == 1.0)
+      return x;
+    Value k = arith::ConstantOp::create(
+        b, loc, b.getF32FloatAttr(static_cast<float>(c)));
+    Value y = arith::MulFOp::create(b, loc, k, x);
+    scalarOps.append({k.getDefiningOp(), y.getDefiningOp()});
+    return y;
+  };
+  Value scaleValue, biasValue;
+  if (arg->aRuntime)
+    scaleValue = constantTimes(arg->a, scalar(arg->aRuntime));
+  if (arg->bRuntime) {
+    biasValue = constantTimes(arg->bRuntimeCoef, scalar(arg->bRuntime));
+    if (arg->b != 0.0) {
+      Value k = arith::ConstantOp::create(
+          b, loc, b.getF32FloatAttr(static_cast<float>(arg->b)));
+      biasValue = arith::AddFOp::create(b, loc, biasValue, k);
+      scalarOps.append({k.getDefiningOp(), biasValue.getDefiningOp()});
+    }
+  }
   Value qv = swapHeadsAndRows(b, loc, q), kv = swapHeadsAndRows(b, loc, k),
         vv = swapHeadsAndRows(b, loc, v);
-  auto op = AttentionOp::create(b, loc, qv, kv, vv, slopes,
-                                static_cast<float>(arg->a),
-                                static_cast<float>(arg->b), causal, window);
+  auto op = AttentionOp::create(
+      b, loc, qv, kv, vv, slopes,
+      scaleValue ? std::nullopt
+                 : std::optional<float>(static_cast<float>(arg->a)),
+      biasValue ? 0.0f : static_cast<float>(arg->b), causal, window, scaleValue,
+      biasValue);
   bool valid;
   {
     // What the op's verifier says is the reason not to raise, not an error.
@@ -870,6 +987,8 @@ static bool raise(OpBuilder &b, Value out) {
       if (init && init.use_empty())
         init.getDefiningOp()->erase();
     }
+    for (Operation *def : llvm::reverse(scalarOps))
+      def->erase();
     return false;
   }
   Value result = swapHeadsAndRows(b, loc, op.getResult());

@@ -82,8 +82,8 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
     (`alibi` `(` $alibi_slopes^ `:` type($alibi_slopes) `)`)?
     (`causal` $causal^)?
     (`window` `=` $window^)?
-    custom<ScaleOperand>($scale, $scale_value)
-    custom<BiasOperand>($bias, $bias_value)
+    `` custom<ScaleOperand>($scale, $scale_value)
+    `` custom<BiasOperand>($bias, $bias_value)
     attr-dict `:` type($query) `,` type($key) `,` type($value)
     `->` type($result)
   }];
@@ -241,8 +241,8 @@ def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
     (`alibi` `(` $alibi_slope^ `)`)?
     (`masked` $masked^)?
     `block_k` `=` $block_k `window` `=` $window
-    custom<ScaleOperand>($scale, $scale_value)
-    custom<BiasOperand>($bias, $bias_value)
+    `` custom<ScaleOperand>($scale, $scale_value)
+    `` custom<BiasOperand>($bias, $bias_value)
     attr-dict `:` type($q_tile) `,` type($key) `,` type($value) `,` type($acc)
   }];
   let extraClassDeclaration = [{

@@ -84,6 +84,11 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
       `exp(x) / (1 + exp(x))` or `0.5 * tanh(0.5 * x) + 0.5`, and `x` built
       from the score `s` with multiplies, divides, adds, subtracts and
       negations by scalar constants;
+    - a scale or bias known only at run time: an f32 scalar from outside
+      the generics (a function argument, say) or a 0-d f32 tensor read with
+      the map `() -> ()`, multiplying the score or added or subtracted,
+      with constants around it: the op takes `scale(%s : f32)` /
+      `bias(%b : f32)`, the constants applied by arith ops before it;
     - q, k, v in bf16 or f16, used as they are or extended to f32
       (`arith.extf` on tensors, or elementwise generics); the result in the
       same type, computed in it or truncated to it at the end;

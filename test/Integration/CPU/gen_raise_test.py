@@ -68,6 +68,11 @@ ID = "affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>"
 PAR4 = '["parallel", "parallel", "parallel", "parallel"]'
 
 
+# 1 / (1 + exp(-%x)) into %r, with %one defined.
+SIGMOID_OF_X = ["%n = arith.negf %x : f32", "%ex = math.exp %n : f32",
+                "%den = arith.addf %one, %ex : f32", "%r = arith.divf %one, %den : f32"]
+
+
 def elementwise(name, src, stype, body, result_e="f32"):
     """An elementwise linalg.generic on one input with `body` (a list of
     lines using %x, ending in a value %r)."""
@@ -166,9 +171,7 @@ def torch_form():
     lines += bmm("s", "qf", "kt", [B, H, N, D], [B, H, D, N], [B, H, N, N])
     lines += elementwise("scaled", "s", TS("f32"), ["%r = arith.mulf %x, %scale : f32"])
     lines += elementwise("biased", "scaled", TS("f32"), ["%r = arith.addf %x, %bias : f32"])
-    lines += elementwise("p", "biased", TS("f32"), [
-        "%n = arith.negf %x : f32", "%ex = math.exp %n : f32",
-        "%den = arith.addf %one, %ex : f32", "%r = arith.divf %one, %den : f32"])
+    lines += elementwise("p", "biased", TS("f32"), SIGMOID_OF_X)
     lines += bmm("o", "p", "vf", [B, H, N, N], [B, H, N, D], [B, H, N, D])
     lines += [f"  %ob = arith.truncf %o : {T('f32')} to {T('bf16')}",
               f"  return %ob : {T('bf16')}", "}"]
@@ -342,9 +345,7 @@ def neg_inf_form():
         "%j3 = arith.addi %j, %c3 : index", "%inside = arith.cmpi sge, %j3, %i : index",
         "%vis = arith.andi %before, %inside : i1",
         "%r = arith.select %vis, %z, %ninf : f32"])
-    lines += elementwise("p", "masked", TS("f32"), [
-        "%n = arith.negf %x : f32", "%ex = math.exp %n : f32",
-        "%den = arith.addf %one, %ex : f32", "%r = arith.divf %one, %den : f32"])
+    lines += elementwise("p", "masked", TS("f32"), SIGMOID_OF_X)
     lines += generic_tail()
     return "neg_inf_form", "bf16", scale, bias, lines
 
@@ -417,9 +418,7 @@ def runtime_form():
         "%y = arith.mulf %x, %rs : f32", "%r = arith.mulf %y, %two : f32"])
     lines += elementwise("biased", "scaled", TS("f32"), [
         "%y = arith.addf %x, %rb : f32", "%r = arith.subf %y, %half : f32"])
-    lines += elementwise("p", "biased", TS("f32"), [
-        "%n = arith.negf %x : f32", "%ex = math.exp %n : f32",
-        "%den = arith.addf %one, %ex : f32", "%r = arith.divf %one, %den : f32"])
+    lines += elementwise("p", "biased", TS("f32"), SIGMOID_OF_X)
     lines += generic_tail()
     return "runtime_form", "bf16", scale, bias, lines
 

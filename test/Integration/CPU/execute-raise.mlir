@@ -715,8 +715,78 @@ func.func @tensor_scalar_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>
   return %ob : tensor<1x2x5x8xbf16>
 }
 
+// CHECK-LABEL: case alibi_scaled_form
+// CHECK-NEXT: ok 1
+// RAISED-LABEL: func.func @alibi_scaled_form
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: sigattn.attention
+// RAISED-SAME: alibi(
+// RAISED-SAME: scale = 2.500000e-01 bias = 5.000000e-01
+// RAISED-NOT: linalg.batch_matmul
+// RAISED: return
+
+func.func @alibi_scaled_form(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>, %slopes: tensor<2xf32>) -> tensor<1x2x5x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %scale = arith.constant 0.25 : f32
+  %bias = arith.constant 0.5 : f32
+  %s_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, n, k)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>) outs(%s_z : tensor<1x2x5x5xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %s_mul = arith.mulf %ae, %be : f32
+    %s_sum = arith.addf %acc, %s_mul : f32
+    linalg.yield %s_sum : f32
+  } -> tensor<1x2x5x5xf32>
+  %p_e = tensor.empty() : tensor<1x2x5x5xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %slopes : tensor<1x2x5x5xf32>, tensor<2xf32>) outs(%p_e : tensor<1x2x5x5xf32>) {
+  ^bb0(%x: f32, %m: f32, %unused: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %d = arith.subi %i, %j : index
+    %d64 = arith.index_cast %d : index to i64
+    %a = math.absi %d64 : i64
+    %dist = arith.sitofp %a : i64 to f32
+    %pen = arith.mulf %m, %dist : f32
+    %y = arith.subf %x, %pen : f32
+    %z0 = arith.mulf %y, %scale : f32
+    %z = arith.addf %z0, %bias : f32
+    %n = arith.negf %z : f32
+    %ex = math.exp %n : f32
+    %den = arith.addf %one, %ex : f32
+    %r = arith.divf %one, %den : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x5x5xf32>
+  %pb_e = tensor.empty() : tensor<1x2x5x5xbf16>
+  %pb = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p : tensor<1x2x5x5xf32>) outs(%pb_e : tensor<1x2x5x5xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x5xbf16>
+  %o_e = tensor.empty() : tensor<1x2x5x8xf32>
+  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%pb, %v : tensor<1x2x5x5xbf16>, tensor<1x2x5x8xbf16>) outs(%o_z : tensor<1x2x5x8xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %o_mul = arith.mulf %ae, %be : f32
+    %o_sum = arith.addf %acc, %o_mul : f32
+    linalg.yield %o_sum : f32
+  } -> tensor<1x2x5x8xf32>
+  %ob_e = tensor.empty() : tensor<1x2x5x8xbf16>
+  %ob = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%o : tensor<1x2x5x8xf32>) outs(%ob_e : tensor<1x2x5x8xbf16>) {
+  ^bb0(%x: f32, %unused: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x2x5x8xbf16>
+  return %ob : tensor<1x2x5x8xbf16>
+}
+
 func.func @main() {
   %c0 = arith.constant 0.0 : f32
+  %tol_alibi_scaled_form = arith.constant 0.035398975650182185 : f32
   %tol_tensor_scalar_form = arith.constant 0.045806597461640335 : f32
   %tol_runtime_form = arith.constant 0.03483760411572505 : f32
   %tol_alibi_form = arith.constant 0.054957127171442 : f32
@@ -952,5 +1022,26 @@ func.func @main() {
   %tensor_scalar_form_ok = arith.cmpf ole, %tensor_scalar_form_x, %tol_tensor_scalar_form : f32
   vector.print str "ok "
   vector.print %tensor_scalar_form_ok : i1
+  vector.print str "case alibi_scaled_form\n"
+  %alibi_scaled_form_q = arith.constant dense<[[[[0.75, -0.125, 0.625, 0.875, 0.375, -0.75, -0.375, 0.875], [-0.375, 0.375, 0.375, 0.25, 0.625, 0.25, -0.625, 0.75], [0.125, 0.875, -0.5, 0.625, -0.875, -0.875, -0.75, -0.5], [-0.875, -0.375, 0.5, 0.5, -0.375, 0.75, 0.75, -0.25], [0.625, 0.75, 0.625, 0.5, 0.625, 0.875, -0.75, 0.5]], [[0.875, -0.25, -0.75, 0.625, 0.0, -0.625, 1.0, 0.0], [-1.0, -0.25, 0.875, 0.75, 0.125, 0.5, -0.375, -0.5], [0.125, 0.375, -1.0, -0.875, 0.0, 0.75, -0.625, 0.125], [-1.0, 0.875, -0.375, 0.625, 0.375, 0.375, -0.875, 0.125], [-0.25, 0.875, 0.0, 0.125, -1.0, -0.5, 0.375, -0.375]]]]> : tensor<1x2x5x8xbf16>
+  %alibi_scaled_form_k = arith.constant dense<[[[[-0.625, 0.625, -0.875, 0.875, 0.625, -0.125, 0.625, 0.25], [-0.25, 0.375, -0.625, -0.875, 0.125, 0.875, -0.875, 1.0], [0.75, 0.625, -0.75, -0.125, 0.875, 0.25, -0.875, 0.0], [0.875, -0.625, 0.5, -0.375, -0.5, 0.5, -0.375, 0.125], [-0.375, -0.625, 0.75, -1.0, 0.75, 1.0, 0.875, 0.125]], [[0.25, 0.0, -0.5, 0.0, 0.25, -0.5, -0.5, -0.375], [0.25, -1.0, 0.0, -0.125, 0.25, -0.75, 0.75, 0.625], [-0.875, 0.0, -0.25, 0.125, -0.25, -0.75, 0.75, -0.5], [-0.75, 0.5, -0.25, 0.25, 0.5, 1.0, -0.625, 0.625], [-0.375, -0.75, -1.0, 0.0, 1.0, -0.625, -0.875, -0.125]]]]> : tensor<1x2x5x8xbf16>
+  %alibi_scaled_form_v = arith.constant dense<[[[[0.25, -0.375, 0.125, 0.875, 1.0, 0.75, 0.375, -0.25], [-0.875, -0.875, 0.375, -0.875, -0.375, 0.875, 0.75, 0.375], [0.75, 0.125, 1.0, 0.875, -0.75, -0.875, -0.75, -1.0], [1.0, -0.625, -0.875, -0.5, -0.25, -0.5, -0.875, -0.25], [-0.875, 0.625, 0.375, 0.0, 0.875, 0.875, -0.75, -0.5]], [[-0.125, 0.875, 0.625, -0.375, 0.875, -0.375, -0.875, 0.0], [0.375, -0.125, -0.25, -0.75, 0.5, -0.625, 1.0, -0.625], [0.0, 0.125, -0.25, -0.25, 0.75, 0.5, -1.0, -0.875], [-0.75, -0.375, -0.75, -0.375, -0.875, 0.5, 0.5, 0.625], [-0.625, -0.5, -1.0, 0.25, 0.25, -0.125, -0.5, -0.5]]]]> : tensor<1x2x5x8xbf16>
+  %alibi_scaled_form_want = arith.constant dense<[[[[0.30756527251925525, -0.7212634063669034, 0.5372493074253697, 0.3017585741629881, 0.20686991747503336, 0.5190377826305805, -0.5994592410510613, -0.885473062771981], [0.08983893838838458, -0.7644352083594488, 0.7096587460972755, 0.22242932984350988, 0.22173443053224168, 0.7245177968299856, -0.6036262986975786, -0.9407495561863761], [0.4180902143210173, -0.7594141666007915, 0.5808200602870521, 0.3315037873736742, 0.03839449537494824, 0.36248089641250747, -0.5862497049055603, -0.8994278270592093], [0.059167790493214745, -0.5452735567634289, 0.4406744399278548, 0.14542445204709942, 0.4648279763346256, 0.7434024243643209, -0.8050021404857521, -0.9044635173352313], [0.1787450593872445, -0.6414351894639342, 0.6407589236053302, 0.16800185709671017, 0.15024128672847892, 0.5479291054385093, -0.8801382613285671, -1.0341741412682905]], [[-0.563574846547718, 0.07220829520623678, -0.907138132009978, -0.9693678138958584, 1.1208975580796188, -0.18505072906308528, -0.561914638332975, -0.9990250992286889], [-0.7361201046980455, -0.028511315990073838, -1.0298315402617648, -0.8999953119336241, 0.8278625433093136, 0.008517226443842257, -0.545392764089778, -0.7826060006699102], [-0.8002633697497005, -0.028976866706939164, -1.0486828288328385, -0.8804170360322804, 0.8016293603298933, -0.0331348511310819, -0.5486491084967156, -0.7211991234990631], [-0.8845530966202113, -0.06783972057101123, -1.13276722080583, -0.8655134006820818, 0.7420886291722242, 0.06827815200821835, -0.6187803861069825, -0.7000567940416651], [-0.6213572705340251, 0.05226429642049213, -0.8964863989632491, -0.8849691710997971, 0.9386770695076334, -0.006544648073497986, -0.6252951776715827, -0.8541994790900338]]]]> : tensor<1x2x5x8xf32>
+  %alibi_scaled_form_x0 = arith.constant dense<[0.5, 0.125]> : tensor<2xf32>
+  %alibi_scaled_form_o = call @alibi_scaled_form(%alibi_scaled_form_q, %alibi_scaled_form_k, %alibi_scaled_form_v, %alibi_scaled_form_x0) : (tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<1x2x5x8xbf16>, tensor<2xf32>) -> tensor<1x2x5x8xbf16>
+  %alibi_scaled_form_of = arith.extf %alibi_scaled_form_o : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
+  %alibi_scaled_form_d = arith.subf %alibi_scaled_form_of, %alibi_scaled_form_want : tensor<1x2x5x8xf32>
+  %alibi_scaled_form_a = math.absf %alibi_scaled_form_d : tensor<1x2x5x8xf32>
+  %alibi_scaled_form_i = tensor.empty() : tensor<f32>
+  %alibi_scaled_form_f = linalg.fill ins(%c0 : f32) outs(%alibi_scaled_form_i : tensor<f32>) -> tensor<f32>
+  %alibi_scaled_form_m = linalg.reduce ins(%alibi_scaled_form_a : tensor<1x2x5x8xf32>) outs(%alibi_scaled_form_f : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %init: f32) {
+      %mx = arith.maximumf %in, %init : f32
+      linalg.yield %mx : f32
+    }
+  %alibi_scaled_form_x = tensor.extract %alibi_scaled_form_m[] : tensor<f32>
+  %alibi_scaled_form_ok = arith.cmpf ole, %alibi_scaled_form_x, %tol_alibi_scaled_form : f32
+  vector.print str "ok "
+  vector.print %alibi_scaled_form_ok : i1
   return
 }

@@ -31,8 +31,10 @@
 //     sliding windows, with static sequence lengths (the op aligns the
 //     diagonal bottom-right: key j is visible to query i iff
 //     -right <= i + Nk - Nq - j <= left);
-//   - ALiBi: minus a per-head slope (an input read with the map (d1) or
-//     (d0, d1)) times |i - j + Nk - Nq| from the indices.
+//   - ALiBi: a per-head slope (an input read with the map (d1) or
+//     (d0, d1)) times |i - j + Nk - Nq| from the indices, times a constant
+//     c (minus the op's term for c = -1; the op gets the slopes times -c
+//     otherwise).
 //
 // Anything else (softmax's reductions, a bias tensor, another activation,
 // f32 inputs, an f32 result) is left untouched. The
@@ -902,12 +904,15 @@ static bool raise(OpBuilder &b, Value out) {
   int64_t off =
       staticLengths ? sType.getDimSize(3) - sType.getDimSize(2) : int64_t(0);
   // ALiBi: the op subtracts slope[h] * |i + Nk - Nq - j|; the front end's
-  // term must be exactly minus that (static lengths, the same alignment).
+  // term must be c * slope[h] times that distance (static lengths, the same
+  // alignment). For c != -1 the op gets the slopes times -c.
   Value slopes;
+  double slopeFactor = 1.0;
   if (arg->alibi != 0.0) {
-    if (arg->alibi != -1.0 || !staticLengths || arg->distOffset != off)
+    if (!std::isfinite(arg->alibi) || !staticLengths || arg->distOffset != off)
       return false;
     slopes = arg->slopes;
+    slopeFactor = -arg->alibi;
   }
   if (bounds.left != -1 || bounds.right != -1) {
     if (!staticLengths)
@@ -963,6 +968,26 @@ static bool raise(OpBuilder &b, Value out) {
       biasValue = arith::AddFOp::create(b, loc, biasValue, k);
       scalarOps.append({k.getDefiningOp(), biasValue.getDefiningOp()});
     }
+  }
+  if (slopes && slopeFactor != 1.0) {
+    // slopes * factor, elementwise, for the op's alibi operand.
+    auto type = cast<RankedTensorType>(slopes.getType());
+    Value init = tensor::EmptyOp::create(
+        b, loc, tensor::getMixedSizes(b, loc, slopes), type.getElementType());
+    AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+    auto scaledSlopes = linalg::GenericOp::create(
+        b, loc, type, ValueRange{slopes}, ValueRange{init},
+        ArrayRef<AffineMap>{id, id},
+        SmallVector<utils::IteratorType>(type.getRank(),
+                                         utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value k = arith::ConstantOp::create(
+              nb, l, nb.getF32FloatAttr(static_cast<float>(slopeFactor)));
+          Value y = arith::MulFOp::create(nb, l, args[0], k);
+          linalg::YieldOp::create(nb, l, y);
+        });
+    scalarOps.append({init.getDefiningOp(), scaledSlopes});
+    slopes = scaledSlopes.getResult(0);
   }
   Value qv = swapHeadsAndRows(b, loc, q), kv = swapHeadsAndRows(b, loc, k),
         vv = swapHeadsAndRows(b, loc, v);

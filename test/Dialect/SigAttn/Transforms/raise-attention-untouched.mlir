@@ -351,51 +351,6 @@ func.func @pos_inf(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tenso
   return %ob : tensor<1x2x5x8xbf16>
 }
 
-// ALiBi with the distance added, not subtracted
-// CHECK-LABEL: func.func @alibi_plus
-// CHECK-COUNT-2: linalg.batch_matmul
-func.func @alibi_plus(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>, %slopes: tensor<2xf32>) -> tensor<1x2x5x8xbf16> {
-  %zero = arith.constant 0.0 : f32
-  %one = arith.constant 1.0 : f32
-  %scale = arith.constant 0.25 : f32
-  %qf = arith.extf %q : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
-  %kf = arith.extf %k : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
-  %vf = arith.extf %v : tensor<1x2x5x8xbf16> to tensor<1x2x5x8xf32>
-  %kt_e = tensor.empty() : tensor<1x2x8x5xf32>
-  %kt = linalg.transpose ins(%kf : tensor<1x2x5x8xf32>) outs(%kt_e : tensor<1x2x8x5xf32>) permutation = [0, 1, 3, 2]
-  %s_l = tensor.collapse_shape %qf [[0, 1], [2], [3]] : tensor<1x2x5x8xf32> into tensor<2x5x8xf32>
-  %s_r = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<1x2x8x5xf32> into tensor<2x8x5xf32>
-  %s_e = tensor.empty() : tensor<2x5x5xf32>
-  %s_z = linalg.fill ins(%zero : f32) outs(%s_e : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
-  %s_m = linalg.batch_matmul ins(%s_l, %s_r : tensor<2x5x8xf32>, tensor<2x8x5xf32>) outs(%s_z : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
-  %s = tensor.expand_shape %s_m [[0, 1], [2], [3]] output_shape [1, 2, 5, 5] : tensor<2x5x5xf32> into tensor<1x2x5x5xf32>
-  %p_e = tensor.empty() : tensor<1x2x5x5xf32>
-  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %slopes : tensor<1x2x5x5xf32>, tensor<2xf32>) outs(%p_e : tensor<1x2x5x5xf32>) {
-  ^bb0(%x: f32, %m: f32, %unused: f32):
-    %i = linalg.index 2 : index
-    %j = linalg.index 3 : index
-    %d = arith.subi %i, %j : index
-    %d64 = arith.index_cast %d : index to i64
-    %a = math.absi %d64 : i64
-    %dist = arith.sitofp %a : i64 to f32
-    %pen = arith.mulf %m, %dist : f32
-    %z = arith.addf %x, %pen : f32
-    %n = arith.negf %z : f32
-    %ex = math.exp %n : f32
-    %den = arith.addf %one, %ex : f32
-    %r = arith.divf %one, %den : f32
-    linalg.yield %r : f32
-  } -> tensor<1x2x5x5xf32>
-  %o_l = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x5x5xf32> into tensor<2x5x5xf32>
-  %o_r = tensor.collapse_shape %vf [[0, 1], [2], [3]] : tensor<1x2x5x8xf32> into tensor<2x5x8xf32>
-  %o_e = tensor.empty() : tensor<2x5x8xf32>
-  %o_z = linalg.fill ins(%zero : f32) outs(%o_e : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
-  %o_m = linalg.batch_matmul ins(%o_l, %o_r : tensor<2x5x5xf32>, tensor<2x5x8xf32>) outs(%o_z : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
-  %o = tensor.expand_shape %o_m [[0, 1], [2], [3]] output_shape [1, 2, 5, 8] : tensor<2x5x8xf32> into tensor<1x2x5x8xf32>
-  %ob = arith.truncf %o : tensor<1x2x5x8xf32> to tensor<1x2x5x8xbf16>
-  return %ob : tensor<1x2x5x8xbf16>
-}
-
 // a bias tensor (e.g. a mask added before the sigmoid)
 // CHECK-LABEL: func.func @bias_tensor
 // CHECK-COUNT-2: linalg.batch_matmul

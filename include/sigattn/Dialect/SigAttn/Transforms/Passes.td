@@ -107,16 +107,18 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
       in place or through an i1 mask generic. Bounds on j - i and i - j
       become `causal` or `window`, aligned to the op's bottom-right
       diagonal; static Nq and Nk only;
-    - ALiBi: `- slope[h] * |i - j + (Nk - Nq)|` in the sigmoid's argument,
-      slopes an f32 `[H]` or `[B, H]` tensor read with the map `(d1)` or
-      `(d0, d1)`, the distance from `linalg.index` (`absi` then `sitofp`,
-      or `sitofp` then `absf`); static Nq and Nk; the slopes become the
-      op's `alibi` operand.
+    - ALiBi: `c * slope[h] * |i - j + (Nk - Nq)|` in the sigmoid's
+      argument for a constant c (-1, or what the scale and signs around it
+      make it), slopes an f32 `[H]` or `[B, H]` tensor read with the map
+      `(d1)` or `(d0, d1)`, the distance from `linalg.index` (`absi` then
+      `sitofp`, or `sitofp` then `absf`); static Nq and Nk; the slopes
+      (times -c, by a linalg.generic, when c != -1) become the op's
+      `alibi` operand.
 
     Everything else is left untouched: softmax (its reductions), a bias
     tensor, another activation, f32 inputs or an f32 result, masks that are
     not such bounds (or +inf before the sigmoid, or on dynamic lengths),
-    an ALiBi term that is not exactly minus slope times distance, and any
+    an ALiBi term that is not a constant times slope times distance, and any
     combination the op's verifier
     rejects (checked before anything is replaced, silently).
   }];

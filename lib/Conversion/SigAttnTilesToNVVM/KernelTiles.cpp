@@ -208,6 +208,10 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
     return i64(ShapedType::isDynamic(size) ? -1 : size);
   };
   Value query = tiles.loadQ.getSource();
+  // A compiled-in scale or bias, or "param" for a run-time one.
+  auto scalar = [&](Value runtime, FloatAttr compiled) -> Attribute {
+    return runtime ? Attribute(b.getStringAttr("param")) : compiled;
+  };
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("name", b.getStringAttr(kernel.getName())),
       b.getNamedAttr(
@@ -231,13 +235,9 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
       b.getNamedAttr(kSharedBytesField, i64(sharedBytes)),
       b.getNamedAttr("window_left", i64(step.getLeft())),
       b.getNamedAttr("window_right", i64(step.getRight())),
-      // A run-time scale or bias is a kernel parameter: "param".
-      b.getNamedAttr("scale", step.getScaleValue()
-                                  ? Attribute(b.getStringAttr("param"))
-                                  : Attribute(step.getScaleAttr())),
-      b.getNamedAttr("bias", step.getBiasValue()
-                                 ? Attribute(b.getStringAttr("param"))
-                                 : Attribute(step.getBiasAttr())),
+      b.getNamedAttr("scale",
+                     scalar(step.getScaleValue(), step.getScaleAttr())),
+      b.getNamedAttr("bias", scalar(step.getBiasValue(), step.getBiasAttr())),
       b.getNamedAttr("alibi", b.getStringAttr(alibi)),
       b.getNamedAttr("mma", b.getStringAttr(mma)),
       b.getNamedAttr("loads",

@@ -602,25 +602,16 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
   b.setInsertionPoint(range.getOperation());
   auto [lo, hi] = tileBounds(range);
   LoopInvariants inv;
-  // Scale and bias compiled in (folded here), or the kernel's f32
-  // parameters (the same arithmetic, in the kernel).
-  std::optional<APFloat> scale = step.getScale(), bias = step.getBias();
-  score::SigmoidConstants sigmoid =
-      score::foldSigmoid(scale ? scale->convertToFloat() : 0.0f,
-                         bias ? bias->convertToFloat() : 0.0f);
-  Value scaleValue = step.getScaleValue(), biasValue = step.getBiasValue();
-  inv.halfScale =
-      scaleValue ? (fv(scaleValue) * 0.5f).v : f32(sigmoid.halfScale);
-  inv.halfBias = biasValue ? (fv(biasValue) * 0.5f).v : f32(sigmoid.halfBias);
+  // 0.5 * scale and 0.5 * bias (score::foldSigmoid) of constants of the
+  // attributes, folded by the canonicalizer, or of the kernel's f32
+  // parameters: one arithmetic for both.
+  inv.halfScale = (fv(step.getScaleAsValue(b)) * 0.5f).v;
+  inv.halfBias = (fv(step.getBiasAsValue(b)) * 0.5f).v;
   if (Value slope = step.getAlibiSlope())
     inv.halfSlope = score::halfSlope(fv(slope)).v;
   if (cfg.polySigmoid > 0) {
-    inv.expScale = scaleValue
-                       ? (fv(inv.halfScale) * score::kExp2PerHalfArgument).v
-                       : f32(sigmoid.halfScale * score::kExp2PerHalfArgument);
-    inv.expBias = biasValue
-                      ? (fv(inv.halfBias) * score::kExp2PerHalfArgument).v
-                      : f32(sigmoid.halfBias * score::kExp2PerHalfArgument);
+    inv.expScale = (fv(inv.halfScale) * score::kExp2PerHalfArgument).v;
+    inv.expBias = (fv(inv.halfBias) * score::kExp2PerHalfArgument).v;
     if (inv.halfSlope)
       inv.expSlope = (fv(inv.halfSlope) * score::kExp2PerHalfArgument).v;
   }

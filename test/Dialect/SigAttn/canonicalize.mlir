@@ -135,3 +135,18 @@ func.func @constant_scalars_fold(%q: tensor<1x64x2x64xbf16>, %k: tensor<1x64x2x6
       : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16> -> tensor<1x64x2x64xbf16>
   return %o, %o2 : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>
 }
+
+// -----
+
+// A constant that is not finite stays an operand: as an attribute the op
+// would be invalid.
+// CHECK-LABEL: func.func @nan_scale_stays
+//       CHECK:   %[[NAN:.+]] = arith.constant 0x7FC00000 : f32
+//       CHECK:   sigattn.attention %{{[^ ]+}}, %{{[^ ]+}}, %{{[^ ]+}} scale(%[[NAN]] : f32) :
+func.func @nan_scale_stays(%q: tensor<1x64x2x64xbf16>, %k: tensor<1x64x2x64xbf16>,
+    %v: tensor<1x64x2x64xbf16>) -> tensor<1x64x2x64xbf16> {
+  %s = arith.constant 0x7FC00000 : f32
+  %o = sigattn.attention %q, %k, %v scale(%s : f32)
+      : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16> -> tensor<1x64x2x64xbf16>
+  return %o : tensor<1x64x2x64xbf16>
+}

@@ -414,18 +414,23 @@ struct DropZeroAlibi : public OpRewritePattern<AttentionOp> {
   }
 };
 
-/// A scale or bias operand that is a constant becomes the attribute: the
-/// kernel then has it compiled in.
+/// A scale or bias operand that is a finite constant becomes the attribute:
+/// the kernel then has it compiled in. (A non-finite one stays an operand:
+/// as an attribute the verifier would reject it, and the runtime refuses it
+/// at the launch.)
 struct FoldConstantScalars : public OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    FloatAttr scale, bias;
-    if (Value v = op.getScaleValue())
-      matchPattern(v, m_Constant(&scale));
-    if (Value v = op.getBiasValue())
-      matchPattern(v, m_Constant(&bias));
+    auto finiteConstant = [](Value v) -> FloatAttr {
+      FloatAttr c;
+      if (v && matchPattern(v, m_Constant(&c)) && c.getValue().isFinite())
+        return c;
+      return FloatAttr();
+    };
+    FloatAttr scale = finiteConstant(op.getScaleValue());
+    FloatAttr bias = finiteConstant(op.getBiasValue());
     if (!scale && !bias)
       return rewriter.notifyMatchFailure(op, "no constant scale or bias");
     rewriter.modifyOpInPlace(op, [&] {

@@ -932,10 +932,12 @@ static bool raise(OpBuilder &b, Value out) {
   // Run-time scalars must be available where the op goes.
   Location loc = out.getLoc();
   b.setInsertionPointAfterValue(out);
-  DominanceInfo dominance(out.getDefiningOp()->getParentOp());
-  for (Value leaf : {arg->aRuntime, arg->bRuntime})
-    if (leaf && !dominance.properlyDominates(leaf, out.getDefiningOp()))
-      return false;
+  if (arg->aRuntime || arg->bRuntime) {
+    DominanceInfo dominance(out.getDefiningOp()->getParentOp());
+    for (Value leaf : {arg->aRuntime, arg->bRuntime})
+      if (leaf && !dominance.properlyDominates(leaf, out.getDefiningOp()))
+        return false;
+  }
 
   // The op on [B, N, H, D] views; checked before anything is replaced.
   // Run-time scale and bias: the scalar (read out of its 0-d tensor) times

@@ -46,7 +46,6 @@ import sys
 import time
 
 import cupy
-import numpy as np
 import torch
 import torch._dynamo  # noqa: F401 - configured in main()
 import torch.nn.functional as F
@@ -59,9 +58,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "test", "Integration", "GPU"))
 import tensor_maps  # noqa: E402
 
-IMPLS = ["gemm", "sigattn", "fa2", "cudnn", "flex", "triton", "triton_desc", "triton_exp",
-         "naive", "naive_tc"]
-SIGMOID = {"sigattn", "naive", "naive_tc", "triton", "triton_desc", "triton_exp"}
+IMPLS = ["gemm", "sigattn", "sigattn_bhnd", "sigattn_packed", "fa2", "cudnn", "flex",
+         "triton", "triton_desc", "triton_exp", "naive", "naive_tc"]
+SIGMOID = {"sigattn", "sigattn_bhnd", "sigattn_packed", "naive", "naive_tc", "triton",
+           "triton_desc", "triton_exp"}
+# Our kernels on strided tensors (issue 10): q, k, v and out as PyTorch's
+# [B, H, N, D] viewed as [B, N, H, D] ("bhnd"), or q, k, v sliced out of
+# one [B, N, 3H, D] tensor ("packed"), against the same kernel on
+# contiguous tensors ("sigattn").
+SIGATTN_LAYOUTS = {"sigattn": "contiguous", "sigattn_bhnd": "bhnd",
+                   "sigattn_packed": "packed"}
 TRITON_VARIANT = {"triton": "ptr", "triton_desc": "desc"}
 
 _flush = None
@@ -141,18 +147,16 @@ class SigattnKernels:
             self.loaded[e["ptx"]] = (mod, fn)
         fn = self.loaded[e["ptx"]][1]
         B, N, H, _ = q.shape
-        args = [np.uint64(t.data_ptr()) for t in (q, k, v, out)]
-        if slopes is not None:
-            args.append(np.uint64(slopes.data_ptr()))
-        args += [np.int64(B), np.int64(N), np.int64(k.shape[1])]
-        args += tensor_maps.tensor_map_args(e, q.data_ptr(), k.data_ptr(),
-                                            v.data_ptr(), out.data_ptr(), B, N,
-                                            k.shape[1])
+        # Pointers, sizes, the tensors' strides (any layout the ABI takes),
+        # then the tensor maps of TMA kernels.
+        args = tensor_maps.launch_args(e, q, k, v, out, slopes)
         grid = ((N + e["block_q"] - 1) // e["block_q"], H, B)
         block = (e["block_threads"], 1, 1)
         smem = e["dynamic_shared_memory"]
         args = tuple(args)
-        return lambda: fn(grid, block, args, shared_mem=smem)
+        # The launch holds raw addresses: keep the tensors alive with it.
+        keep = (q, k, v, out, slopes)
+        return lambda keep=keep: fn(grid, block, args, shared_mem=smem)
 
 
 def naive_sigmoid(q, k, v, scale, bias, causal):
@@ -325,7 +329,7 @@ def main():
                        for _ in range(3))
             rows = torch.randperm(n, device="cuda")[:64].sort().values
             variants = [("full", False, None, False), ("causal", True, None, False)]
-            if "sigattn" in args.impls:
+            if any(i in SIGATTN_LAYOUTS for i in args.impls):
                 # Issue 9's window goal names windows of 1024 or more.
                 variants += [("window", False, (256, 0), False),
                              ("window1024", False, (1024, 0), False),
@@ -342,19 +346,31 @@ def main():
                 for impl in args.impls:
                     if impl == "gemm":
                         continue
-                    if mask in ("window", "window1024", "alibi_causal") and impl != "sigattn":
+                    if (mask in ("window", "window1024", "alibi_causal")
+                            and impl not in SIGATTN_LAYOUTS):
                         continue
                     kind = "sigmoid" if impl in SIGMOID else "softmax"
                     note = ""
                     guard = None
                     try:
                         t_first = time.time()
-                        if impl == "sigattn":
+                        if impl in SIGATTN_LAYOUTS:
                             e = kernels.find(d, n, mask, alibi)
                             if e is None:
                                 continue
+                            layout = SIGATTN_LAYOUTS[impl]
+                            qs, ks, vs = q, k, v
                             out = torch.full_like(q, float("nan"))
-                            fn = kernels.launcher(e, q, k, v, out, slopes)
+                            if layout == "bhnd":
+                                qs, ks, vs, out = (
+                                    t.transpose(1, 2).contiguous().transpose(1, 2)
+                                    for t in (q, k, v, out))
+                            elif layout == "packed":
+                                qkv = torch.cat([q, k, v], dim=2)
+                                qs, ks, vs = (qkv[:, :, i * h:(i + 1) * h]
+                                              for i in range(3))
+                            fn = kernels.launcher(e, qs, ks, vs, out, slopes)
+                            note = "" if layout == "contiguous" else layout + " layout"
                             call = fn
                             get = lambda out=out: out
                         elif impl in ("fa2", "cudnn"):

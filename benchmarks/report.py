@@ -18,10 +18,12 @@ import statistics
 import sys
 from collections import defaultdict
 
-ORDER = ["sigattn", "sigattn_sync", "fa2", "cudnn", "flex", "triton", "triton_desc", "triton_exp",
+ORDER = ["sigattn", "sigattn_bhnd", "sigattn_packed", "sigattn_sync", "fa2", "cudnn", "flex", "triton", "triton_desc", "triton_exp",
          "naive_tc", "naive"]
 TRITON = ("triton", "triton_desc")
 LABEL = {"sigattn": "sigattn (ours, sigmoid; the bundle's generation)",
+         "sigattn_bhnd": "sigattn on [B, H, N, D] tensors (strided)",
+         "sigattn_packed": "sigattn on q, k, v packed in one tensor (strided)",
          "sigattn_sync": "sigattn mma.sync (ours, first generation)", "fa2": "SDPA flash / FA2 (softmax)",
          "cudnn": "SDPA cuDNN (softmax)", "flex": "FlexAttention (softmax)",
          "triton": "Triton sigmoid, tanh.approx, autotuned",

@@ -9,6 +9,7 @@
 #include "sigattn/Runtime/Runtime.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -221,6 +222,21 @@ Status sigattn::runtime::parseKernelDescription(
   std::vector<KernelInfo> parsed;
   for (const Object &o : objects) {
     KernelInfo k;
+    // The parameter list depends on the ABI: a kernel of another version
+    // would read its arguments from the wrong places.
+    int64_t version = 0;
+    if (!o.count("abi_version"))
+      return Status::error("kernel description: no \"abi_version\" (a "
+                           "kernel from before ABI " +
+                           std::to_string(abi::kAbiVersion) +
+                           ", which added strides): recompile it");
+    if (!(st = getInt(o, "abi_version", version, 1, kMaxExactInteger)).ok())
+      return st;
+    if (version != abi::kAbiVersion)
+      return Status::error("kernel description: abi_version " +
+                           std::to_string(version) + " is not this runtime's " +
+                           std::to_string(abi::kAbiVersion) +
+                           ": recompile the kernel");
     std::string elementType, alibi, loads;
     double scale = 0, bias = 0;
     constexpr int64_t kMax = static_cast<int64_t>(kMaxExactInteger);
@@ -415,6 +431,87 @@ TensorBytes sigattn::runtime::tensorBytes(const KernelInfo &info,
   return t;
 }
 
+abi::Strides sigattn::runtime::effectiveStrides(const KernelInfo &info,
+                                                const AttentionArgs &args,
+                                                abi::MapRole role) {
+  bool query = role == abi::MapRole::kQuery || role == abi::MapRole::kOutput;
+  bool values = role == abi::MapRole::kValue || role == abi::MapRole::kOutput;
+  int64_t seq = query ? args.seqQ : args.seqK;
+  int64_t heads = query ? info.numQueryHeads : info.numKVHeads;
+  int64_t dim = values ? info.valueDim : info.headDim;
+  const std::optional<abi::Strides> *given[] = {
+      &args.queryStrides, &args.keyStrides, &args.valueStrides,
+      &args.outputStrides};
+  abi::Strides contiguous = abi::contiguousStrides(seq, heads, dim);
+  abi::Strides s = given[static_cast<int>(role)]->value_or(contiguous);
+  // A dimension of size 1 is never stepped: its stride does not matter.
+  if (args.batch == 1)
+    s.batch = contiguous.batch;
+  if (seq == 1)
+    s.row = contiguous.row;
+  if (heads == 1)
+    s.head = contiguous.head;
+  return s;
+}
+
+namespace {
+/// One dimension of a strided tensor: its size and stride (elements).
+struct Dim {
+  int64_t size, stride;
+};
+/// The dimensions of tensor `role` of a call, innermost (contiguous) first.
+std::array<Dim, 4> dimsOf(const KernelInfo &info, const AttentionArgs &args,
+                          abi::MapRole role) {
+  bool query = role == abi::MapRole::kQuery || role == abi::MapRole::kOutput;
+  bool values = role == abi::MapRole::kValue || role == abi::MapRole::kOutput;
+  abi::Strides s = effectiveStrides(info, args, role);
+  return {Dim{values ? info.valueDim : info.headDim, 1},
+          Dim{query ? info.numQueryHeads : info.numKVHeads, s.head},
+          Dim{query ? args.seqQ : args.seqK, s.row}, Dim{args.batch, s.batch}};
+}
+/// 2 bytes times one past the largest element offset (saturating at
+/// UINT64_MAX; 0 when a size is below 1 or a stride negative).
+uint64_t spanBytes(const std::array<Dim, 4> &dims) {
+  unsigned __int128 last = 0;
+  for (const Dim &d : dims) {
+    if (d.size < 1 || d.stride < 0)
+      return 0;
+    last += static_cast<unsigned __int128>(d.size - 1) *
+            static_cast<unsigned __int128>(d.stride);
+  }
+  unsigned __int128 bytes = (last + 1) * abi::kElementBytes;
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  return bytes > kMax ? kMax : static_cast<uint64_t>(bytes);
+}
+/// True when no two elements of the tensor share an address: sorted by
+/// stride, each dimension that is stepped (size > 1) strides past
+/// everything the dimensions inside it reach.
+bool elementsDistinct(std::array<Dim, 4> dims) {
+  std::sort(dims.begin(), dims.end(),
+            [](const Dim &a, const Dim &b) { return a.stride < b.stride; });
+  unsigned __int128 reach = 0; // largest offset of the inner dimensions
+  for (const Dim &d : dims) {
+    if (d.size <= 1)
+      continue;
+    if (static_cast<unsigned __int128>(d.stride) <= reach)
+      return false;
+    reach += static_cast<unsigned __int128>(d.size - 1) *
+             static_cast<unsigned __int128>(d.stride);
+  }
+  return true;
+}
+} // namespace
+
+TensorBytes sigattn::runtime::tensorSpans(const KernelInfo &info,
+                                          const AttentionArgs &args) {
+  TensorBytes t = tensorBytes(info, args.batch, args.seqQ, args.seqK);
+  t.query = spanBytes(dimsOf(info, args, abi::MapRole::kQuery));
+  t.key = spanBytes(dimsOf(info, args, abi::MapRole::kKey));
+  t.value = spanBytes(dimsOf(info, args, abi::MapRole::kValue));
+  t.output = spanBytes(dimsOf(info, args, abi::MapRole::kOutput));
+  return t;
+}
+
 Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
                                        int64_t seqQ, int64_t seqK) {
   const std::string where = "sigattn launch of " + info.name + ": ";
@@ -545,6 +642,47 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
                            std::to_string(sc.compiled) +
                            " compiled in but the call gives " +
                            std::to_string(*sc.given));
+  }
+  // Strides: at least 0, multiples of 16 bytes, spans within the kernel's
+  // 64-bit offsets, the output's elements distinct, TMA's stride limit.
+  const char *const names[] = {"query", "key", "value", "output"};
+  for (int i = 0; i < 4; ++i) {
+    auto role = static_cast<abi::MapRole>(i);
+    abi::Strides s = effectiveStrides(info, args, role);
+    struct Field {
+      const char *name;
+      int64_t value;
+    } fields[] = {{"batch", s.batch}, {"row", s.row}, {"head", s.head}};
+    for (const Field &f : fields) {
+      if (f.value < 0)
+        return Status::error(where + names[i] + " " + f.name +
+                             " stride is negative (" + std::to_string(f.value) +
+                             ")");
+      if (f.value % abi::kStrideAlignment != 0)
+        return Status::error(
+            where + names[i] + " " + f.name + " stride " +
+            std::to_string(f.value) + " is not a multiple of " +
+            std::to_string(abi::kStrideAlignment) +
+            " elements (16 bytes): copy the tensor to a contiguous one");
+      if (info.tmaLoads && static_cast<uint64_t>(f.value) >
+                               abi::kMaxTmaStrideBytes / abi::kElementBytes)
+        return Status::error(where + names[i] + " " + f.name + " stride " +
+                             std::to_string(f.value) +
+                             " is 2^40 bytes or more, beyond a TMA tensor "
+                             "map's strides");
+    }
+    if (s.row >= abi::kMaxRowStride)
+      return Status::error(where + names[i] + " row stride " +
+                           std::to_string(s.row) +
+                           " is not below 2^21 elements (4 MiB), the "
+                           "kernels' limit");
+    std::array<Dim, 4> dims = dimsOf(info, args, role);
+    if (spanBytes(dims) > (uint64_t{1} << 62))
+      return Status::error(where + names[i] +
+                           " spans more than 2^62 bytes with its strides");
+    if (role == abi::MapRole::kOutput && !elementsDistinct(dims))
+      return Status::error(where + "the output's strides put two elements at "
+                                   "one address");
   }
   if (info.alibi == Alibi::None && args.slopes != 0)
     return Status::error(where + "the kernel has no ALiBi but slopes were "

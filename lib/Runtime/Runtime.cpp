@@ -167,7 +167,7 @@ static Status checkDeviceRange(const std::string &where, const char *name,
 // Tensor maps of TMA kernels
 //===----------------------------------------------------------------------===//
 
-/// cuTensorMapEncodeTiled for a contiguous [batch, seq, heads, dim] tensor
+/// cuTensorMapEncodeTiled for a strided [batch, seq, heads, dim] tensor
 /// of 2-byte elements, read in boxes of (64, 1, boxRows, 1) with the
 /// 128-byte swizzle and zero fill (abi::TensorMapShape).
 static CUresult encodeTiled(CUtensorMap &map, CUdeviceptr base, bool bf16,
@@ -191,6 +191,7 @@ static CUresult encodeTiled(CUtensorMap &map, CUdeviceptr base, bool bf16,
 Status sigattn::runtime::encodeTensorMap(const KernelInfo &info,
                                          abi::MapRole role, CUdeviceptr base,
                                          int64_t batch, int64_t seq,
+                                         abi::Strides strides,
                                          CUtensorMap &map) {
   static const char *const names[] = {"query", "key", "value", "output"};
   const char *name = names[static_cast<int>(role)];
@@ -201,29 +202,37 @@ Status sigattn::runtime::encodeTensorMap(const KernelInfo &info,
                       ? info.numQueryHeads
                       : info.numKVHeads;
   abi::TensorMapShape shape =
-      abi::tensorMapShape(info.tileShape(), role, batch, seq, heads);
+      abi::tensorMapShape(info.tileShape(), role, batch, seq, heads, strides);
   SIGATTN_CU(
       encodeTiled(map, base, info.elementType == ElementType::BF16, shape),
       where + "cuTensorMapEncodeTiled(" + name + ")");
   return Status::success();
 }
 
-extern "C" int32_t sigattn_encode_tensor_map(void *map, uint64_t base,
-                                             int64_t batch, int64_t seq,
-                                             int64_t heads, int64_t dim,
-                                             int64_t boxRows,
-                                             int64_t elementType) {
+extern "C" int32_t
+sigattn_encode_tensor_map(void *map, uint64_t base, int64_t batch, int64_t seq,
+                          int64_t heads, int64_t dim, int64_t strideBatch,
+                          int64_t strideRow, int64_t strideHead,
+                          int64_t boxRows, int64_t elementType) {
   // The host side of sigattn-outline-gpu-kernels{loads=tma}: the same
-  // encoding as Module::launch, from the sizes the host IR has.
+  // encoding as Module::launch, from the sizes and strides (elements) the
+  // host IR has.
+  abi::Strides strides{strideBatch, strideRow, strideHead};
+  for (int64_t stride : {strideBatch, strideRow, strideHead}) {
+    if (stride < 0 || stride % abi::kStrideAlignment != 0 ||
+        static_cast<uint64_t>(stride) >
+            abi::kMaxTmaStrideBytes / abi::kElementBytes)
+      return static_cast<int32_t>(CUDA_ERROR_INVALID_VALUE);
+  }
   if (!map || reinterpret_cast<uintptr_t>(map) % abi::kTensorMapAlignment ||
       base % abi::kPointerAlignment || batch < 1 || seq < 1 || heads < 1 ||
       seq > abi::kMaxTmaRows || dim % abi::kTmaBoxCols != 0 || dim < 1 ||
       boxRows < 1 || boxRows > abi::kMaxTmaBoxRows ||
       (elementType != 0 && elementType != 1))
     return static_cast<int32_t>(CUDA_ERROR_INVALID_VALUE);
-  return static_cast<int32_t>(
-      encodeTiled(*static_cast<CUtensorMap *>(map), base, elementType == 0,
-                  abi::tensorMapShape(dim, heads, seq, batch, boxRows)));
+  return static_cast<int32_t>(encodeTiled(
+      *static_cast<CUtensorMap *>(map), base, elementType == 0,
+      abi::tensorMapShape(dim, heads, seq, batch, boxRows, strides)));
 }
 
 Status Module::launch(const std::string &name, const AttentionArgs &args,
@@ -247,7 +256,7 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
 
   // Step 1. Every pointer is device memory large enough for its tensor, and
   // the output overlaps no input.
-  TensorBytes t = tensorBytes(info, args.batch, args.seqQ, args.seqK);
+  TensorBytes t = tensorSpans(info, args);
   struct Range {
     const char *name;
     CUdeviceptr ptr;
@@ -283,7 +292,7 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
     sharedLimitSet_[index] = true;
   }
 
-  // Step 3. Launch: q, k, v, out [, slopes], B, Nq, Nk.
+  // Step 3. Launch: q, k, v, out [, slopes], B, Nq, Nk, the strides.
   CUdeviceptr q = args.query, k = args.key, v = args.value, o = args.output,
               s = args.slopes;
   int64_t batch = args.batch, seqQ = args.seqQ, seqK = args.seqK;
@@ -293,7 +302,18 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
   params.push_back(&batch);
   params.push_back(&seqQ);
   params.push_back(&seqK);
-  // Run-time scale and bias (f32), after the sizes.
+  // The strides of q, k, v and out (elements), after the sizes.
+  abi::Strides strides[4];
+  int64_t strideParams[abi::kNumStrideParams];
+  for (int i = 0; i < 4; ++i) {
+    strides[i] = effectiveStrides(info, args, static_cast<abi::MapRole>(i));
+    strideParams[3 * i] = strides[i].batch;
+    strideParams[3 * i + 1] = strides[i].row;
+    strideParams[3 * i + 2] = strides[i].head;
+  }
+  for (int64_t &stride : strideParams)
+    params.push_back(&stride);
+  // Run-time scale and bias (f32), after the strides.
   float scale = args.scale.value_or(0.0f), bias = args.bias.value_or(0.0f);
   if (info.scaleParam)
     params.push_back(&scale);
@@ -308,7 +328,7 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
     int64_t seqs[] = {seqQ, seqK, seqK, seqQ};
     for (int i = 0; i < abi::numTensorMaps(info.tileShape()); ++i) {
       if (!(st = encodeTensorMap(info, static_cast<abi::MapRole>(i), bases[i],
-                                 batch, seqs[i], maps[i]))
+                                 batch, seqs[i], strides[i], maps[i]))
                .ok())
         return st;
       params.push_back(&maps[i]);

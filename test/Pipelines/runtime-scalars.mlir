@@ -1,6 +1,7 @@
 // Scale and bias given at run time (`scale(%s : f32)`, `bias(%b : f32)`):
 // the tile steps carry the f32 values, the kernel takes them as f32
-// parameters after B, Nq, Nk (scale first; tensor maps after them), the
+// parameters after B, Nq, Nk and the strides (scale first; tensor maps
+// after them), the
 // launch passes the host's values, and the description says "param". One
 // compiled kernel serves every N. A kernel with only a run-time bias takes
 // one parameter; one value used for both still makes two parameters.
@@ -32,18 +33,18 @@
 //       OUTLINE:   sigattn.tile_step {{.*}} scale(%[[SX]] : f32) bias(%[[SX]] : f32)
 
 // PTX-LABEL: .visible .entry both_sigattn(
-//       PTX: .param .u64 both_sigattn_param_6,
-//  PTX-NEXT: .param .f32 both_sigattn_param_7,
-//  PTX-NEXT: .param .f32 both_sigattn_param_8,
-//  PTX-NEXT: .param .align 64 .b8 both_sigattn_param_9[128],
-//   PTX-DAG: ld.param.b32 {{.*}}[both_sigattn_param_7]
-//   PTX-DAG: ld.param.b32 {{.*}}[both_sigattn_param_8]
+//       PTX: .param .u64 both_sigattn_param_18,
+//  PTX-NEXT: .param .f32 both_sigattn_param_19,
+//  PTX-NEXT: .param .f32 both_sigattn_param_20,
+//  PTX-NEXT: .param .align 64 .b8 both_sigattn_param_21[128],
+//   PTX-DAG: ld.param.b32 {{.*}}[both_sigattn_param_19]
+//   PTX-DAG: ld.param.b32 {{.*}}[both_sigattn_param_20]
 //       PTX: tanh.approx.f32
 // PTX-LABEL: .visible .entry bias_only_sigattn(
-// (slopes, then B, Nq, Nk, then the bias)
-//       PTX: .param .u64 bias_only_sigattn_param_7,
-//  PTX-NEXT: .param .f32 bias_only_sigattn_param_8,
-//  PTX-NEXT: .param .align 64 .b8 bias_only_sigattn_param_9[128],
+// (slopes, then B, Nq, Nk, the strides, then the bias)
+//       PTX: .param .u64 bias_only_sigattn_param_19,
+//  PTX-NEXT: .param .f32 bias_only_sigattn_param_20,
+//  PTX-NEXT: .param .align 64 .b8 bias_only_sigattn_param_21[128],
 
 // JSON: "bias": "param", {{.*}} "name": "both_sigattn", {{.*}} "scale": "param",
 // JSON: "bias": "param", {{.*}} "name": "bias_only_sigattn", {{.*}} "scale": 0.125,

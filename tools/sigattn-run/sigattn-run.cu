@@ -485,6 +485,22 @@ bool checkBadArguments(Module &module, const KernelInfo &info,
     a.numQueryHeads = info.numQueryHeads + 1;
   });
   with("batch 0", [](AttentionArgs &a) { a.batch = 0; });
+  // Strides the kernels cannot take, or that leave the buffers.
+  // (Dimensions of size 1 are never stepped: their strides do not count.)
+  if (good.batch > 1 || good.seqQ > 1 || info.numQueryHeads > 1)
+    with("query strides of 4 elements", [&](AttentionArgs &a) {
+      a.queryStrides = sigattn::abi::Strides{4, 4, 4};
+    });
+  if (good.seqQ > 1 || info.numQueryHeads > 1)
+    with("output rows and heads on one address", [&](AttentionArgs &a) {
+      a.outputStrides = sigattn::abi::Strides{info.valueDim, 0, 0};
+    });
+  // 2 MiB between rows: far past the allocation.
+  if (good.seqQ > 1)
+    with("output rows past its allocation", [&](AttentionArgs &a) {
+      a.outputStrides = sigattn::abi::Strides{
+          a.seqQ << 20, 1 << 20, info.valueDim};
+    });
   if (info.scaleParam)
     with("no run-time scale", [](AttentionArgs &a) { a.scale.reset(); });
   else

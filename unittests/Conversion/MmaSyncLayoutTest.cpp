@@ -12,16 +12,19 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CheckGroup.h"
 #include "sigattn/Conversion/SigAttnTilesToNVVM/MmaSyncLayout.h"
+#include "CheckGroup.h"
 #include "sigattn/Conversion/SigAttnTilesToNVVM/ScoreMath.h"
+#include "sigattn/Runtime/KernelABI.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace layout = sigattn::mmasync;
 namespace score = sigattn::score;
@@ -257,18 +260,99 @@ void checkMask(const Config &c, int64_t seqQ, int64_t seqK, int64_t left,
   }
 }
 
-/// Copies read rows inside the sequence and zero-fill the rest.
+/// Copies of a tile of `rows` rows from row0 read, for each of its rows,
+/// row min(row0 + row, N - 1) and zero-fill rows at or past N.
 void checkSourceRows() {
   Group g("copy source rows and zero fill");
-  for (int64_t seq : {1, 2, 17, 128})
-    for (int64_t row = 0; row < seq + 80; ++row) {
-      int64_t src = layout::clampedSourceRow<int64_t>(row, seq);
-      int64_t bytes = layout::sourceBytes<int64_t>(row, seq);
-      g.expect(src >= 0 && src < seq && (row >= seq || src == row),
-               at("row %lld of %lld reads row %lld", row, seq, src));
-      g.expect(bytes == (row < seq ? 16 : 0),
-               at("row %lld of %lld copies %lld bytes", row, seq, bytes));
-    }
+  for (int64_t seq : {1, 2, 17, 128, 300})
+    for (int64_t rows : {16, 64, 128})
+      for (int64_t row0 = 0; row0 < seq; row0 += rows) {
+        int64_t valid = layout::validRows<int64_t>(row0, seq, rows);
+        for (int64_t row = 0; row < rows; ++row) {
+          int64_t src = row0 + layout::clampedSourceRow<int64_t>(row, valid);
+          int64_t bytes = layout::sourceBytes<int64_t>(row, valid);
+          int64_t want = std::min(row0 + row, seq - 1);
+          g.expect(src == want, at("row %lld of the tile at %lld of %lld "
+                                   "reads row %lld",
+                                   row, row0, seq, src));
+          g.expect(bytes == (row0 + row < seq ? 16 : 0),
+                   at("row %lld of the tile at %lld of %lld copies %lld "
+                      "bytes",
+                      row, row0, seq, bytes));
+        }
+      }
+}
+
+/// Copies and stores address strided tensors as the ABI lays them out:
+/// element (b, n, h, c) of a [B, N, H, dim] tensor with strides (sb, sn,
+/// sh) in elements is at b sb + n sn + h sh + c. Each layout fills a flat
+/// memory with the id of the element each address holds; every 16-byte
+/// chunk a copy reads (from the tile's first row, in bytes, as the
+/// lowering computes it) must hold the elements the tile's row and chunk
+/// name, and every stored element (b, row, h, col) must land on its own.
+void checkStridedAddresses() {
+  constexpr int64_t B = 2, N = 37, H = 3, dim = 16;
+  struct Layout {
+    const char *name;
+    int64_t sb, sn, sh;
+  } layouts[] = {
+      {"contiguous", N * H * dim, H * dim, dim},
+      {"[B, H, N, D] transposed", H * N * dim, dim, N * dim},
+      {"packed in [B, N, 3, H, D]", N * 3 * H * dim, 3 * H * dim, dim},
+      {"rows padded to 24", N * H * 24, H * 24, 24},
+  };
+  auto id = [](int64_t b, int64_t n, int64_t h, int64_t c) {
+    return ((b * N + n) * H + h) * dim + c + 1;
+  };
+  for (const Layout &l : layouts) {
+    Group g(std::string("strided copy and store addresses, ") + l.name);
+    int64_t size = (B - 1) * l.sb + (N - 1) * l.sn + (H - 1) * l.sh + dim;
+    std::vector<int64_t> memory(size, 0);
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t c = 0; c < dim; ++c)
+            memory[b * l.sb + n * l.sn + h * l.sh + c] = id(b, n, h, c);
+    const int64_t rows = 16, threads = 32, rowBytes = 2 * l.sn;
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t row0 = 0; row0 < N; row0 += rows) {
+          int64_t start = layout::headStart<int64_t>(b, h, l.sb, l.sh);
+          int64_t tile = layout::elementOf<int64_t>(start, row0, 0, l.sn);
+          int64_t valid = layout::validRows<int64_t>(row0, N, rows);
+          for (int64_t tid = 0; tid < threads; ++tid)
+            for (int64_t i = 0; i < rows * dim / 8 / threads; ++i) {
+              layout::Chunk<int64_t> c =
+                  layout::chunkOf<int64_t>(tid, i, threads, dim);
+              int64_t src = layout::clampedSourceRow<int64_t>(c.row, valid);
+              int64_t byte =
+                  layout::elementOf<int64_t>(0, src, c.chunk << 4, rowBytes);
+              int64_t n = std::min(row0 + c.row, N - 1);
+              for (int64_t e = 0; e < 8; ++e) {
+                int64_t got = memory[tile + byte / 2 + e];
+                g.expect(got == id(b, n, h, 8 * c.chunk + e),
+                         at("b %lld h %lld tile %lld row %lld chunk %lld "
+                            "element %lld reads id %lld",
+                            b, h, row0, c.row, c.chunk, e, got));
+              }
+            }
+          for (int64_t n = row0; n < std::min(row0 + rows, N); ++n)
+            for (int64_t col = 0; col < dim; col += 2) {
+              int64_t at_ = layout::elementOf<int64_t>(start, n, col, l.sn);
+              g.expect(memory[at_] == id(b, n, h, col),
+                       at("store of (%lld, %lld, %lld, %lld) lands on id %lld",
+                          b, n, h, col, memory[at_]));
+            }
+        }
+  }
+  Group g("copy offsets within 32 bits");
+  // The 32-bit product: the farthest chunk of the largest tile (1024 rows)
+  // at the largest row stride the ABI allows stays below 2^32 bytes.
+  int64_t widest = layout::elementOf<int64_t>(
+      0, 1023, (256 / 8 - 1) << 4,
+      2 * (sigattn::abi::kMaxRowStride - sigattn::abi::kStrideAlignment));
+  g.expect(widest + 16 <= (int64_t(1) << 32),
+           at("the farthest chunk is at byte %lld", widest));
 }
 
 /// Every valid output element is stored once, from the register that holds
@@ -402,6 +486,7 @@ int main() {
     checkStores(c, 3 * c.blockQ + 17);
   }
   checkSourceRows();
+  checkStridedAddresses();
   checkSigmoid();
   checkPolynomialSigmoid();
   // Masks: causal, windows, unbounded sides, Nq != Nk both ways, tails.

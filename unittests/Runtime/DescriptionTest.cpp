@@ -26,7 +26,7 @@ namespace {
 
 const char *kValid = R"({
   "kernels": [
-    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 81920, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0}
+    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 81920, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0, "abi_version": 2}
   ]
 }
 )";
@@ -222,6 +222,10 @@ int main() {
        replace(kValid, "\"dynamic_shared_memory\": 81920",
                "\"dynamic_shared_memory\": 4294967296")},
       {"two kernels of one name", twoKernelsOfOneName()},
+      // The ABI version: required, this runtime's.
+      {"missing abi_version", replace(kValid, ", \"abi_version\": 2", "")},
+      {"abi_version 1",
+       replace(kValid, "\"abi_version\": 2", "\"abi_version\": 1")},
   };
   for (const Bad &b : bad)
     expect(b.name, parseKernelDescription(b.text, scratch), false);
@@ -281,6 +285,117 @@ int main() {
     b.change(a);
     expect(b.name, validateArguments(k, a), false);
   }
+  // Strides (elements; batch, row, head). Valid: PyTorch's [B, H, N, D]
+  // transposed to [B, N, H, D]; q, k, v sliced from one packed [B, N, 3,
+  // H, D] tensor (here with Hkv = Hq / 3 ... any strides of 16 bytes);
+  // broadcast (stride 0) key heads; an output with padded rows.
+  struct GoodStrides {
+    const char *name;
+    void (*change)(AttentionArgs &);
+  } goodStrides[] = {
+      {"transposed [B, H, N, D] layouts",
+       [](AttentionArgs &a) {
+         a.queryStrides = abi::Strides{6 * 113 * 128, 128, 113 * 128};
+         a.keyStrides = abi::Strides{2 * 203 * 128, 128, 203 * 128};
+         a.valueStrides = a.keyStrides;
+         a.outputStrides = abi::Strides{6 * 113 * 128, 128, 113 * 128};
+       }},
+      {"packed q, k, v rows",
+       [](AttentionArgs &a) {
+         a.queryStrides = abi::Strides{113 * 10 * 128, 10 * 128, 128};
+         a.keyStrides = abi::Strides{203 * 10 * 128, 10 * 128, 128};
+         a.valueStrides = a.keyStrides;
+       }},
+      {"broadcast key heads",
+       [](AttentionArgs &a) {
+         a.keyStrides = abi::Strides{203 * 128, 128, 0};
+       }},
+      {"output rows padded",
+       [](AttentionArgs &a) {
+         a.outputStrides = abi::Strides{113 * 6 * 136, 6 * 136, 136};
+       }},
+  };
+  for (const GoodStrides &gs : goodStrides) {
+    AttentionArgs a = good;
+    gs.change(a);
+    expect(gs.name, validateArguments(k, a), true);
+  }
+  struct BadStrides {
+    const char *name;
+    void (*change)(AttentionArgs &);
+    bool tma;
+  } badStrides[] = {
+      {"negative key row stride",
+       [](AttentionArgs &a) {
+         a.keyStrides = abi::Strides{0, -256, 128};
+       }},
+      {"query head stride of 12 elements",
+       [](AttentionArgs &a) {
+         a.queryStrides = abi::Strides{113 * 6 * 128, 6 * 128, 12};
+       }},
+      {"value row stride of 2^21",
+       [](AttentionArgs &a) {
+         a.valueStrides = abi::Strides{0, int64_t(1) << 21, 128};
+       }},
+      {"output heads overlapping",
+       [](AttentionArgs &a) {
+         a.outputStrides = abi::Strides{113 * 6 * 128, 6 * 128, 64};
+       }},
+      {"output rows on one address",
+       [](AttentionArgs &a) {
+         a.outputStrides = abi::Strides{6 * 128, 0, 128};
+       }},
+      {"output batches overlapping rows",
+       [](AttentionArgs &a) {
+         a.outputStrides = abi::Strides{6 * 128, 6 * 128, 128};
+       }},
+      {"query spanning over 2^62 bytes",
+       [](AttentionArgs &a) {
+         a.queryStrides = abi::Strides{int64_t(1) << 61, 6 * 128, 128};
+       }},
+      {"TMA: batch stride of 2^40 bytes",
+       [](AttentionArgs &a) {
+         a.keyStrides = abi::Strides{int64_t(1) << 39, 2 * 128, 128};
+       },
+       true},
+  };
+  for (const BadStrides &bs : badStrides) {
+    AttentionArgs a = good;
+    bs.change(a);
+    KernelInfo info = k;
+    if (bs.tma) {
+      info.mma = "wgmma";
+      info.tmaLoads = true;
+    }
+    expect(bs.name, validateArguments(info, a), false);
+  }
+  {
+    // The batch stride of B = 1 is never stepped: any value will do, and
+    // the launch passes the contiguous one.
+    AttentionArgs one = good;
+    one.batch = 1;
+    one.queryStrides = abi::Strides{3, 6 * 128, 128};
+    expect("B = 1 with an odd batch stride", validateArguments(k, one), true);
+    abi::Strides st = effectiveStrides(k, one, abi::MapRole::kQuery);
+    check("B = 1: the contiguous batch stride",
+          st.batch == 113 * 6 * 128 && st.row == 6 * 128 && st.head == 128,
+          std::to_string(st.batch));
+    // Spans: contiguous ones are the tensors' bytes; a transposed one the
+    // same; packed rows three times the rows'.
+    TensorBytes contiguous = tensorBytes(k, 2, 113, 203);
+    TensorBytes spans = tensorSpans(k, good);
+    check("contiguous spans",
+          spans.query == contiguous.query && spans.key == contiguous.key &&
+              spans.output == contiguous.output,
+          std::to_string(spans.query));
+    AttentionArgs packed = good;
+    packed.keyStrides = abi::Strides{203 * 3 * 2 * 128, 3 * 2 * 128, 128};
+    check("packed key span",
+          tensorSpans(k, packed).key ==
+              uint64_t((203 * 3 * 2 * 128 + 202 * 3 * 2 * 128 + 128 + 128) * 2),
+          std::to_string(tensorSpans(k, packed).key));
+  }
+
   // The compiled-in scale and bias: a call may restate them, not change
   // them.
   AttentionArgs restated = good;

@@ -284,14 +284,14 @@ namespace {
 // Two kernels: ALiBi per head with dynamic sizes, and one without ALiBi
 // compiled for B = 2, Nq = 113, Nk = 203.
 const char *kDescription = R"({"kernels": [
-  {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1},
-  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 96, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0}
+  {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 2},
+  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 96, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0, "abi_version": 2}
 ]})";
 
 // A TMA kernel (wgmma, D = 128, Dv = 64, Hq = 6, Hkv = 2, 64 x 48 tiles).
 const char *kTmaDescription = R"({"kernels": [
-  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "tma_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1},
-  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "stores": "tma", "mma": "wgmma", "name": "tma_store_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1}
+  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "tma_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 2},
+  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "stores": "tma", "mma": "wgmma", "name": "tma_store_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 2}
 ]})";
 
 std::string writeFiles(const std::string &dir, const std::string &json,
@@ -381,7 +381,8 @@ void sigattn_test::runModuleTests() {
     driver.missingFunction.clear();
     std::string badJson = std::string(dir) + "/bad.ptx";
     std::ofstream(badJson) << "// mock PTX\n";
-    std::ofstream(badJson + ".json") << "{\"kernels\": [{\"name\": \"x\"}]}";
+    std::ofstream(badJson + ".json")
+        << "{\"kernels\": [{\"name\": \"x\", \"abi_version\": 2}]}";
     expect("load with a bad description", Module::load(badJson, m), false);
     expect("load of a missing file",
            Module::load(std::string(dir) + "/none.ptx", m), false);
@@ -399,19 +400,24 @@ void sigattn_test::runModuleTests() {
   const KernelInfo &stat = *module.find("static_sigattn");
 
   // Step 3. A launch with the ABI's geometry and parameters: q, k, v, out,
-  // slopes, B, Nq, Nk.
+  // slopes, B, Nq, Nk, then the strides of q, k, v, out (contiguous here:
+  // D = Dv = 64, Hq = 6, Hkv = 2).
   AttentionArgs args = allocate(dyn, 2, 113, 203);
-  driver.paramsToRead = 8;
+  driver.paramsToRead = 20;
   expect("launch", module.launch("dyn_sigattn", args), true);
   if (driver.launches.size() == 1) {
     const Launch &l = driver.launches[0];
+    const uint64_t strides[] = {113 * 384, 384, 64, 203 * 128, 128, 64,
+                                203 * 128, 128, 64, 113 * 384, 384, 64};
     bool right = l.grid[0] == 1 && l.grid[1] == 6 && l.grid[2] == 2 &&
                  l.block[0] == 128 && l.block[1] == 1 && l.block[2] == 1 &&
-                 l.sharedBytes == 32768 && l.params.size() == 8 &&
+                 l.sharedBytes == 32768 && l.params.size() == 20 &&
                  l.params[0] == args.query && l.params[1] == args.key &&
                  l.params[2] == args.value && l.params[3] == args.output &&
                  l.params[4] == args.slopes && l.params[5] == 2 &&
                  l.params[6] == 113 && l.params[7] == 203;
+    for (int i = 0; i < 12; ++i)
+      right = right && l.params[8 + i] == strides[i];
     check("launch geometry and parameters", right, describeLaunch(l));
   } else {
     check("launch geometry and parameters", false,
@@ -425,6 +431,27 @@ void sigattn_test::runModuleTests() {
   check("shared memory limit not set again", driver.setAttributeCalls == 1,
         std::to_string(driver.setAttributeCalls) + " calls");
 
+  // Strided tensors: q and out as PyTorch's [B, H, N, D] transposed, the
+  // launch passes the call's strides.
+  {
+    AttentionArgs t = args;
+    t.queryStrides = sigattn::abi::Strides{6 * 113 * 64, 64, 113 * 64};
+    t.outputStrides = t.queryStrides;
+    size_t before = driver.launches.size();
+    expect("launch with transposed q and out", module.launch("dyn_sigattn", t),
+           true);
+    bool right = driver.launches.size() == before + 1;
+    if (right) {
+      const Launch &l = driver.launches.back();
+      right = l.params[8] == 6 * 113 * 64 && l.params[9] == 64 &&
+              l.params[10] == 113 * 64 && l.params[11] == 203 * 128 &&
+              l.params[17] == 6 * 113 * 64 && l.params[18] == 64 &&
+              l.params[19] == 113 * 64;
+    }
+    check("strides passed after the sizes", right,
+          std::to_string(driver.launches.size() - before) + " launches");
+  }
+
   // Step 4. Refused launches: nothing reaches cuLaunchKernel.
   size_t launched = driver.launches.size();
   auto refused = [&](const char *name, const std::string &kernel,
@@ -436,6 +463,16 @@ void sigattn_test::runModuleTests() {
     AttentionArgs a = args;
     a.slopes += 4; // 4-byte aligned, not 16
     refused("launch with 4-byte aligned slopes", "dyn_sigattn", a);
+    // Rows padded to 72 elements: the output spans more than its
+    // allocation of contiguous rows.
+    a = args;
+    a.outputStrides = sigattn::abi::Strides{113 * 6 * 72, 6 * 72, 72};
+    refused("launch with an output spanning past its allocation", "dyn_sigattn",
+            a);
+    // The key's rows strided over the value's allocation as well.
+    a = args;
+    a.keyStrides = sigattn::abi::Strides{203 * 128 * 64, 128, 64};
+    refused("launch with a key spanning past its allocation", "dyn_sigattn", a);
     a = args;
     a.value = 0x7000000000; // no allocation there: a host pointer
     refused("launch with a host pointer", "dyn_sigattn", a);
@@ -538,18 +575,19 @@ void sigattn_test::runModuleTests() {
     const KernelInfo *info = tma.find("tma_sigattn");
     if (info) {
       AttentionArgs a = allocate(*info, 2, 113, 203);
-      driver.paramsToRead = 10;
+      driver.paramsToRead = 22;
       driver.encodes.clear();
       size_t before = driver.launches.size();
       expect("launch of a TMA kernel", tma.launch("tma_sigattn", a), true);
       bool launched = driver.launches.size() == before + 1;
       if (launched) {
         const Launch &l = driver.launches.back();
-        check("TMA launch parameters: maps after the sizes, by value",
-              l.params.size() == 10 && l.params[4] == 2 && l.params[5] == 113 &&
-                  l.params[6] == 203 && l.params[7] == a.query &&
-                  l.params[8] == a.key && l.params[9] == a.value &&
-                  l.sharedBytes == 53272,
+        check("TMA launch parameters: maps after the sizes and strides, by "
+              "value",
+              l.params.size() == 22 && l.params[4] == 2 && l.params[5] == 113 &&
+                  l.params[6] == 203 && l.params[7] == 113 * 6 * 128 &&
+                  l.params[19] == a.query && l.params[20] == a.key &&
+                  l.params[21] == a.value && l.sharedBytes == 53272,
               describeLaunch(l));
       } else {
         check("TMA launch parameters", false, "no launch");
@@ -596,14 +634,14 @@ void sigattn_test::runModuleTests() {
         check("three tensor maps encoded", false,
               std::to_string(driver.encodes.size()) + " encodes");
       // TMA stores: out's map after v's ([B, Nq, Hq, Dv], 64-row boxes).
-      driver.paramsToRead = 11;
+      driver.paramsToRead = 23;
       driver.encodes.clear();
       before = driver.launches.size();
       expect("launch of a kernel with TMA stores",
              tma.launch("tma_store_sigattn", a), true);
       bool stored = driver.launches.size() == before + 1 &&
-                    driver.launches.back().params.size() == 11 &&
-                    driver.launches.back().params[10] == a.output &&
+                    driver.launches.back().params.size() == 23 &&
+                    driver.launches.back().params[22] == a.output &&
                     driver.encodes.size() == 4;
       if (stored) {
         const Driver::Encode &e = driver.encodes[3];
@@ -614,6 +652,25 @@ void sigattn_test::runModuleTests() {
                  e.swizzle == CU_TENSOR_MAP_SWIZZLE_128B;
       }
       check("TMA stores: out's tensor map fourth, over [B, Nq, Hq, Dv]", stored,
+            std::to_string(driver.encodes.size()) + " encodes");
+      // Strided: k sliced from a packed [B, Nk, 2, Hkv, D] tensor (rows of
+      // 2 x 2 x 128 elements), out transposed ([B, Hq, Nq, Dv]): the maps
+      // take those strides, in bytes.
+      AttentionArgs packed = allocate(*info, 2, 113, 203);
+      driver.allocations[1].size *= 2; // k's allocation holds k and v
+      packed.keyStrides = sigattn::abi::Strides{203 * 512, 512, 128};
+      packed.outputStrides = sigattn::abi::Strides{6 * 113 * 64, 64, 113 * 64};
+      driver.encodes.clear();
+      expect("launch of a TMA kernel with strided k and out",
+             tma.launch("tma_store_sigattn", packed), true);
+      bool strided = driver.encodes.size() == 4;
+      if (strided) {
+        const Driver::Encode &k = driver.encodes[1], &o = driver.encodes[3];
+        strided = k.strides[0] == 256 && k.strides[1] == 1024 &&
+                  k.strides[2] == 1024 * 203 && o.strides[0] == 113 * 128 &&
+                  o.strides[1] == 128 && o.strides[2] == 6 * 113 * 128;
+      }
+      check("TMA maps of strided tensors", strided,
             std::to_string(driver.encodes.size()) + " encodes");
       before = driver.launches.size();
       driver.encodeResult = CUDA_ERROR_INVALID_VALUE;

@@ -13,8 +13,14 @@
 namespace sigattn {
 namespace abi {
 
-/// Kernel parameters, in order. Pointers are device addresses of contiguous
-/// [B, N, H, D] tensors (bf16 or f16), 16-byte aligned; sizes are int64.
+/// The version of this ABI, written to every kernel description as
+/// "abi_version"; a host refuses kernels of another version. 1: contiguous
+/// tensors (no strides); 2: strides after the sizes.
+constexpr int64_t kAbiVersion = 2;
+
+/// Kernel parameters, in order. Pointers are device addresses of [B, N, H,
+/// D] tensors (bf16 or f16), 16-byte aligned, laid out by the strides that
+/// follow the sizes; sizes and strides are int64.
 /// `slopes` (f32, [Hq] or [B, Hq]) is present only in kernels built with
 /// ALiBi; the parameters after it shift down by one otherwise.
 enum Param : int {
@@ -25,10 +31,32 @@ enum Param : int {
   kSlopes = 4, ///< const float *slopes (ALiBi kernels only)
 };
 
-/// The sizes that follow the pointers, in order: B, Nq, Nk. Kernels whose
-/// description says "scale": "param" and/or "bias": "param" then take the
-/// scale and/or the bias as f32, in that order.
+/// The sizes that follow the pointers, in order: B, Nq, Nk. Then the
+/// strides (Strides, kNumStrideParams), then kernels whose description
+/// says "scale": "param" and/or "bias": "param" take the scale and/or the
+/// bias as f32, in that order.
 constexpr int kNumSizeParams = 3;
+
+/// Where the elements of a [B, N, H, dim] tensor are: the elements between
+/// consecutive batches, rows (sequence positions) and heads; the last
+/// dimension is contiguous (stride 1). Strides are at least 0 (0: a
+/// broadcast input dimension) and multiples of kStrideAlignment.
+struct Strides {
+  int64_t batch, row, head;
+};
+/// The strides of q, k, v and out, in that order, three each (batch, row,
+/// head), as int64 parameters after the sizes.
+constexpr int kNumStrideParams = 12;
+/// Strides are multiples of 8 elements (16 bytes): the kernels copy rows in
+/// 16-byte pieces and TMA needs 16-byte strides.
+constexpr int64_t kStrideAlignment = 8;
+/// Row strides are below 2^21 elements (4 MiB): a copy's offset within a
+/// tile of up to 1024 rows is a 32-bit product.
+constexpr int64_t kMaxRowStride = int64_t{1} << 21;
+/// The strides of a contiguous [batch, seq, heads, dim] tensor.
+constexpr Strides contiguousStrides(int64_t seq, int64_t heads, int64_t dim) {
+  return {seq * heads * dim, heads * dim, dim};
+}
 
 /// Kernels with TMA loads ("loads": "tma") take three more parameters after
 /// the sizes: the CUtensorMaps of q, k and v, by value (`.param .align 64
@@ -117,7 +145,7 @@ constexpr int64_t kTmaBoxCols = 64;
 constexpr int64_t kTmaQueryBoxRows = 64;
 
 /// What a host passes to cuTensorMapEncodeTiled for one tensor of a TMA
-/// kernel: a 4-D tiled map, innermost dimension first, of the contiguous
+/// kernel: a 4-D tiled map, innermost dimension first, of the strided
 /// [B, N, H, dim] tensor, with CU_TENSOR_MAP_SWIZZLE_128B, no interleave,
 /// zero fill out of bounds (CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) and
 /// element strides 1. The kernel reads box (64, 1, boxRows, 1) at
@@ -136,25 +164,30 @@ constexpr int64_t tmaBoxRows(MapRole role, int64_t blockK) {
 /// Most rows of one TMA box (a box dimension is at most 256).
 constexpr int64_t kMaxTmaBoxRows = 256;
 
-/// The map of a [batch, seq, heads, dim] tensor read in boxes of `boxRows`.
+/// The map of a [batch, seq, heads, dim] tensor with `strides` (elements)
+/// read in boxes of `boxRows`.
 constexpr TensorMapShape tensorMapShape(int64_t dim, int64_t heads, int64_t seq,
-                                        int64_t batch, int64_t boxRows) {
-  uint64_t row = static_cast<uint64_t>(heads * dim * kElementBytes);
+                                        int64_t batch, int64_t boxRows,
+                                        Strides strides) {
+  auto bytes = [](int64_t elements) {
+    return static_cast<uint64_t>(elements * kElementBytes);
+  };
   return {{static_cast<uint64_t>(dim), static_cast<uint64_t>(heads),
            static_cast<uint64_t>(seq), static_cast<uint64_t>(batch)},
-          {static_cast<uint64_t>(dim * kElementBytes), row,
-           row * static_cast<uint64_t>(seq)},
+          {bytes(strides.head), bytes(strides.row), bytes(strides.batch)},
           {static_cast<uint32_t>(kTmaBoxCols), 1u,
            static_cast<uint32_t>(boxRows), 1u}};
 }
 /// The map a kernel of shape `s` reads (or, out, writes) `role` through.
 constexpr TensorMapShape tensorMapShape(const TileShape &s, MapRole role,
                                         int64_t batch, int64_t seq,
-                                        int64_t heads) {
+                                        int64_t heads, Strides strides) {
   bool values = role == MapRole::kValue || role == MapRole::kOutput;
   return tensorMapShape(values ? s.valueDim : s.headDim, heads, seq, batch,
-                        tmaBoxRows(role, s.blockK));
+                        tmaBoxRows(role, s.blockK), strides);
 }
+/// A tensor map's strides are below 2^40 bytes.
+constexpr uint64_t kMaxTmaStrideBytes = (uint64_t{1} << 40) - 1;
 
 /// TMA coordinates are signed 32-bit: a TMA kernel takes N < 2^31 rows.
 constexpr int64_t kMaxTmaRows = 2147483647;

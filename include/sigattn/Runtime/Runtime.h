@@ -108,7 +108,18 @@ struct AttentionArgs {
   /// What the caller's tensors hold; checked against the kernel when set.
   std::optional<ElementType> elementType;
   int64_t numQueryHeads = 0, numKVHeads = 0, headDim = 0, valueDim = 0;
+  /// The layout of q, k, v and out: strides in elements between batches,
+  /// rows and heads of the [B, N, H, dim] tensor (the last dimension is
+  /// contiguous); unset: contiguous. A PyTorch tensor's strides(0..2).
+  std::optional<abi::Strides> queryStrides, keyStrides, valueStrides,
+      outputStrides;
 };
+
+/// The strides a launch passes for tensor `role` (abi::MapRole order: q,
+/// k, v, out) of a call: the given ones, or contiguous; a dimension of size
+/// 1 gets the contiguous stride whatever was given (it is never stepped).
+abi::Strides effectiveStrides(const KernelInfo &info, const AttentionArgs &args,
+                              abi::MapRole role);
 
 /// Bytes of each tensor of a call with these sizes. Meaningful for sizes
 /// validateSizes accepts; a negative size counts as 0 and a product beyond
@@ -118,6 +129,11 @@ struct TensorBytes {
 };
 TensorBytes tensorBytes(const KernelInfo &info, int64_t batch, int64_t seqQ,
                         int64_t seqK);
+
+/// Bytes from each tensor's pointer to one past its last element with the
+/// call's strides (effectiveStrides): what its allocation must hold. The
+/// same as tensorBytes for contiguous tensors; saturating likewise.
+TensorBytes tensorSpans(const KernelInfo &info, const AttentionArgs &args);
 
 /// Checks B, Nq, Nk of a call against `info` and the ABI: each at least 1,
 /// equal to the kernel's static size where it has one, within the grid
@@ -133,16 +149,19 @@ Status validateSizes(const KernelInfo &info, int64_t batch, int64_t seqQ,
 /// the sizes (validateSizes), pointers (slopes included) non-null and 16-byte
 /// aligned, slopes given exactly when the kernel uses ALiBi, scale and bias
 /// given (finite) when the kernel takes them at run time, and equal to the
-/// compiled-in values when given for a kernel that has them compiled in.
+/// compiled-in values when given for a kernel that has them compiled in;
+/// strides (effectiveStrides) at least 0 and multiples of 8 elements, each
+/// tensor's span at most 2^62 bytes, the output's elements at distinct
+/// addresses, and for TMA kernels every stride below 2^40 bytes.
 Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
 
 /// Fills `map` (128 bytes, 64-byte aligned) with the CUtensorMap a TMA
 /// kernel of `info` reads `role` through (abi::tensorMapShape) for a
-/// contiguous [batch, seq, heads, dim] tensor at `base`. Checks the base's
-/// 16-byte alignment and cuTensorMapEncodeTiled's result.
+/// [batch, seq, heads, dim] tensor at `base` with `strides`. Checks the
+/// base's 16-byte alignment and cuTensorMapEncodeTiled's result.
 Status encodeTensorMap(const KernelInfo &info, abi::MapRole role,
                        CUdeviceptr base, int64_t batch, int64_t seq,
-                       CUtensorMap &map);
+                       abi::Strides strides, CUtensorMap &map);
 
 /// A loaded PTX module with its kernels.
 class Module {
@@ -169,9 +188,10 @@ public:
   const KernelInfo *find(const std::string &name) const;
 
   /// Checks every argument (validateArguments, then: each pointer is device
-  /// memory whose allocation holds the whole tensor, the output overlaps no
-  /// input), sets the kernel's dynamic shared memory limit, and launches it
-  /// on `stream`. On any failure nothing is launched.
+  /// memory whose allocation holds the whole tensor (tensorSpans), the
+  /// output's span overlaps no input's), sets the kernel's dynamic shared
+  /// memory limit, and launches it on `stream`. On any failure nothing is
+  /// launched.
   Status launch(const std::string &name, const AttentionArgs &args,
                 CUstream stream = nullptr);
 

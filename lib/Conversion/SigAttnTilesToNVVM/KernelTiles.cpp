@@ -214,6 +214,7 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
   };
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("name", b.getStringAttr(kernel.getName())),
+      b.getNamedAttr("abi_version", i64(abi::kAbiVersion)),
       b.getNamedAttr(
           "element_type",
           b.getStringAttr(tiles.loadQ.getType().getElementType().isBF16()

@@ -266,35 +266,43 @@ Value TileEmitter::globalPtr(Value base, Value byteOffset) {
                              b.getI8Type(), base, ValueRange{byteOffset});
 }
 
+TileEmitter::GlobalStrides TileEmitter::stridesOf(Value view) {
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, view);
+  ValueRange strides = metadata.getStrides();
+  return {toI64(strides[0]), toI64(strides[1]), toI64(strides[2])};
+}
+
 /// rows x cols elements of head `head`, batch `batch`, from row `rowStart` of
-/// the [B, N, H, cols] tensor `view` into shared memory; rows at or past N
-/// are zero-filled.
+/// the [B, N, H, cols] tensor `view` (strided, last dimension contiguous)
+/// into shared memory; rows at or past N are zero-filled.
 void TileEmitter::copyToShared(Value view, Value batch, Value head,
                                Value rowStart, int64_t rows, int64_t cols,
                                Value sharedOffset) {
-  auto type = cast<MemRefType>(view.getType());
   int64_t chunksPerRow = cols / 8;
-  int64_t rowBytes = cols * abi::kElementBytes;
-  int64_t globalRowBytes = type.getDimSize(2) * rowBytes;
   Value seq = toI64(memref::DimOp::create(b, loc, view, 1));
-  // (b * N * H + h) * cols: the start of row 0 of this head.
-  Value headStart =
-      add(mul(mul(toI64(batch), seq), i64(type.getDimSize(2))), toI64(head));
-  Value base = globalPtr(globalBase(view), mul(headStart, i64(rowBytes)));
-  Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  GlobalStrides strides = stridesOf(view);
+  // The tile's first row, in bytes; then rows from there in 32 bits.
   Value row0 = toI64(rowStart);
+  IntV start = layout::headStart(iv(toI64(batch)), iv(toI64(head)),
+                                 iv(strides.batch), iv(strides.head));
+  Value rowBytes = mul(strides.row, i64(abi::kElementBytes));
+  Value base = globalPtr(
+      globalBase(view),
+      mul(layout::elementOf(start, iv(row0), iv(i64(0)), iv(strides.row)).v,
+          i64(abi::kElementBytes)));
+  IntV rowBytes32 = iv(narrow(rowBytes));
+  IntV valid = iv(narrow(layout::validRows(iv(row0), iv(seq), rows).v));
+  Value tid = toI32(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
   for (int64_t i = 0; i < rows * chunksPerRow / cfg.threads; ++i) {
     layout::Chunk<IntV> c = layout::chunkOf(iv(tid), i, cfg.threads, cols);
     IntV dst = sharedChunkOffset(iv(sharedOffset), c.row, c.chunk, rows, cols);
-    // Source: row min(row0 + row, N - 1), zero-filled when past the end.
-    IntV globalRow =
-        iv(add(row0, arith::ExtUIOp::create(b, loc, b.getI64Type(), c.row.v)));
-    IntV sourceRow = layout::clampedSourceRow(globalRow, iv(seq));
-    Value srcOffset =
-        add(mul(sourceRow.v, i64(globalRowBytes)),
-            arith::ExtUIOp::create(b, loc, b.getI64Type(), (c.chunk << 4).v));
-    Value src = globalPtr(base, srcOffset);
-    Value bytes = layout::sourceBytes(globalRow, iv(seq)).v;
+    // Source: row min(row, valid - 1) of the tile, zero-filled past the
+    // sequence; in bytes (elementOf with 2-byte units).
+    IntV sourceRow = layout::clampedSourceRow(c.row, valid);
+    IntV srcOffset =
+        layout::elementOf(iv(i32(0)), sourceRow, c.chunk << 4, rowBytes32);
+    Value src = globalPtr(base, wide(srcOffset.v));
+    Value bytes = layout::sourceBytes(c.row, valid).v;
     NVVM::CpAsyncOp::create(b, loc, sharedPtr(dst.v), src, 16,
                             NVVM::LoadCacheModifierKind::CG, bytes);
   }
@@ -1051,16 +1059,19 @@ void TileEmitter::produceAll(KernelTiles &tiles) {
 void TileEmitter::emitStore(StoreTileOp store, ArrayRef<Value> acc) {
   const abi::TileShape &s = cfg.shape;
   Value out = store.getDest();
-  auto outType = cast<MemRefType>(out.getType());
   Value seqQ = toI64(memref::DimOp::create(b, loc, out, 1));
-  Value base = globalBase(out);
-  Value headsDv = i64(outType.getDimSize(2) * s.valueDim);
-  Value batchRow = mul(toI64(store.getBatch()), seqQ);
-  Value headCol = mul(toI64(store.getHead()), i64(s.valueDim));
+  GlobalStrides strides = stridesOf(out);
+  // Row 0 of this head, and this thread's first column, in bytes.
+  IntV start =
+      layout::headStart(iv(toI64(store.getBatch())), iv(toI64(store.getHead())),
+                        iv(strides.batch), iv(strides.head));
+  Value base =
+      globalPtr(globalBase(out), mul(start.v, i64(abi::kElementBytes)));
+  IntV rowBytes = iv(mul(strides.row, i64(abi::kElementBytes)));
   Value firstRow = add(toI64(store.getRowStart()),
                        arith::ExtUIOp::create(b, loc, b.getI64Type(), rowBase));
-  Value colBytes = arith::ExtUIOp::create(
-      b, loc, b.getI64Type(), mul(pairCol, i32(abi::kElementBytes)));
+  IntV colBytes = iv(arith::ExtUIOp::create(
+      b, loc, b.getI64Type(), mul(pairCol, i32(abi::kElementBytes))));
   int64_t vTiles = s.valueDim / 8;
   for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
     for (int64_t h = 0; h < 2; ++h) {
@@ -1069,10 +1080,8 @@ void TileEmitter::emitStore(StoreTileOp store, ArrayRef<Value> acc) {
       auto guard = scf::IfOp::create(b, loc, inBounds.v, /*withElse=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(guard.thenBlock());
-      // ((b * Nq + row) * H + h) * Dv elements
-      Value element = add(mul(add(batchRow, row.v), headsDv), headCol);
-      Value rowPtr =
-          globalPtr(base, add(mul(element, i64(abi::kElementBytes)), colBytes));
+      Value rowPtr = globalPtr(
+          base, layout::elementOf(iv(i64(0)), row, colBytes, rowBytes).v);
       for (int64_t nt = 0; nt < vTiles; ++nt) {
         int64_t r = layout::storeRegister(mt, nt, h, vTiles);
         Value word = pack(acc[r], acc[r + 1]);

@@ -170,6 +170,14 @@ protected:
   Value toI64(Value index) {
     return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
   }
+  /// i64 -> i32 (the value fits) and back, zero-extended: products of two
+  /// such values become one 32 x 32 -> 64-bit multiply.
+  Value narrow(Value v) {
+    return arith::TruncIOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value wide(Value v) {
+    return arith::ExtUIOp::create(b, loc, b.getI64Type(), v);
+  }
   IntV iv(Value v) { return {&b, loc, v}; }
   FltV fv(Value v) {
     return {&b, loc, v,
@@ -179,6 +187,12 @@ protected:
 
   /// The shared memory byte at `byteOffset` (i32).
   Value sharedPtr(Value byteOffset);
+  /// The strides (i64 elements) of a [B, N, H, dim] view: between batches,
+  /// rows and heads.
+  struct GlobalStrides {
+    Value batch, row, head;
+  };
+  GlobalStrides stridesOf(Value view);
   Value globalBase(Value view);
   Value globalPtr(Value base, Value byteOffset);
   /// Two f32 rounded to the element type, `lo` in the low half of an i32.

@@ -85,6 +85,7 @@ inline BoolV operator&&(BoolV x, BoolV y) {
   return {x.b, x.loc, arith::AndIOp::create(*x.b, x.loc, x.v, y.v)};
 }
 inline IntV min(IntV x, IntV y) { return binary<arith::MinSIOp>(x, y); }
+inline IntV min(IntV x, int64_t y) { return min(x, x.cst(y)); }
 inline IntV max(IntV x, IntV y) { return binary<arith::MaxSIOp>(x, y); }
 /// An i32 `a` or `b`.
 inline IntV select(BoolV c, int64_t a, int64_t b) {

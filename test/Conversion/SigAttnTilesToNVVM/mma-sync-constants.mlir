@@ -20,11 +20,21 @@
 //  CHECK-NEXT:   %[[XB:[0-9]+]] = arith.shli %[[X]], %c4_i32 : i32
 //  CHECK-NEXT:   %[[RB:[0-9]+]] = arith.muli %[[R]], %c128_i32 : i32
 //  CHECK-NEXT:   %[[DST:[0-9]+]] = arith.addi %[[RB]], %[[XB]] : i32
-// Zero fill: 16 bytes for rows inside the sequence, 0 past its end.
-//       CHECK:   %[[INSIDE:[0-9]+]] = arith.cmpi slt, %{{.+}}, %{{.+}} : i64
+// Source: row min(r, valid - 1) of the tile (valid = min(N - row0, rows)),
+// at a 32-bit offset from the tile's first row: r * row-stride bytes (here
+// the memref's 2 x 64 elements, 256 bytes) + 16 c. Zero fill: 16 bytes for
+// rows inside the sequence, 0 past its end.
+//  CHECK-NEXT:   %[[LAST:[0-9]+]] = arith.subi %[[VALID:[0-9]+]], %c1_i32 : i32
+//  CHECK-NEXT:   %[[SROW:[0-9]+]] = arith.minsi %[[R]], %[[LAST]] : i32
+//  CHECK-NEXT:   %[[CB:[0-9]+]] = arith.shli %[[C]], %c4_i32 : i32
+//  CHECK-NEXT:   %[[SRB:[0-9]+]] = arith.muli %[[SROW]], %c256_i32 : i32
+//  CHECK-NEXT:   %[[SOFF:[0-9]+]] = arith.addi %[[SRB]], %[[CB]] : i32
+//  CHECK-NEXT:   %[[SOFF64:[0-9]+]] = arith.extui %[[SOFF]] : i32 to i64
+//  CHECK-NEXT:   %[[SPTR:[0-9]+]] = llvm.getelementptr %{{.+}}[%[[SOFF64]]]
+//  CHECK-NEXT:   %[[INSIDE:[0-9]+]] = arith.cmpi slt, %[[R]], %[[VALID]] : i32
 //  CHECK-NEXT:   %[[BYTES:[0-9]+]] = arith.select %[[INSIDE]], %c16_i32, %c0_i32 : i32
 //  CHECK-NEXT:   %[[DPTR:[0-9]+]] = llvm.getelementptr %{{.+}}[%[[DST]]]
-//  CHECK-NEXT:   nvvm.cp.async.shared.global %[[DPTR]], %{{.+}}, 16, cache = {{ *}}cg, %[[BYTES]]
+//  CHECK-NEXT:   nvvm.cp.async.shared.global %[[DPTR]], %[[SPTR]], 16, cache = {{ *}}cg, %[[BYTES]]
 //       CHECK:   %[[HSLOPE:[0-9]+]] = arith.mulf %{{.+}}, %[[HALF]] : f32
 //       CHECK:   scf.for
 // ldmatrix: the same swizzle on the reading side.

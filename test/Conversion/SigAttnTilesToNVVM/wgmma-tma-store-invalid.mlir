@@ -5,7 +5,7 @@
 // RUN: sigattn-opt %s -split-input-file -sigattn-tile="block-q=128 block-k=64" -sigattn-outline-gpu-kernels="num-warps=8 mma=wgmma loads=tma stores=auto" | FileCheck %s --check-prefix=AUTO
 
 // AUTO: gpu.func @wide_values_sigattn
-// AUTO-SAME: sigattn.tensor_maps = array<i64: 7, 8, 9>
+// AUTO-SAME: sigattn.tensor_maps = array<i64: 19, 20, 21>
 
 
 // Dv = 128 > D = 64: O does not fit where Q was.

@@ -24,14 +24,14 @@
 // CHECK-LABEL: func.func @store
 // CHECK-COUNT-3: call @sigattn_encode_tensor_map
 // CHECK:   %[[OM:.+]] = llvm.alloca
-// CHECK:   call @sigattn_encode_tensor_map(%[[OM]], %{{.+}}, %{{.+}}, %{{.+}}, %c4_i64, %c128_i64, %c64_i64, %c0_i64)
+// CHECK:   call @sigattn_encode_tensor_map(%[[OM]], %{{.+}}, %{{.+}}, %{{.+}}, %c4_i64, %c128_i64, %{{.+}}, %c{{[0-9]+}}_i64, %c{{[0-9]+}}_i64, %c64_i64, %c0_i64)
 // CHECK:   gpu.launch_func @sigattn_kernels::@store_sigattn {{.*}} args({{.*}}, %[[OM]] : !llvm.ptr)
 // CHECK-SAME: stores = "tma"
 // Kernel: four maps, out's the last argument; the same shared memory as
 // without TMA stores.
 // CHECK: gpu.func @store_sigattn({{.*}}, %[[O:.+]]: !llvm.ptr {llvm.align = 64 : i64}) kernel
 // CHECK-SAME: dynamic_shared_memory = 98328
-// CHECK-SAME: sigattn.tensor_maps = array<i64: 7, 8, 9, 10>
+// CHECK-SAME: sigattn.tensor_maps = array<i64: 19, 20, 21, 22>
 // After the key/value loops: 8 stmatrix.x4 per warp (16 rows x 128
 // columns), into Q's tile (column blocks of 128 rows x 128 bytes, 16384
 // bytes apart), then the fence and one named barrier per warpgroup.
@@ -62,7 +62,7 @@
 
 // DIRECT: gpu.func @store_sigattn
 // DIRECT-SAME: stores = "direct"
-// DIRECT-SAME: sigattn.tensor_maps = array<i64: 7, 8, 9>
+// DIRECT-SAME: sigattn.tensor_maps = array<i64: 19, 20, 21>
 // DIRECT-NOT: nvvm.stmatrix
 // DIRECT-NOT: nvvm.cp.async.bulk.tensor.global.shared.cta
 // DIRECT: llvm.store

@@ -8,16 +8,17 @@
 // RUN: sigattn-opt %s -sigattn-tile="block-q=64 block-k=48" -sigattn-peel-boundary-tiles -sigattn-outline-gpu-kernels="num-warps=4 mma=wgmma loads=tma" -convert-sigattn-tiles-to-nvvm="mma=wgmma" -canonicalize -cse | FileCheck %s
 
 // Host: one 64-byte aligned, 128-byte map per tensor, encoded from the
-// buffer's base and sizes (B, N, H, dim), box rows (64 for q, Bk for k and
-// v) and element type (0: bf16), passed after B, Nq, Nk.
-// CHECK:   func.func private @sigattn_encode_tensor_map(!llvm.ptr, i64, i64, i64, i64, i64, i64, i64) -> i32
+// buffer's base, sizes (B, N, H, dim) and strides (batch, row, head), box
+// rows (64 for q, Bk for k and v) and element type (0: bf16), passed after
+// B, Nq, Nk and the strides.
+// CHECK:   func.func private @sigattn_encode_tensor_map(!llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i32
 // CHECK-LABEL: func.func @window
 // CHECK:   %[[QM:.+]] = llvm.alloca %{{.+}} x !llvm.array<16 x i64> {alignment = 64 : i64}
-// CHECK:   call @sigattn_encode_tensor_map(%[[QM]], %{{.+}}, %{{.+}}, %{{.+}}, %c4_i64, %c128_i64, %c64_i64, %c0_i64)
+// CHECK:   call @sigattn_encode_tensor_map(%[[QM]], %{{.+}}, %{{.+}}, %{{.+}}, %c4_i64, %c128_i64, %{{.+}}, %c512_i64, %c128_i64, %c64_i64, %c0_i64)
 // CHECK:   %[[KM:.+]] = llvm.alloca
-// CHECK:   call @sigattn_encode_tensor_map(%[[KM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c128_i64, %c48_i64, %c0_i64)
+// CHECK:   call @sigattn_encode_tensor_map(%[[KM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c128_i64, %{{.+}}, %c256_i64, %c128_i64, %c48_i64, %c0_i64)
 // CHECK:   %[[VM:.+]] = llvm.alloca
-// CHECK:   call @sigattn_encode_tensor_map(%[[VM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c64_i64, %c48_i64, %c0_i64)
+// CHECK:   call @sigattn_encode_tensor_map(%[[VM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c64_i64, %{{.+}}, %c128_i64, %c64_i64, %c48_i64, %c0_i64)
 // The tiles, two stages and three mbarriers: (64 x 128 + 2 x 48 x (128 + 64)) x 2 + 24 bytes.
 // CHECK:   gpu.launch_func @sigattn_kernels::@window_sigattn {{.*}} dynamic_shared_memory_size %c53272_i32 args({{.*}}, %[[QM]] : !llvm.ptr, %[[KM]] : !llvm.ptr, %[[VM]] : !llvm.ptr)
 // CHECK-SAME: dynamic_shared_memory = 53272 : i64
@@ -25,7 +26,7 @@
 
 // Kernel: the maps are the last three arguments.
 // CHECK: gpu.func @window_sigattn({{.*}}, %[[Q:.+]]: !llvm.ptr {llvm.align = 64 : i64}, %[[K:.+]]: !llvm.ptr {llvm.align = 64 : i64}, %[[V:.+]]: !llvm.ptr {llvm.align = 64 : i64}) kernel
-// CHECK-SAME: sigattn.tensor_maps = array<i64: 7, 8, 9>
+// CHECK-SAME: sigattn.tensor_maps = array<i64: 19, 20, 21>
 // Thread 0 initialises the mbarriers of Q and the two stages (arrival
 // count 1), then every thread passes a barrier before any waits on them.
 // CHECK:     %[[T0:.+]] = arith.cmpi eq, %{{.+}}, %c0_i32 : i32

@@ -1,14 +1,18 @@
-"""The CUtensorMap parameters of sigattn kernels with TMA loads.
+"""The launch parameters of sigattn kernels after the pointers: sizes,
+strides, run-time scalars and the CUtensorMaps of TMA kernels.
 
-A kernel whose description says "loads": "tma" takes, after B, Nq and Nk,
-the tensor maps of q, k and v by value, and with "stores": "tma" a fourth,
-out's (docs/KernelABI.md). This module
-encodes them as the C++ runtime does (include/sigattn/Runtime/KernelABI.h,
-tensorMapShape): a 4-D tiled map of the contiguous [B, N, H, dim] tensor,
-innermost dimension first, boxes of (64, 1, rows, 1) with rows = 64 for q
-and out and block_k for k and v, 128-byte swizzle, zero fill past N. Used by
-check_kernels.py and benchmarks/bench_attention.py through CuPy, which passes
-each map as a 128-byte structure argument.
+Every kernel takes, after B, Nq and Nk, the strides of q, k, v and out (three
+each, in elements: between batches, rows and heads of the [B, N, H, dim]
+tensor; the last dimension contiguous). A kernel whose description says
+"loads": "tma" then takes the tensor maps of q, k and v by value, and with
+"stores": "tma" a fourth, out's (docs/KernelABI.md). This module computes
+them as the C++ runtime does (include/sigattn/Runtime/KernelABI.h,
+tensorMapShape; Runtime.h, effectiveStrides): a 4-D tiled map of the
+strided [B, N, H, dim] tensor, innermost dimension first, boxes of (64, 1,
+rows, 1) with rows = 64 for q and out and block_k for k and v, 128-byte
+swizzle, zero fill past N. Used by check_kernels.py and
+benchmarks/bench_attention.py through CuPy, which passes each map as a
+128-byte structure argument.
 """
 
 import ctypes
@@ -19,25 +23,53 @@ QUERY_BOX_ROWS = 64
 ELEMENT_BYTES = 2
 
 
-def map_shape(desc, role, batch, seq):
+ABI_VERSION = 2
+STRIDE_ALIGNMENT = 8  # elements (16 bytes)
+MAX_ROW_STRIDE = 1 << 21  # elements, exclusive
+
+
+def strides_of(t):
+    """(batch, row, head) strides in elements of a [B, N, H, dim] PyTorch
+    tensor whose last dimension is contiguous, as the kernel takes them: a
+    dimension of size 1 gets the contiguous stride (it is never stepped),
+    as in the C++ runtime's effectiveStrides. Raises ValueError for what
+    the kernels cannot read."""
+    B, N, H, dim = t.shape
+    if t.stride(3) != 1 and dim > 1:
+        raise ValueError("the last dimension must be contiguous")
+    contiguous = (N * H * dim, H * dim, dim)
+    strides = tuple(c if size == 1 else s for s, c, size in
+                    zip(t.stride()[:3], contiguous, (B, N, H)))
+    for name, s in zip(("batch", "row", "head"), strides):
+        if s < 0 or s % STRIDE_ALIGNMENT:
+            raise ValueError("%s stride %d is not a multiple of %d elements"
+                             % (name, s, STRIDE_ALIGNMENT))
+    if strides[1] >= MAX_ROW_STRIDE:
+        raise ValueError("row stride %d is not below 2^21" % strides[1])
+    return strides
+
+
+def map_shape(desc, role, batch, seq, strides):
     """dims, byte strides and box of `role`'s map (query, key, value or
-    output) for a call with `batch` batches and `seq` rows."""
+    output) for a call with `batch` batches and `seq` rows, the tensor's
+    (batch, row, head) strides in elements."""
     dim = desc["value_dim"] if role in ("value", "output") else desc["head_dim"]
     by_query = role in ("query", "output")
     heads = desc["num_query_heads"] if by_query else desc["num_kv_heads"]
     rows = QUERY_BOX_ROWS if by_query else desc["block_k"]
-    row = heads * dim * ELEMENT_BYTES
+    sb, sn, sh = strides
     return {"dims": [dim, heads, seq, batch],
-            "strides": [dim * ELEMENT_BYTES, row, row * seq],
+            "strides": [sh * ELEMENT_BYTES, sn * ELEMENT_BYTES,
+                        sb * ELEMENT_BYTES],
             "box": [BOX_COLS, 1, rows, 1]}
 
 
-def encode(desc, role, ptr, batch, seq):
+def encode(desc, role, ptr, batch, seq, strides):
     """The map of `role` for the tensor at device address `ptr`, as a NumPy
     structured scalar of 128 bytes (what CuPy passes by value)."""
     import numpy as np
     from cuda.bindings import driver as cu
-    s = map_shape(desc, role, batch, seq)
+    s = map_shape(desc, role, batch, seq, strides)
     dtype = (cu.CUtensorMapDataType.CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
              if desc["element_type"] == "bf16"
              else cu.CUtensorMapDataType.CU_TENSOR_MAP_DATA_TYPE_FLOAT16)
@@ -58,14 +90,36 @@ def encode(desc, role, ptr, batch, seq):
     return np.frombuffer(raw, dtype=struct)[0]
 
 
-def tensor_map_args(desc, q_ptr, k_ptr, v_ptr, o_ptr, batch, seq_q, seq_k):
-    """The parameters after B, Nq, Nk: none for cp.async kernels, the three
-    maps for TMA kernels, and out's with TMA stores."""
-    if desc.get("loads", "cp.async") != "tma":
-        return []
-    maps = [encode(desc, "query", q_ptr, batch, seq_q),
-            encode(desc, "key", k_ptr, batch, seq_k),
-            encode(desc, "value", v_ptr, batch, seq_k)]
-    if desc.get("stores", "direct") == "tma":
-        maps.append(encode(desc, "output", o_ptr, batch, seq_q))
-    return maps
+def launch_args(desc, q, k, v, out, slopes=None, scale=None, bias=None,
+                out_ptr=None):
+    """Every parameter of a launch of the kernel `desc` (its JSON
+    description) on PyTorch tensors q, k, v, out ([B, N, H, dim] views,
+    any strides the ABI allows), in order: pointers, B, Nq, Nk, strides,
+    run-time scale and bias, tensor maps. `out_ptr` overrides out's
+    address (a negative control)."""
+    import numpy as np
+    if desc.get("abi_version") != ABI_VERSION:
+        raise ValueError("kernel %s has abi_version %r, not %d"
+                         % (desc["name"], desc.get("abi_version"), ABI_VERSION))
+    batch, seq_q, seq_k = q.shape[0], q.shape[1], k.shape[1]
+    out_ptr = out.data_ptr() if out_ptr is None else out_ptr
+    ptrs = [q.data_ptr(), k.data_ptr(), v.data_ptr(), out_ptr]
+    args = [np.uint64(p) for p in ptrs]
+    if slopes is not None:
+        args.append(np.uint64(slopes.data_ptr()))
+    args += [np.int64(batch), np.int64(seq_q), np.int64(seq_k)]
+    strides = [strides_of(t) for t in (q, k, v, out)]
+    args += [np.int64(x) for s in strides for x in s]
+    if desc["scale"] == "param":
+        args.append(np.float32(scale))
+    if desc["bias"] == "param":
+        args.append(np.float32(bias))
+    if desc.get("loads", "cp.async") == "tma":
+        roles = ["query", "key", "value"]
+        if desc.get("stores", "direct") == "tma":
+            roles.append("output")
+        seqs = [seq_q, seq_k, seq_k, seq_q]
+        for i, role in enumerate(roles):
+            args.append(encode(desc, role, ptrs[i], batch, seqs[i],
+                               strides[i]))
+    return args

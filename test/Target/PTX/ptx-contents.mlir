@@ -17,13 +17,13 @@
 
 // WG: .visible .entry attention_sigattn(
 // The tensor maps of q, k, v and out (TMA stores): by-value grid constants
-// after B, Nq, Nk, read in place (cvta.param), never copied to local
-// memory.
-// WG: .param .u64 attention_sigattn_param_6,
-// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_7[128],
-// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_8[128],
-// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_9[128],
-// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_10[128]
+// after B, Nq, Nk and the 12 strides, read in place (cvta.param), never
+// copied to local memory.
+// WG: .param .u64 attention_sigattn_param_18,
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_19[128],
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_20[128],
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_21[128],
+// WG-NEXT: .param .align 64 .b8 attention_sigattn_param_22[128]
 // WG: .maxntid 256, 1, 1
 // WG-DAG: cvta.param.u64
 // WG-DAG: mbarrier.init.shared.b64
@@ -62,18 +62,19 @@
 // WS: wgmma.wait_group.sync.aligned 0;
 // WS: mbarrier.arrive.shared.b64
 // WS: ret;
-// WSJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 384, "dynamic_shared_memory": 131128, "element_type": "bf16", "head_dim": 128, "kv_stages": 3, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
+// WSJSON: {"abi_version": 2, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 384, "dynamic_shared_memory": 131128, "element_type": "bf16", "head_dim": 128, "kv_stages": 3, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
 
-// WGJSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
+// WGJSON: {"abi_version": 2, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
 
 // CHECK: .version 8.0
 // CHECK: .target sm_90a
 // CHECK: .extern .shared .align 1024 .b8 sigattn_smem[];
 // CHECK: .visible .entry attention_sigattn(
 // CHECK-COUNT-4: .param .u64 .ptr .align 16 attention_sigattn_param_{{[0-3]}},
-// CHECK:         .param .u64 attention_sigattn_param_4,
-// CHECK:         .param .u64 attention_sigattn_param_5,
-// CHECK:         .param .u64 attention_sigattn_param_6
+// B, Nq, Nk, then the strides of q, k, v and out (batch, row, head).
+// CHECK-COUNT-14: .param .u64 attention_sigattn_param_{{[0-9]+}},
+// CHECK-NEXT:    .param .u64 attention_sigattn_param_18
+// CHECK-NEXT: )
 // CHECK: .maxntid 128, 1, 1
 // Block order in PTX is the backend's: presence, not order.
 // CHECK-DAG: cp.async.cg.shared.global
@@ -88,7 +89,7 @@
 // CHECK: ret;
 
 // JSON: "kernels": [
-// JSON: {"alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0}
+// JSON: {"abi_version": 2, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0}
 func.func @attention(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x4x128xbf16>,
                      %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x16x128xbf16> {
   %o = sigattn.attention %q, %k, %v causal bias = -8.317766

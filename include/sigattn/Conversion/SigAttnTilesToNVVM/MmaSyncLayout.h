@@ -137,13 +137,34 @@ ChunkCopy<I> copyChunk(I tid, int64_t i, int64_t threads, int64_t cols,
   return {c.row, c.chunk, swizzledOffset(base, c.row, c.chunk, cols * 2)};
 }
 
-/// The row a copy reads, clamped into the sequence, and the bytes it reads
-/// (16, or 0 to zero-fill rows at or past the end `seq`).
-template <typename I> I clampedSourceRow(I row, I seq) {
-  return min(row, seq - 1);
+/// Global memory (every generation's copies without TMA, and its direct
+/// stores): q, k, v and out are [B, N, H, dim] tensors with strides in
+/// elements between batches (strideB), rows (strideN) and heads
+/// (strideH), and a contiguous last dimension. Row 0 of head `head` of
+/// batch `batch` starts at element headStart(...); element `col` of row
+/// `row` of that head is at elementOf(headStart, row, col, strideN).
+template <typename I> I headStart(I batch, I head, I strideB, I strideH) {
+  return batch * strideB + head * strideH;
 }
-template <typename I> auto sourceBytes(I row, I seq) {
-  return select(row < seq, 16, 0);
+template <typename I> I elementOf(I headStart, I row, I col, I strideN) {
+  return headStart + row * strideN + col;
+}
+
+/// A copy of a tile of `rows` rows from row `row0` of a sequence of `seq`:
+/// the rows it may read, min(seq - row0, rows) (>= 1: a tile starts inside
+/// the sequence); then, for row `row` of the tile, the row it reads,
+/// clamped into those, and the bytes it reads (16, or 0 to zero-fill rows
+/// at or past the end of the sequence). Rows are counted from the tile's
+/// first so that a row's offset, row * row-stride bytes < 2^32
+/// (sigattn::abi::kMaxRowStride), is a 32-bit product.
+template <typename I> I validRows(I row0, I seq, int64_t rows) {
+  return min(seq - row0, rows);
+}
+template <typename I> I clampedSourceRow(I row, I valid) {
+  return min(row, valid - 1);
+}
+template <typename I> auto sourceBytes(I row, I valid) {
+  return select(row < valid, 16, 0);
 }
 
 /// ldmatrix.x4: lane L gives the address of row L % 8 of matrix L / 8, in

@@ -139,20 +139,30 @@ static SmallVector<int64_t> contiguousStrides(ArrayRef<int64_t> shape) {
   return strides;
 }
 
-/// Views the pointer `base` (a 0-d memref) as a contiguous tensor of `type`'s
-/// shape with the given sizes for its dynamic dims.
+/// Views the pointer `base` (a 0-d memref) as a tensor of `type`'s shape
+/// with the given sizes for its dynamic dims, and the given strides, or,
+/// without them, contiguous.
 static Value viewAs(OpBuilder &b, Location loc, Value base, MemRefType type,
-                    ArrayRef<OpFoldResult> sizes) {
+                    ArrayRef<OpFoldResult> sizes,
+                    ArrayRef<OpFoldResult> givenStrides = {}) {
   SmallVector<int64_t> staticStrides = contiguousStrides(type.getShape());
   SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
-  for (int64_t i = static_cast<int64_t>(sizes.size()) - 2; i >= 0; --i) {
-    if (!ShapedType::isDynamic(staticStrides[i])) {
-      strides[i] = b.getIndexAttr(staticStrides[i]);
-      continue;
+  if (!givenStrides.empty()) {
+    strides.assign(givenStrides.begin(), givenStrides.end());
+    for (auto [i, stride] : llvm::enumerate(strides)) {
+      std::optional<int64_t> constant = getConstantIntValue(stride);
+      staticStrides[i] = constant ? *constant : ShapedType::kDynamic;
     }
-    Value next = getValueOrCreateConstantIndexOp(b, loc, strides[i + 1]);
-    Value size = getValueOrCreateConstantIndexOp(b, loc, sizes[i + 1]);
-    strides[i] = arith::MulIOp::create(b, loc, next, size).getResult();
+  } else {
+    for (int64_t i = static_cast<int64_t>(sizes.size()) - 2; i >= 0; --i) {
+      if (!ShapedType::isDynamic(staticStrides[i])) {
+        strides[i] = b.getIndexAttr(staticStrides[i]);
+        continue;
+      }
+      Value next = getValueOrCreateConstantIndexOp(b, loc, strides[i + 1]);
+      Value size = getValueOrCreateConstantIndexOp(b, loc, sizes[i + 1]);
+      strides[i] = arith::MulIOp::create(b, loc, next, size).getResult();
+    }
   }
   auto layout =
       StridedLayoutAttr::get(b.getContext(), /*offset=*/0, staticStrides);
@@ -160,6 +170,39 @@ static Value viewAs(OpBuilder &b, Location loc, Value base, MemRefType type,
                                   layout, type.getMemorySpace());
   return memref::ReinterpretCastOp::create(b, loc, viewType, base,
                                            b.getIndexAttr(0), sizes, strides);
+}
+
+/// The kernel takes q, k, v and out with any strides but a contiguous last
+/// dimension, from the buffer's aligned pointer (the launch passes it as a
+/// bare pointer, which carries no offset): checks that `buffer`'s layout
+/// has both.
+static LogicalResult checkKernelLayout(Value buffer, StringRef role,
+                                       Operation *grid) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
+    return grid->emitOpError()
+           << "sigattn-outline-gpu-kernels: the " << role << " buffer " << type
+           << " must have a contiguous last dimension (stride 1)";
+  if (offset != 0)
+    return grid->emitOpError()
+           << "sigattn-outline-gpu-kernels: the " << role << " buffer " << type
+           << " must have offset 0 (the launch passes its aligned pointer): "
+              "view it from its first element";
+  return success();
+}
+
+/// The strides (i64 elements) of a [B, N, H, dim] host buffer that the
+/// kernel takes: batch, row, head.
+static SmallVector<Value, 3> hostStrides(OpBuilder &b, Location loc,
+                                         Value buffer) {
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  SmallVector<Value, 3> result;
+  for (int64_t d = 0; d < 3; ++d)
+    result.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                                metadata.getStrides()[d]));
+  return result;
 }
 
 /// The 0-d memref a host buffer is passed as: one bare pointer.
@@ -187,11 +230,12 @@ private:
   /// The in-kernel equivalent of `v`, a value the grid uses from outside.
   FailureOr<Value> recompute(OpBuilder &b, Value v, IRMapping &mapping);
 
-  /// The host's encoding of the CUtensorMap of `buffer` ([B, N, H, dim])
-  /// for TMA boxes of `boxRows` rows: a 64-byte aligned stack slot filled
-  /// by sigattn_encode_tensor_map.
+  /// The host's encoding of the CUtensorMap of `buffer` ([B, N, H, dim]
+  /// with `strides`, i64 elements between batches, rows and heads) for TMA
+  /// boxes of `boxRows` rows: a 64-byte aligned stack slot filled by
+  /// sigattn_encode_tensor_map.
   Value encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
-                        int64_t boxRows);
+                        ArrayRef<Value> strides, int64_t boxRows);
 
   /// Threads per block: the computing warps and the producer's.
   int64_t blockThreads() const {
@@ -210,12 +254,12 @@ private:
 };
 
 Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
-                                int64_t boxRows) {
+                                ArrayRef<Value> strides, int64_t boxRows) {
   MLIRContext *ctx = b.getContext();
   Type i64 = b.getI64Type();
   auto ptrType = LLVM::LLVMPointerType::get(ctx);
   SmallVector<Type> params = {ptrType};
-  params.append(7, i64);
+  params.append(10, i64);
   auto fnType = FunctionType::get(ctx, params, {b.getI32Type()});
   if (!module.lookupSymbol<func::FuncOp>(kEncodeTensorMapName)) {
     OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
@@ -235,6 +279,7 @@ Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
   SmallVector<Value> args = {map, base};
   for (int64_t d = 0; d < 4; ++d)
     args.push_back(toI64(memref::DimOp::create(b, loc, buffer, d)));
+  llvm::append_range(args, strides);
   args.push_back(arith::ConstantIntOp::create(b, loc, boxRows, 64));
   args.push_back(arith::ConstantIntOp::create(
       b, loc, type.getElementType().isBF16() ? 0 : 1, 64));
@@ -361,9 +406,14 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     tmaStores = loads == LoadKind::Tma && fits;
   }
 
-  // Step 1. The kernel signature: pointers, then B, Nq, Nk as i64.
+  // Step 1. The kernel signature: pointers, then B, Nq, Nk and the strides
+  // of q, k, v and out as i64.
   SmallVector<Value> pointers = {buffers->query, buffers->key, buffers->value,
                                  buffers->out};
+  StringRef roles[] = {"query", "key", "value", "output"};
+  for (auto [buffer, role] : llvm::zip(pointers, roles))
+    if (failed(checkKernelLayout(buffer, role, grid)))
+      return failure();
   if (buffers->slopes)
     pointers.push_back(buffers->slopes);
   SmallVector<Type> argTypes;
@@ -375,6 +425,9 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   }
   Type i64 = IntegerType::get(ctx, 64);
   argTypes.append(abi::kNumSizeParams, i64);
+  // The strides of q, k, v and out (batch, row, head; elements).
+  unsigned firstStride = argTypes.size();
+  argTypes.append(abi::kNumStrideParams, i64);
   // A run-time scale and bias (f32 operands of the tile steps) follow the
   // sizes, in that order.
   Value scaleValue, biasValue;
@@ -461,7 +514,12 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   Value seqs[] = {seqQ, seqK, seqK, seqQ};
   for (auto [i, buffer] : llvm::enumerate(ArrayRef(pointers).take_front(4))) {
     auto type = cast<MemRefType>(buffer.getType());
-    mapping.map(buffer, viewAs(b, loc, arg(i), type, sizesOf(buffer, seqs[i])));
+    SmallVector<OpFoldResult> strides;
+    for (unsigned d = 0; d < 3; ++d)
+      strides.push_back(toIndex(arg(firstStride + 3 * i + d)));
+    strides.push_back(b.getIndexAttr(1));
+    mapping.map(buffer, viewAs(b, loc, arg(i), type, sizesOf(buffer, seqs[i]),
+                               strides));
   }
   if (buffers->slopes) {
     // [Hq] or [B, Hq]: only the batch can be dynamic.
@@ -535,21 +593,22 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   operands.push_back(hostSize(buffers->query, 0));
   operands.push_back(hostSize(buffers->query, 1));
   operands.push_back(hostSize(buffers->key, 1));
+  SmallVector<SmallVector<Value, 3>, 4> strides;
+  for (Value buffer : ArrayRef(pointers).take_front(4)) {
+    strides.push_back(hostStrides(hb, loc, buffer));
+    llvm::append_range(operands, strides.back());
+  }
   llvm::append_range(operands, scalars);
   if (loads == LoadKind::Tma) {
     int64_t blockK = 0;
     grid.walk([&](TileStepOp step) {
       blockK = static_cast<int64_t>(step.getBlockK());
     });
-    SmallVector<std::pair<abi::MapRole, Value>> maps = {
-        {abi::MapRole::kQuery, buffers->query},
-        {abi::MapRole::kKey, buffers->key},
-        {abi::MapRole::kValue, buffers->value}};
-    if (tmaStores)
-      maps.push_back({abi::MapRole::kOutput, buffers->out});
-    for (auto [role, buffer] : maps)
-      operands.push_back(
-          encodeTensorMap(hb, loc, buffer, abi::tmaBoxRows(role, blockK)));
+    abi::MapRole roles[] = {abi::MapRole::kQuery, abi::MapRole::kKey,
+                            abi::MapRole::kValue, abi::MapRole::kOutput};
+    for (int i = 0; i < (tmaStores ? 4 : 3); ++i)
+      operands.push_back(encodeTensorMap(hb, loc, pointers[i], strides[i],
+                                         abi::tmaBoxRows(roles[i], blockK)));
   }
   SmallVector<Value> gridSize =
       getValueOrCreateConstantIndexOp(hb, loc, grid.getMixedUpperBound());

@@ -1,5 +1,6 @@
 // sigattn-outline-gpu-kernels: the grid becomes a kernel with the pointer
-// ABI (q, k, v, out [, slopes], B, Nq, Nk) and a launch in its place.
+// ABI (q, k, v, out [, slopes], B, Nq, Nk, the strides of q, k, v, out) and
+// a launch in its place.
 // RUN: sigattn-opt %s -split-input-file -sigattn-tile="block-q=64 block-k=32" -sigattn-outline-gpu-kernels="num-warps=4" -canonicalize -cse | FileCheck %s
 // RUN: not sigattn-opt %s -split-input-file -sigattn-tile -sigattn-outline-gpu-kernels="num-warps=33" 2>&1 | FileCheck %s --check-prefix=BAD
 
@@ -12,13 +13,20 @@
 //   CHECK-DAG:   %[[OUT:.+]] = memref.alloc
 //   CHECK-DAG:   %[[QP:.+]] = memref.reinterpret_cast %[[QB]] to offset: [0], sizes: [], strides: [] : memref<?x?x8x64xbf16> to memref<bf16>
 //   CHECK-DAG:   %[[OP:.+]] = memref.reinterpret_cast %[[OUT]] to offset: [0], sizes: [], strides: [] : memref<?x?x8x64xbf16> to memref<bf16>
-//       CHECK:   gpu.launch_func @sigattn_kernels::@causal_sigattn blocks in (%{{.+}}, %c8, %{{.+}}) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %{{.+}} args(%[[QP]] : memref<bf16>, %{{.+}} : memref<bf16>, %{{.+}} : memref<bf16>, %[[OP]] : memref<bf16>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64)
+// The strides (batch, row, head) of each buffer, read off its layout: here
+// contiguous, so the batch's is N x H x D and the others constants.
+//       CHECK:   %{{.+}}, %[[QSTRIDES:[^:]+]]:4 = memref.extract_strided_metadata %[[QB]]
+//       CHECK:   %[[QSB:.+]] = arith.index_cast %[[QSTRIDES]]#0 : index to i64
+//       CHECK:   gpu.launch_func @sigattn_kernels::@causal_sigattn blocks in (%{{.+}}, %c8, %{{.+}}) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %{{.+}} args(%[[QP]] : memref<bf16>, %{{.+}} : memref<bf16>, %{{.+}} : memref<bf16>, %[[OP]] : memref<bf16>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %[[QSB]] : i64, %c512_i64 : i64, %c64_i64 : i64, %{{.+}} : i64, %c128_i64 : i64, %c64_i64 : i64, %{{.+}} : i64, %c128_i64 : i64, %c64_i64 : i64, %{{.+}} : i64, %c512_i64 : i64, %c64_i64 : i64)
 //   CHECK-NOT:   scf.forall
 //       CHECK: gpu.module @sigattn_kernels
-//       CHECK:   gpu.func @causal_sigattn(%[[AQ:[^:]+]]: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %[[AB:[^:]+]]: i64, %[[ANQ:[^:]+]]: i64, %[[ANK:[^:]+]]: i64) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+//       CHECK:   gpu.func @causal_sigattn(%[[AQ:[^:]+]]: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %[[AB:[^:]+]]: i64, %[[ANQ:[^:]+]]: i64, %[[ANK:[^:]+]]: i64, %[[AQSB:[^:]+]]: i64, %[[AQSN:[^:]+]]: i64, %[[AQSH:[^:]+]]: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
 //   CHECK-DAG:     %[[B:.+]] = arith.index_cast %[[AB]] : i64 to index
 //   CHECK-DAG:     %[[NQ:.+]] = arith.index_cast %[[ANQ]] : i64 to index
-//       CHECK:     %[[QV:.+]] = memref.reinterpret_cast %[[AQ]] to offset: [0], sizes: [%[[B]], %[[NQ]], 8, 64], strides: [%{{.+}}, 512, 64, 1] : memref<bf16> to memref<?x?x8x64xbf16, strided<[?, 512, 64, 1]>>
+//   CHECK-DAG:     %[[QSB:.+]] = arith.index_cast %[[AQSB]] : i64 to index
+//   CHECK-DAG:     %[[QSN:.+]] = arith.index_cast %[[AQSN]] : i64 to index
+//   CHECK-DAG:     %[[QSH:.+]] = arith.index_cast %[[AQSH]] : i64 to index
+//       CHECK:     %[[QV:.+]] = memref.reinterpret_cast %[[AQ]] to offset: [0], sizes: [%[[B]], %[[NQ]], 8, 64], strides: [%[[QSB]], %[[QSN]], %[[QSH]], 1] : memref<bf16> to memref<?x?x8x64xbf16, strided<[?, ?, ?, 1]>>
 // Causal: the blocks take the query tiles from the last (the heaviest
 // first): tile = gridDim.x - 1 - blockIdx.x.
 //       CHECK:     %[[BX:.+]] = gpu.block_id x
@@ -47,7 +55,7 @@ func.func @causal(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>,
 // with the batch size. Reading them as tensor.extract (after canonicalize)
 // goes back to a buffer read.
 // CHECK-LABEL: func.func @alibi
-//       CHECK:   gpu.launch_func @sigattn_kernels::@alibi_sigattn {{.*}} args({{.*}} : memref<f16>, %{{.+}} : memref<f32>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64)
+//       CHECK:   gpu.launch_func @sigattn_kernels::@alibi_sigattn {{.*}} args({{.*}} : memref<f16>, %{{.+}} : memref<f32>, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64, %{{[^:]+}} : i64)
 //       CHECK:   gpu.func @alibi_sigattn({{.*}}, %[[S:[^:]+]]: memref<f32> {llvm.align = 16 : i64, llvm.noalias}, %[[AB:[^:]+]]: i64,
 // No mask from above: every query tile sees the same keys, blockIdx.x order.
 //   CHECK-NOT:     gpu.grid_dim

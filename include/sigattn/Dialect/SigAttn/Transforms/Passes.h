@@ -85,9 +85,11 @@ constexpr StringLiteral kTensorMapsAttrName = "sigattn.tensor_maps";
 
 /// The host function a launch of a TMA kernel calls to encode each map:
 ///   i32 sigattn_encode_tensor_map(ptr map, i64 base, i64 B, i64 N, i64 H,
-///                                 i64 dim, i64 box_rows, i64 element_type)
-/// (element_type 0: bf16, 1: f16; 0 on success). The runtime library
-/// provides it.
+///                                 i64 dim, i64 stride_b, i64 stride_n,
+///                                 i64 stride_h, i64 box_rows,
+///                                 i64 element_type)
+/// (strides in elements; element_type 0: bf16, 1: f16; 0 on success). The
+/// runtime library provides it.
 constexpr StringLiteral kEncodeTensorMapName = "sigattn_encode_tensor_map";
 
 /// Largest block-q / block-k `sigattn-tile` accepts (0 picks the default).

@@ -161,18 +161,22 @@ def SigAttnOutlineGPUKernels
   let description = [{
     Moves each grid `scf.forall` produced by `sigattn-tile` into a
     `gpu.func` of the `gpu.module @sigattn_kernels`, and launches it with
-    `gpu.launch_func` in its place. The kernel takes plain pointers and
-    sizes (docs/KernelABI.md):
+    `gpu.launch_func` in its place. The kernel takes plain pointers,
+    sizes and strides (docs/KernelABI.md):
 
     ```
-    kernel(q, k, v, out [, slopes], B : i64, Nq : i64, Nk : i64)
+    kernel(q, k, v, out [, slopes], B : i64, Nq : i64, Nk : i64,
+           12 x i64 strides [, scale : f32] [, bias : f32])
     grid = (ceildiv(Nq, Bq), Hq, B), block = (32 * num-warps, 1, 1)
     ```
 
     Pointers are 0-d memrefs (one bare pointer each with the bare-pointer
-    calling convention); the kernel rebuilds the [B, N, H, D] views with
-    `memref.reinterpret_cast` and reads the grid position from
-    `gpu.block_id`. Index values the grid used from outside are recomputed
+    calling convention); the strides are those of q, k, v and out, three
+    each (between batches, rows, heads; elements), which the launch reads
+    off the host buffers (`memref.extract_strided_metadata`): any strided
+    buffer whose last dimension is contiguous. The kernel rebuilds the
+    [B, N, H, D] views with `memref.reinterpret_cast` and reads the grid
+    position from `gpu.block_id`. Index values the grid used from outside are recomputed
     inside the kernel from the sizes.
 
     With `loads=tma` the kernel takes three more parameters after the

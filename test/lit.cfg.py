@@ -38,7 +38,7 @@ llvm_config.with_environment("PATH", config.mlir_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.sigattn_tools_dir, config.mlir_tools_dir, config.llvm_tools_dir]
-tools = ["sigattn-opt", "sigattn-layout-tests", "sigattn-wgmma-layout-tests", "mlir-opt", "mlir-runner"]
+tools = ["sigattn-opt", "sigattn-layout-tests", "sigattn-wgmma-layout-tests", "mlir-opt", "mlir-runner", "mlir-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # CPU execution through mlir-runner needs the shipped runner utilities.

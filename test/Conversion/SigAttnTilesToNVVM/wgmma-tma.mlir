@@ -10,15 +10,17 @@
 // Host: one 64-byte aligned, 128-byte map per tensor, encoded from the
 // buffer's base, sizes (B, N, H, dim) and strides (batch, row, head), box
 // rows (64 for q, Bk for k and v) and element type (0: bf16), passed after
-// B, Nq, Nk and the strides.
+// B, Nq, Nk and the strides. The strides are read off the host's buffers
+// (any layout until bufferization), and the encoder's status is asserted.
 // CHECK:   func.func private @sigattn_encode_tensor_map(!llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i32
 // CHECK-LABEL: func.func @window
 // CHECK:   %[[QM:.+]] = llvm.alloca %{{.+}} x !llvm.array<16 x i64> {alignment = 64 : i64}
-// CHECK:   call @sigattn_encode_tensor_map(%[[QM]], %{{.+}}, %{{.+}}, %{{.+}}, %c4_i64, %c128_i64, %{{.+}}, %c512_i64, %c128_i64, %c64_i64, %c0_i64)
+// CHECK:   call @sigattn_encode_tensor_map(%[[QM]], %{{.+}}, %{{.+}}, %{{.+}}, %c4_i64, %c128_i64, %{{.+}}, %{{.+}}, %{{.+}}, %c64_i64, %c0_i64)
+// CHECK:   cf.assert %{{.+}}, "sigattn launch: sigattn_encode_tensor_map refused a tensor map
 // CHECK:   %[[KM:.+]] = llvm.alloca
-// CHECK:   call @sigattn_encode_tensor_map(%[[KM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c128_i64, %{{.+}}, %c256_i64, %c128_i64, %c48_i64, %c0_i64)
+// CHECK:   call @sigattn_encode_tensor_map(%[[KM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c128_i64, %{{.+}}, %{{.+}}, %{{.+}}, %c48_i64, %c0_i64)
 // CHECK:   %[[VM:.+]] = llvm.alloca
-// CHECK:   call @sigattn_encode_tensor_map(%[[VM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c64_i64, %{{.+}}, %c128_i64, %c64_i64, %c48_i64, %c0_i64)
+// CHECK:   call @sigattn_encode_tensor_map(%[[VM]], %{{.+}}, %{{.+}}, %{{.+}}, %c2_i64, %c64_i64, %{{.+}}, %{{.+}}, %{{.+}}, %c48_i64, %c0_i64)
 // The tiles, two stages and three mbarriers: (64 x 128 + 2 x 48 x (128 + 64)) x 2 + 24 bytes.
 // CHECK:   gpu.launch_func @sigattn_kernels::@window_sigattn {{.*}} dynamic_shared_memory_size %c53272_i32 args({{.*}}, %[[QM]] : !llvm.ptr, %[[KM]] : !llvm.ptr, %[[VM]] : !llvm.ptr)
 // CHECK-SAME: dynamic_shared_memory = 53272 : i64

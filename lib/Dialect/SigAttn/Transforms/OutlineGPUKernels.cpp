@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -23,6 +24,7 @@
 #include "mlir/Transforms/RegionUtils.h"
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.h"
 #include "sigattn/Runtime/KernelABI.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -172,25 +174,78 @@ static Value viewAs(OpBuilder &b, Location loc, Value base, MemRefType type,
                                            b.getIndexAttr(0), sizes, strides);
 }
 
-/// The kernel takes q, k, v and out with any strides but a contiguous last
-/// dimension, from the buffer's aligned pointer (the launch passes it as a
-/// bare pointer, which carries no offset): checks that `buffer`'s layout
-/// has both.
+/// The buffer the host reads a tensor operand through: for one the tiling
+/// read with `bufferization.to_buffer` (an identity layout), a second read
+/// with any strides and offset, so that the tensor bufferizes to a cast of
+/// whatever view it is (q sliced out of a packed qkv tensor, a [B, H, N, D]
+/// tensor transposed) rather than to a copy on the host, which could not
+/// read device memory anyway.
+static Value hostBuffer(Value buffer) {
+  auto toBuffer = buffer.getDefiningOp<bufferization::ToBufferOp>();
+  if (!toBuffer)
+    return buffer;
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  auto layout =
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
+  OpBuilder b(toBuffer->getContext());
+  b.setInsertionPointAfter(toBuffer);
+  return bufferization::ToBufferOp::create(
+      b, toBuffer.getLoc(),
+      MemRefType::get(type.getShape(), type.getElementType(), layout,
+                      type.getMemorySpace()),
+      toBuffer.getTensor(), toBuffer.getReadOnly());
+}
+
+/// The kernel takes q, k, v and out with any strides and offset but a
+/// contiguous last dimension: checks that `buffer`'s layout does not rule
+/// one out (a dynamic last stride is checked at run time,
+/// assertKernelLayout).
 static LogicalResult checkKernelLayout(Value buffer, StringRef role,
                                        Operation *grid) {
   auto type = cast<MemRefType>(buffer.getType());
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      (strides.back() != 1 && !ShapedType::isDynamic(strides.back())))
     return grid->emitOpError()
            << "sigattn-outline-gpu-kernels: the " << role << " buffer " << type
            << " must have a contiguous last dimension (stride 1)";
-  if (offset != 0)
+  // With an offset, the launch passes the first element's address as a
+  // pointer of the buffer's address space.
+  if (offset != 0 && type.getMemorySpace() &&
+      !isa<IntegerAttr>(type.getMemorySpace()))
     return grid->emitOpError()
            << "sigattn-outline-gpu-kernels: the " << role << " buffer " << type
-           << " must have offset 0 (the launch passes its aligned pointer): "
-              "view it from its first element";
+           << " has an offset and a memory space that is not a number: the "
+              "address of its first element cannot be passed";
   return success();
+}
+
+/// True when `buffer`'s offset (elements from its aligned pointer to its
+/// first element) is 0 by its type.
+static bool hasZeroOffset(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) && offset == 0;
+}
+
+/// The address of `buffer`'s first element as i64: its aligned pointer
+/// plus its offset in bytes.
+static Value firstElementAddress(OpBuilder &b, Location loc, Value buffer) {
+  Value address =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  if (!hasZeroOffset(buffer)) {
+    auto type = cast<MemRefType>(buffer.getType());
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+    Value bytes = arith::ConstantIndexOp::create(
+        b, loc, type.getElementTypeBitWidth() / 8);
+    Value offset =
+        arith::MulIOp::create(b, loc, metadata.getOffset(), bytes).getResult();
+    address = arith::AddIOp::create(b, loc, address, offset);
+  }
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
 }
 
 /// The strides (i64 elements) of a [B, N, H, dim] host buffer that the
@@ -205,15 +260,91 @@ static SmallVector<Value, 3> hostStrides(OpBuilder &b, Location loc,
   return result;
 }
 
-/// The 0-d memref a host buffer is passed as: one bare pointer.
+/// Run-time checks on the host of what the kernel assumes of `buffer` and
+/// its type does not show (the runtime's launch checks the same,
+/// docs/KernelABI.md): a contiguous last dimension; strides (i64 `strides`:
+/// batch, row, head) that are multiples of kStrideAlignment elements, not
+/// negative, rows less than kMaxRowStride apart; a 16-byte aligned first
+/// element. Checks that hold by the type fold away.
+static void assertKernelLayout(OpBuilder &b, Location loc, Value buffer,
+                               ArrayRef<Value> strides, StringRef role) {
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 64);
+  };
+  using P = arith::CmpIPredicate;
+  Value zero = constant(0);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  Value lastStride = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                                metadata.getStrides()[3]);
+  cf::AssertOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, P::eq, lastStride, constant(1)),
+      (Twine("sigattn launch: the ") + role +
+       " must have a contiguous last dimension (stride 1)")
+          .str());
+  Value any = arith::OrIOp::create(
+      b, loc, arith::OrIOp::create(b, loc, strides[0], strides[1]), strides[2]);
+  Value ok = arith::CmpIOp::create(
+      b, loc, P::eq,
+      arith::AndIOp::create(b, loc, any, constant(abi::kStrideAlignment - 1)),
+      zero);
+  for (Value stride : strides)
+    ok = arith::AndIOp::create(
+        b, loc, ok, arith::CmpIOp::create(b, loc, P::sge, stride, zero));
+  ok = arith::AndIOp::create(
+      b, loc, ok,
+      arith::CmpIOp::create(b, loc, P::slt, strides[1],
+                            constant(abi::kMaxRowStride)));
+  cf::AssertOp::create(
+      b, loc, ok,
+      (Twine("sigattn launch: the ") + role +
+       " strides (batch, row, head) must be multiples of " +
+       Twine(abi::kStrideAlignment) +
+       " elements, not negative, rows less than 2^21 elements apart")
+          .str());
+  Value misaligned =
+      arith::AndIOp::create(b, loc, firstElementAddress(b, loc, buffer),
+                            constant(abi::kPointerAlignment - 1));
+  cf::AssertOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, P::eq, misaligned, zero),
+      (Twine("sigattn launch: the ") + role + " pointer is not " +
+       Twine(abi::kPointerAlignment) + "-byte aligned")
+          .str());
+}
+
+/// The 0-d memref a host buffer is passed as: one bare pointer, the launch's
+/// aligned pointer. With offset 0 that is the buffer's own; otherwise a
+/// descriptor whose pointers are the first element's address (the bare
+/// pointer convention passes no offset), built in the LLVM dialect and cast
+/// back to the memref type, which the host's lowering to LLVM reconciles.
 static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   auto pointerType =
       MemRefType::get({}, type.getElementType(), MemRefLayoutAttrInterface(),
                       type.getMemorySpace());
-  return memref::ReinterpretCastOp::create(
-      b, loc, pointerType, buffer, b.getIndexAttr(0), ArrayRef<OpFoldResult>{},
-      ArrayRef<OpFoldResult>{});
+  if (hasZeroOffset(buffer))
+    return memref::ReinterpretCastOp::create(
+        b, loc, pointerType, buffer, b.getIndexAttr(0),
+        ArrayRef<OpFoldResult>{}, ArrayRef<OpFoldResult>{});
+  // checkKernelLayout: the memory space is a number, or none.
+  auto space = dyn_cast_if_present<IntegerAttr>(type.getMemorySpace());
+  unsigned addressSpace = space ? space.getInt() : 0;
+  MLIRContext *ctx = b.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx, addressSpace);
+  Type i64 = b.getI64Type();
+  Value pointer = LLVM::IntToPtrOp::create(b, loc, ptrType,
+                                           firstElementAddress(b, loc, buffer));
+  auto descriptorType =
+      LLVM::LLVMStructType::getLiteral(ctx, {ptrType, ptrType, i64});
+  Value descriptor = LLVM::PoisonOp::create(b, loc, descriptorType);
+  auto insert = [&](Value field, int64_t position) {
+    descriptor = LLVM::InsertValueOp::create(b, loc, descriptor, field,
+                                             ArrayRef<int64_t>{position});
+  };
+  insert(pointer, 0);                                  // allocated
+  insert(pointer, 1);                                  // aligned
+  insert(LLVM::ConstantOp::create(b, loc, i64, 0), 2); // offset
+  return UnrealizedConversionCastOp::create(b, loc, pointerType, descriptor)
+      .getResult(0);
 }
 
 class Outliner {
@@ -274,16 +405,23 @@ Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
   auto toI64 = [&](Value index) -> Value {
     return arith::IndexCastOp::create(b, loc, i64, index);
   };
-  Value base =
-      toI64(memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer));
-  SmallVector<Value> args = {map, base};
+  SmallVector<Value> args = {map, firstElementAddress(b, loc, buffer)};
   for (int64_t d = 0; d < 4; ++d)
     args.push_back(toI64(memref::DimOp::create(b, loc, buffer, d)));
   llvm::append_range(args, strides);
   args.push_back(arith::ConstantIntOp::create(b, loc, boxRows, 64));
   args.push_back(arith::ConstantIntOp::create(
       b, loc, type.getElementType().isBF16() ? 0 : 1, 64));
-  func::CallOp::create(b, loc, kEncodeTensorMapName, b.getI32Type(), args);
+  Value status =
+      func::CallOp::create(b, loc, kEncodeTensorMapName, b.getI32Type(), args)
+          .getResult(0);
+  Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
+  cf::AssertOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, status, zero),
+      (Twine("sigattn launch: ") + kEncodeTensorMapName +
+       " refused a tensor map (strides or sizes beyond what TMA takes)")
+          .str());
   return map;
 }
 
@@ -411,9 +549,12 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   SmallVector<Value> pointers = {buffers->query, buffers->key, buffers->value,
                                  buffers->out};
   StringRef roles[] = {"query", "key", "value", "output"};
-  for (auto [buffer, role] : llvm::zip(pointers, roles))
-    if (failed(checkKernelLayout(buffer, role, grid)))
+  SmallVector<Value> hostPointers;
+  for (auto [buffer, role] : llvm::zip(pointers, roles)) {
+    hostPointers.push_back(hostBuffer(buffer));
+    if (failed(checkKernelLayout(hostPointers.back(), role, grid)))
       return failure();
+  }
   if (buffers->slopes)
     pointers.push_back(buffers->slopes);
   SmallVector<Type> argTypes;
@@ -583,8 +724,10 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
 
   // Step 3. The launch replaces the grid on the host.
   OpBuilder hb(grid);
+  if (buffers->slopes)
+    hostPointers.push_back(buffers->slopes);
   SmallVector<Value> operands;
-  for (Value p : pointers)
+  for (Value p : hostPointers)
     operands.push_back(asPointer(hb, loc, p));
   auto hostSize = [&](Value buffer, int64_t dim) -> Value {
     Value size = memref::DimOp::create(hb, loc, buffer, dim);
@@ -594,8 +737,10 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   operands.push_back(hostSize(buffers->query, 1));
   operands.push_back(hostSize(buffers->key, 1));
   SmallVector<SmallVector<Value, 3>, 4> strides;
-  for (Value buffer : ArrayRef(pointers).take_front(4)) {
+  for (auto [buffer, role] :
+       llvm::zip(ArrayRef(hostPointers).take_front(4), roles)) {
     strides.push_back(hostStrides(hb, loc, buffer));
+    assertKernelLayout(hb, loc, buffer, strides.back(), role);
     llvm::append_range(operands, strides.back());
   }
   llvm::append_range(operands, scalars);
@@ -607,7 +752,7 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     abi::MapRole roles[] = {abi::MapRole::kQuery, abi::MapRole::kKey,
                             abi::MapRole::kValue, abi::MapRole::kOutput};
     for (int i = 0; i < (tmaStores ? 4 : 3); ++i)
-      operands.push_back(encodeTensorMap(hb, loc, pointers[i], strides[i],
+      operands.push_back(encodeTensorMap(hb, loc, hostPointers[i], strides[i],
                                          abi::tmaBoxRows(roles[i], blockK)));
   }
   SmallVector<Value> gridSize =
@@ -619,6 +764,15 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
       hb, loc, kernel, gpu::KernelDim3{gridSize[0], gridSize[1], gridSize[2]},
       gpu::KernelDim3{threads, one, one}, smem, operands);
   grid.erase();
+  // The tiling's reads of q, k and v, now used by nothing.
+  // (One op where q, k or v are one tensor: each is erased once.)
+  llvm::SetVector<Operation *> reads;
+  for (Value buffer : ArrayRef(pointers).take_front(3))
+    if (auto toBuffer = buffer.getDefiningOp<bufferization::ToBufferOp>())
+      reads.insert(toBuffer);
+  for (Operation *read : reads)
+    if (read->use_empty())
+      read->erase();
   return success();
 }
 

@@ -349,8 +349,11 @@ struct ChainWalker {
     Value slopes;
     int64_t distOffset = 0;
     /// Run-time scalars (runtimeLeaf): the score's factor is a * aRuntime
-    /// when aRuntime is set, and bRuntimeCoef * bRuntime is added.
+    /// when aRuntime is set, and bRuntimeCoef * bRuntime is added; each
+    /// leaf t stands for 1 / t where its `inverse` flag is set (a score
+    /// divided by t).
     Value aRuntime, bRuntime;
+    bool aInverse = false, bInverse = false;
     double bRuntimeCoef = 0.0;
     /// A number: no score, mask, ALiBi or run-time part.
     bool isNumber() const {
@@ -517,8 +520,10 @@ struct ChainWalker {
         return std::nullopt;
       Affine rr = scaled(*r, isa<arith::AddFOp>(op) ? 1.0 : -1.0);
       // Run-time parts add up only when they are the same scalar.
-      if ((l->a != 0.0 && rr.a != 0.0 && l->aRuntime != rr.aRuntime) ||
-          (l->bRuntime && rr.bRuntime && l->bRuntime != rr.bRuntime))
+      if ((l->a != 0.0 && rr.a != 0.0 &&
+           (l->aRuntime != rr.aRuntime || l->aInverse != rr.aInverse)) ||
+          (l->bRuntime && rr.bRuntime &&
+           (l->bRuntime != rr.bRuntime || l->bInverse != rr.bInverse)))
         return std::nullopt;
       Affine v = l->maskSign != 0 ? *l : rr;
       v.a = l->a + rr.a;
@@ -527,7 +532,9 @@ struct ChainWalker {
       v.slopes = l->alibi != 0.0 ? l->slopes : rr.slopes;
       v.distOffset = l->alibi != 0.0 ? l->distOffset : rr.distOffset;
       v.aRuntime = l->a != 0.0 ? l->aRuntime : rr.aRuntime;
+      v.aInverse = l->a != 0.0 ? l->aInverse : rr.aInverse;
       v.bRuntime = l->bRuntime ? l->bRuntime : rr.bRuntime;
+      v.bInverse = l->bRuntime ? l->bInverse : rr.bInverse;
       v.bRuntimeCoef = l->bRuntimeCoef + rr.bRuntimeCoef;
       return v;
     }
@@ -547,23 +554,40 @@ struct ChainWalker {
                                              : nullptr;
       if (!t)
         return std::nullopt;
-      const Affine &other = t == &*l ? *r : *l;
-      if (other.maskSign != 0 || other.alibi != 0.0 || other.aRuntime ||
-          other.bRuntime)
-        return std::nullopt;
-      Affine v{other.a * t->bRuntimeCoef, 0.0};
-      if (v.a != 0.0)
-        v.aRuntime = t->bRuntime;
-      if (other.b != 0.0) {
-        v.bRuntime = t->bRuntime;
-        v.bRuntimeCoef = other.b * t->bRuntimeCoef;
-      }
-      return v;
+      return timesRuntime(t == &*l ? *r : *l, t->bRuntimeCoef, t->bRuntime,
+                          t->bInverse);
     }
-    // x / c for a number c.
-    if (!r->isNumber() || r->b == 0.0)
+    // x / c for a number c ...
+    if (r->isNumber()) {
+      if (r->b == 0.0)
+        return std::nullopt;
+      return scaled(*l, 1.0 / r->b);
+    }
+    // ... or x / (c * t) for a run-time scalar t: x times (1 / c) (1 / t).
+    if (!r->isRuntimeTerm() || r->bRuntimeCoef == 0.0)
       return std::nullopt;
-    return scaled(*l, 1.0 / r->b);
+    return timesRuntime(*l, 1.0 / r->bRuntimeCoef, r->bRuntime, !r->bInverse);
+  }
+
+  /// `other` times c * t (t, or 1 / t when `inverse`) for a run-time scalar
+  /// t, when `other` has no run-time part, no mask and no ALiBi:
+  /// (a s + b) c t = (a c) t s + (b c) t.
+  static std::optional<Affine> timesRuntime(const Affine &other, double c,
+                                            Value t, bool inverse) {
+    if (other.maskSign != 0 || other.alibi != 0.0 || other.aRuntime ||
+        other.bRuntime)
+      return std::nullopt;
+    Affine v{other.a * c, 0.0};
+    if (v.a != 0.0) {
+      v.aRuntime = t;
+      v.aInverse = inverse;
+    }
+    if (other.b != 0.0) {
+      v.bRuntime = t;
+      v.bInverse = inverse;
+      v.bRuntimeCoef = other.b * c;
+    }
+    return v;
   }
 
   /// The exponent's affine function when `x` is exp(E).
@@ -592,7 +616,8 @@ struct ChainWalker {
            x.maskLeft == y.maskLeft && x.maskRight == y.maskRight &&
            x.alibi == y.alibi && x.slopes == y.slopes &&
            x.distOffset == y.distOffset && x.aRuntime == y.aRuntime &&
-           x.bRuntime == y.bRuntime && x.bRuntimeCoef == y.bRuntimeCoef;
+           x.bRuntime == y.bRuntime && x.aInverse == y.aInverse &&
+           x.bInverse == y.bInverse && x.bRuntimeCoef == y.bRuntimeCoef;
   }
   bool isConstant(Value x, double c) {
     std::optional<double> v = constant(x);
@@ -943,12 +968,18 @@ static bool raise(OpBuilder &b, Value out) {
   // Run-time scale and bias: the scalar (read out of its 0-d tensor) times
   // the constants the chain applied to it, plus the constant bias.
   SmallVector<Operation *> scalarOps;
-  auto scalar = [&](Value leaf) -> Value {
-    if (!isa<RankedTensorType>(leaf.getType()))
-      return leaf;
-    Value x = tensor::ExtractOp::create(b, loc, leaf, ValueRange());
-    scalarOps.push_back(x.getDefiningOp());
-    return x;
+  auto scalar = [&](Value leaf, bool inverse) -> Value {
+    Value x = leaf;
+    if (isa<RankedTensorType>(leaf.getType())) {
+      x = tensor::ExtractOp::create(b, loc, leaf, ValueRange());
+      scalarOps.push_back(x.getDefiningOp());
+    }
+    if (!inverse)
+      return x;
+    Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+    Value y = arith::DivFOp::create(b, loc, one, x);
+    scalarOps.append({one.getDefiningOp(), y.getDefiningOp()});
+    return y;
   };
   auto constantTimes = [&](double c, Value x) -> Value {
     if (c == 1.0)
@@ -961,9 +992,10 @@ static bool raise(OpBuilder &b, Value out) {
   };
   Value scaleValue, biasValue;
   if (arg->aRuntime)
-    scaleValue = constantTimes(arg->a, scalar(arg->aRuntime));
+    scaleValue = constantTimes(arg->a, scalar(arg->aRuntime, arg->aInverse));
   if (arg->bRuntime) {
-    biasValue = constantTimes(arg->bRuntimeCoef, scalar(arg->bRuntime));
+    biasValue =
+        constantTimes(arg->bRuntimeCoef, scalar(arg->bRuntime, arg->bInverse));
     if (arg->b != 0.0) {
       Value k = arith::ConstantOp::create(
           b, loc, b.getF32FloatAttr(static_cast<float>(arg->b)));

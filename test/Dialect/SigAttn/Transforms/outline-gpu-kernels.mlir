@@ -9,15 +9,43 @@
 // CHECK: module attributes {gpu.container_module}
 // CHECK-LABEL: func.func @causal
 //  CHECK-SAME:   (%[[Q:[^:]+]]: tensor<?x?x8x64xbf16>, %[[K:[^:]+]]: tensor<?x?x2x64xbf16>, %[[V:[^:]+]]: tensor<?x?x2x64xbf16>)
-//   CHECK-DAG:   %[[QB:.+]] = bufferization.to_buffer %[[Q]] read_only
+// The host reads q, k and v through buffers of any layout (a view of a
+// packed tensor bufferizes to a cast, not a copy) ...
+//   CHECK-DAG:   %[[QB:.+]] = bufferization.to_buffer %[[Q]] read_only : tensor<?x?x8x64xbf16> to memref<?x?x8x64xbf16, strided<[?, ?, ?, ?], offset: ?>>
 //   CHECK-DAG:   %[[OUT:.+]] = memref.alloc
-//   CHECK-DAG:   %[[QP:.+]] = memref.reinterpret_cast %[[QB]] to offset: [0], sizes: [], strides: [] : memref<?x?x8x64xbf16> to memref<bf16>
-//   CHECK-DAG:   %[[OP:.+]] = memref.reinterpret_cast %[[OUT]] to offset: [0], sizes: [], strides: [] : memref<?x?x8x64xbf16> to memref<bf16>
-// The strides (batch, row, head) of each buffer, read off its layout: here
-// contiguous, so the batch's is N x H x D and the others constants.
-//       CHECK:   %{{.+}}, %[[QSTRIDES:[^:]+]]:4 = memref.extract_strided_metadata %[[QB]]
+// ... and passes the address of its first element (aligned pointer + offset
+// x 2 bytes) as the bare pointer, a descriptor cast to memref<bf16>; the
+// output, offset 0 by its type, as its own pointer.
+//       CHECK:   %[[QA:.+]] = memref.extract_aligned_pointer_as_index %[[QB]]
+//       CHECK:   %{{[^,]+}}, %[[QOFF:[^,]+]], %[[QSIZES:[^,]+]], %[[QSTRIDES:[^:]+]]:4 = memref.extract_strided_metadata %[[QB]]
+//       CHECK:   %[[QBYTES:.+]] = arith.muli %[[QOFF]], %c2
+//       CHECK:   %[[QADDR:.+]] = arith.addi %[[QA]], %[[QBYTES]]
+//       CHECK:   %[[QI64:.+]] = arith.index_cast %[[QADDR]] : index to i64
+//       CHECK:   %[[QPTR:.+]] = llvm.inttoptr %[[QI64]] : i64 to !llvm.ptr
+//       CHECK:   %[[QD0:.+]] = llvm.insertvalue %[[QPTR]], %{{.+}}[0]
+//       CHECK:   %[[QD1:.+]] = llvm.insertvalue %[[QPTR]], %[[QD0]][1]
+//       CHECK:   %[[QD2:.+]] = llvm.insertvalue %{{.+}}, %[[QD1]][2]
+//       CHECK:   %[[QP:.+]] = builtin.unrealized_conversion_cast %[[QD2]] : !llvm.struct<(ptr, ptr, i64)> to memref<bf16>
+//       CHECK:   %[[OP:.+]] = memref.reinterpret_cast %[[OUT]] to offset: [0], sizes: [], strides: [] : memref<?x?x8x64xbf16> to memref<bf16>
+// The strides (batch, row, head) of each buffer, read off its layout, and
+// what the kernel assumes of them and of the pointer asserted.
 //       CHECK:   %[[QSB:.+]] = arith.index_cast %[[QSTRIDES]]#0 : index to i64
-//       CHECK:   gpu.launch_func @sigattn_kernels::@causal_sigattn blocks in (%{{.+}}, %c8, %{{.+}}) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %{{.+}} args(%[[QP]] : memref<bf16>, %{{.+}} : memref<bf16>, %{{.+}} : memref<bf16>, %[[OP]] : memref<bf16>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %[[QSB]] : i64, %c512_i64 : i64, %c64_i64 : i64, %{{.+}} : i64, %c128_i64 : i64, %c64_i64 : i64, %{{.+}} : i64, %c128_i64 : i64, %c64_i64 : i64, %{{.+}} : i64, %c512_i64 : i64, %c64_i64 : i64)
+//       CHECK:   %[[QSN:.+]] = arith.index_cast %[[QSTRIDES]]#1 : index to i64
+//       CHECK:   %[[QSH:.+]] = arith.index_cast %[[QSTRIDES]]#2 : index to i64
+//       CHECK:   %[[QSD:.+]] = arith.index_cast %[[QSTRIDES]]#3 : index to i64
+//       CHECK:   %[[UNIT:.+]] = arith.cmpi eq, %[[QSD]], %c1_i64
+//       CHECK:   cf.assert %[[UNIT]], "sigattn launch: the query must have a contiguous last dimension (stride 1)"
+//       CHECK:   %[[OR1:.+]] = arith.ori %[[QSB]], %[[QSN]]
+//       CHECK:   %[[OR2:.+]] = arith.ori %[[OR1]], %[[QSH]]
+//       CHECK:   arith.andi %[[OR2]], %c7_i64
+//       CHECK:   arith.cmpi slt, %[[QSN]], %c2097152_i64
+//       CHECK:   cf.assert %{{.+}}, "sigattn launch: the query strides (batch, row, head) must be multiples of 8 elements, not negative, rows less than 2^21 elements apart"
+//       CHECK:   %[[QMIS:.+]] = arith.andi %[[QI64]], %c15_i64
+//       CHECK:   %[[QALIGNED:.+]] = arith.cmpi eq, %[[QMIS]], %c0_i64
+//       CHECK:   cf.assert %[[QALIGNED]], "sigattn launch: the query pointer is not 16-byte aligned"
+// The output's contiguous layout leaves its last-dimension check folded away.
+//   CHECK-NOT:   "sigattn launch: the output must have a contiguous last dimension
+//       CHECK:   gpu.launch_func @sigattn_kernels::@causal_sigattn blocks in (%{{.+}}, %c8, %{{.+}}) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %{{.+}} args(%[[QP]] : memref<bf16>, %{{.+}} : memref<bf16>, %{{.+}} : memref<bf16>, %[[OP]] : memref<bf16>, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %[[QSB]] : i64, %[[QSN]] : i64, %[[QSH]] : i64, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %{{.+}} : i64, %c512_i64 : i64, %c64_i64 : i64)
 //   CHECK-NOT:   scf.forall
 //       CHECK: gpu.module @sigattn_kernels
 //       CHECK:   gpu.func @causal_sigattn(%[[AQ:[^:]+]]: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %{{[^:]+}}: memref<bf16> {llvm.align = 16 : i64, llvm.noalias}, %[[AB:[^:]+]]: i64, %[[ANQ:[^:]+]]: i64, %[[ANK:[^:]+]]: i64, %[[AQSB:[^:]+]]: i64, %[[AQSN:[^:]+]]: i64, %[[AQSH:[^:]+]]: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64, %{{[^:]+}}: i64) kernel attributes {known_block_size = array<i32: 128, 1, 1>}

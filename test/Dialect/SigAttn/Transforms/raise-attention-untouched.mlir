@@ -432,10 +432,11 @@ func.func @softmax(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tenso
   return %ob : tensor<1x2x5x8xbf16>
 }
 
-// divided by a scalar known only at run time (not raised: the op's scale multiplies)
-// CHECK-LABEL: func.func @runtime_divisor
+// a run-time scalar divided by the score (not affine in it; the score divided
+// by one is raised: execute-raise.mlir, divisor_form)
+// CHECK-LABEL: func.func @runtime_over_score
 // CHECK-COUNT-2: linalg.batch_matmul
-func.func @runtime_divisor(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>, %rs: f32) -> tensor<1x2x5x8xbf16> {
+func.func @runtime_over_score(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %v: tensor<1x2x5x8xbf16>, %rs: f32) -> tensor<1x2x5x8xbf16> {
   %zero = arith.constant 0.0 : f32
   %one = arith.constant 1.0 : f32
   %scale = arith.constant 0.25 : f32
@@ -453,7 +454,7 @@ func.func @runtime_divisor(%q: tensor<1x2x5x8xbf16>, %k: tensor<1x2x5x8xbf16>, %
   %p_init = tensor.empty() : tensor<1x2x5x5xf32>
   %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x2x5x5xf32>) outs(%p_init : tensor<1x2x5x5xf32>) {
   ^bb0(%x: f32, %unused: f32):
-    %y = arith.divf %x, %rs : f32
+    %y = arith.divf %rs, %x : f32
     %n = arith.negf %y : f32
     %ex = math.exp %n : f32
     %den = arith.addf %one, %ex : f32

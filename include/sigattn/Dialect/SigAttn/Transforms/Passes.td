@@ -86,8 +86,8 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
       negations by scalar constants;
     - a scale or bias known only at run time: an f32 scalar from outside
       the generics (a function argument, say) or a 0-d f32 tensor read with
-      the map `() -> ()`, multiplying the score or added or subtracted,
-      with constants around it: the op takes `scale(%s : f32)` /
+      the map `() -> ()`, multiplying or dividing the score or added or
+      subtracted, with constants around it (a divisor `d` gives `1 / d`): the op takes `scale(%s : f32)` /
       `bias(%b : f32)`, the constants applied by arith ops before it;
     - q, k, v in bf16 or f16, used as they are or extended to f32
       (`arith.extf` on tensors, or elementwise generics); the result in the
@@ -174,7 +174,12 @@ def SigAttnOutlineGPUKernels
     calling convention); the strides are those of q, k, v and out, three
     each (between batches, rows, heads; elements), which the launch reads
     off the host buffers (`memref.extract_strided_metadata`): any strided
-    buffer whose last dimension is contiguous. The kernel rebuilds the
+    buffer whose last dimension is contiguous, at any offset (a buffer
+    with an offset is passed as the address of its first element). The
+    launch asserts (`cf.assert`) what the kernel assumes and the type does
+    not show: strides that are multiples of 8 elements, rows less than
+    2^21 elements apart, 16-byte aligned first elements, and that
+    `sigattn_encode_tensor_map` accepted each tensor map. The kernel rebuilds the
     [B, N, H, D] views with `memref.reinterpret_cast` and reads the grid
     position from `gpu.block_id`. Index values the grid used from outside are recomputed
     inside the kernel from the sizes.
@@ -196,6 +201,7 @@ def SigAttnOutlineGPUKernels
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::func::FuncDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::LLVM::LLVMDialect",

@@ -182,6 +182,34 @@ static bool isMulAdd(linalg::GenericOp op) {
 
 /// The 4-D contraction that produces `v`, or nothing.
 static std::optional<Contraction> matchContraction(Value v) {
+  // linalg.matmul on [M, K] x [K, N], reshaped from and to [1, 1, ., .]
+  // (one batch, one head).
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>();
+      expand && expand.getSrc().getDefiningOp<linalg::MatmulOp>()) {
+    auto mm = expand.getSrc().getDefiningOp<linalg::MatmulOp>();
+    auto unitLeading = [](ShapedType t) {
+      return t.getRank() == 4 && t.getDimSize(0) == 1 && t.getDimSize(1) == 1;
+    };
+    auto fourD = [&](Value t) -> Value {
+      auto collapse = t.getDefiningOp<tensor::CollapseShapeOp>();
+      if (!collapse || !unitLeading(collapse.getSrcType()) ||
+          collapse.getReassociationIndices().size() != 2 ||
+          collapse.getReassociationIndices()[0].size() != 3)
+        return Value();
+      return collapse.getSrc();
+    };
+    if (!unitLeading(expand.getResultType()) ||
+        expand.getReassociationIndices().size() != 2 ||
+        expand.getReassociationIndices()[0].size() != 3 ||
+        !mm.hasPureTensorSemantics() || !isZeroFill(mm.getOutputs()[0]) ||
+        mm.getIndexingMapsArray() !=
+            linalg::MatmulOp::getDefaultIndexingMaps(mm.getContext()))
+      return std::nullopt;
+    Value lhs = fourD(mm.getInputs()[0]), rhs = fourD(mm.getInputs()[1]);
+    if (!lhs || !rhs)
+      return std::nullopt;
+    return Contraction{lhs, rhs, false};
+  }
   // linalg.batch_matmul on [B * H, M, K] x [B * H, K, N], reshaped.
   if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
     auto bmm = expand.getSrc().getDefiningOp<linalg::BatchMatmulOp>();

@@ -73,8 +73,9 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
     `[B, N, H, D]` layout. Accepted forms:
 
     - each matmul as `linalg.batch_matmul` on `tensor.collapse_shape`s of
-      the 4-D tensors (result `tensor.expand_shape`d back), or as one 4-D
-      `linalg.generic` contraction; either accumulates into a zero
+      the 4-D tensors (result `tensor.expand_shape`d back), with one batch
+      and one head as `linalg.matmul` on them collapsed to 2-D, or as one
+      4-D `linalg.generic` contraction; either accumulates into a zero
       `linalg.fill`. K^T is a `linalg.transpose` of K (permutation
       `[0, 1, 3, 2]`) or folded into the first contraction's indexing map;
     - between the matmuls, a chain of elementwise `linalg.generic`s (all

@@ -231,28 +231,36 @@ static bool hasZeroOffset(Value buffer) {
   return succeeded(type.getStridesAndOffset(strides, offset)) && offset == 0;
 }
 
-/// The address of `buffer`'s first element as i64: its aligned pointer
-/// plus its offset in bytes.
-static Value firstElementAddress(OpBuilder &b, Location loc, Value buffer) {
+/// What the launch reads off a host buffer, once: its metadata (offset,
+/// sizes, strides) and the address of its first element as i64 (the
+/// aligned pointer plus the offset in bytes).
+struct HostView {
+  Value buffer;
+  memref::ExtractStridedMetadataOp metadata;
+  Value address;
+};
+
+static HostView readHostView(OpBuilder &b, Location loc, Value buffer) {
   Value address =
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
   if (!hasZeroOffset(buffer)) {
     auto type = cast<MemRefType>(buffer.getType());
-    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
     Value bytes = arith::ConstantIndexOp::create(
         b, loc, type.getElementTypeBitWidth() / 8);
     Value offset =
         arith::MulIOp::create(b, loc, metadata.getOffset(), bytes).getResult();
     address = arith::AddIOp::create(b, loc, address, offset);
   }
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+  return {buffer, metadata,
+          arith::IndexCastOp::create(b, loc, b.getI64Type(), address)};
 }
 
 /// The strides (i64 elements) of a [B, N, H, dim] host buffer that the
 /// kernel takes: batch, row, head.
 static SmallVector<Value, 3> hostStrides(OpBuilder &b, Location loc,
-                                         Value buffer) {
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+                                         HostView view) {
+  memref::ExtractStridedMetadataOp metadata = view.metadata;
   SmallVector<Value, 3> result;
   for (int64_t d = 0; d < 3; ++d)
     result.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(),
@@ -260,22 +268,21 @@ static SmallVector<Value, 3> hostStrides(OpBuilder &b, Location loc,
   return result;
 }
 
-/// Run-time checks on the host of what the kernel assumes of `buffer` and
+/// Run-time checks on the host of what the kernel assumes of a buffer and
 /// its type does not show (the runtime's launch checks the same,
 /// docs/KernelABI.md): a contiguous last dimension; strides (i64 `strides`:
 /// batch, row, head) that are multiples of kStrideAlignment elements, not
 /// negative, rows less than kMaxRowStride apart; a 16-byte aligned first
 /// element. Checks that hold by the type fold away.
-static void assertKernelLayout(OpBuilder &b, Location loc, Value buffer,
+static void assertKernelLayout(OpBuilder &b, Location loc, HostView view,
                                ArrayRef<Value> strides, StringRef role) {
   auto constant = [&](int64_t v) -> Value {
     return arith::ConstantIntOp::create(b, loc, v, 64);
   };
   using P = arith::CmpIPredicate;
   Value zero = constant(0);
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
   Value lastStride = arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                                metadata.getStrides()[3]);
+                                                view.metadata.getStrides()[3]);
   cf::AssertOp::create(
       b, loc, arith::CmpIOp::create(b, loc, P::eq, lastStride, constant(1)),
       (Twine("sigattn launch: the ") + role +
@@ -301,9 +308,8 @@ static void assertKernelLayout(OpBuilder &b, Location loc, Value buffer,
        Twine(abi::kStrideAlignment) +
        " elements, not negative, rows less than 2^21 elements apart")
           .str());
-  Value misaligned =
-      arith::AndIOp::create(b, loc, firstElementAddress(b, loc, buffer),
-                            constant(abi::kPointerAlignment - 1));
+  Value misaligned = arith::AndIOp::create(
+      b, loc, view.address, constant(abi::kPointerAlignment - 1));
   cf::AssertOp::create(
       b, loc, arith::CmpIOp::create(b, loc, P::eq, misaligned, zero),
       (Twine("sigattn launch: the ") + role + " pointer is not " +
@@ -316,7 +322,8 @@ static void assertKernelLayout(OpBuilder &b, Location loc, Value buffer,
 /// descriptor whose pointers are the first element's address (the bare
 /// pointer convention passes no offset), built in the LLVM dialect and cast
 /// back to the memref type, which the host's lowering to LLVM reconciles.
-static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
+static Value asPointer(OpBuilder &b, Location loc, HostView view) {
+  Value buffer = view.buffer;
   auto type = cast<MemRefType>(buffer.getType());
   auto pointerType =
       MemRefType::get({}, type.getElementType(), MemRefLayoutAttrInterface(),
@@ -331,8 +338,7 @@ static Value asPointer(OpBuilder &b, Location loc, Value buffer) {
   MLIRContext *ctx = b.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(ctx, addressSpace);
   Type i64 = b.getI64Type();
-  Value pointer = LLVM::IntToPtrOp::create(b, loc, ptrType,
-                                           firstElementAddress(b, loc, buffer));
+  Value pointer = LLVM::IntToPtrOp::create(b, loc, ptrType, view.address);
   auto descriptorType =
       LLVM::LLVMStructType::getLiteral(ctx, {ptrType, ptrType, i64});
   Value descriptor = LLVM::PoisonOp::create(b, loc, descriptorType);
@@ -361,11 +367,11 @@ private:
   /// The in-kernel equivalent of `v`, a value the grid uses from outside.
   FailureOr<Value> recompute(OpBuilder &b, Value v, IRMapping &mapping);
 
-  /// The host's encoding of the CUtensorMap of `buffer` ([B, N, H, dim]
+  /// The host's encoding of the CUtensorMap of `view`'s buffer ([B, N, H, dim]
   /// with `strides`, i64 elements between batches, rows and heads) for TMA
   /// boxes of `boxRows` rows: a 64-byte aligned stack slot filled by
   /// sigattn_encode_tensor_map.
-  Value encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
+  Value encodeTensorMap(OpBuilder &b, Location loc, HostView view,
                         ArrayRef<Value> strides, int64_t boxRows);
 
   /// Threads per block: the computing warps and the producer's.
@@ -384,7 +390,7 @@ private:
   gpu::GPUModuleOp kernelModule;
 };
 
-Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
+Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, HostView view,
                                 ArrayRef<Value> strides, int64_t boxRows) {
   MLIRContext *ctx = b.getContext();
   Type i64 = b.getI64Type();
@@ -397,6 +403,7 @@ Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
     auto decl = func::FuncOp::create(mb, loc, kEncodeTensorMapName, fnType);
     decl.setPrivate();
   }
+  Value buffer = view.buffer;
   auto type = cast<MemRefType>(buffer.getType());
   Value one = arith::ConstantIntOp::create(b, loc, 1, 64);
   Value map = LLVM::AllocaOp::create(
@@ -405,7 +412,7 @@ Value Outliner::encodeTensorMap(OpBuilder &b, Location loc, Value buffer,
   auto toI64 = [&](Value index) -> Value {
     return arith::IndexCastOp::create(b, loc, i64, index);
   };
-  SmallVector<Value> args = {map, firstElementAddress(b, loc, buffer)};
+  SmallVector<Value> args = {map, view.address};
   for (int64_t d = 0; d < 4; ++d)
     args.push_back(toI64(memref::DimOp::create(b, loc, buffer, d)));
   llvm::append_range(args, strides);
@@ -726,9 +733,12 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   OpBuilder hb(grid);
   if (buffers->slopes)
     hostPointers.push_back(buffers->slopes);
+  SmallVector<HostView> views;
   SmallVector<Value> operands;
-  for (Value p : hostPointers)
-    operands.push_back(asPointer(hb, loc, p));
+  for (Value p : hostPointers) {
+    views.push_back(readHostView(hb, loc, p));
+    operands.push_back(asPointer(hb, loc, views.back()));
+  }
   auto hostSize = [&](Value buffer, int64_t dim) -> Value {
     Value size = memref::DimOp::create(hb, loc, buffer, dim);
     return arith::IndexCastOp::create(hb, loc, i64, size);
@@ -737,10 +747,9 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   operands.push_back(hostSize(buffers->query, 1));
   operands.push_back(hostSize(buffers->key, 1));
   SmallVector<SmallVector<Value, 3>, 4> strides;
-  for (auto [buffer, role] :
-       llvm::zip(ArrayRef(hostPointers).take_front(4), roles)) {
-    strides.push_back(hostStrides(hb, loc, buffer));
-    assertKernelLayout(hb, loc, buffer, strides.back(), role);
+  for (auto [view, role] : llvm::zip(ArrayRef(views).take_front(4), roles)) {
+    strides.push_back(hostStrides(hb, loc, view));
+    assertKernelLayout(hb, loc, view, strides.back(), role);
     llvm::append_range(operands, strides.back());
   }
   llvm::append_range(operands, scalars);
@@ -752,7 +761,7 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     abi::MapRole roles[] = {abi::MapRole::kQuery, abi::MapRole::kKey,
                             abi::MapRole::kValue, abi::MapRole::kOutput};
     for (int i = 0; i < (tmaStores ? 4 : 3); ++i)
-      operands.push_back(encodeTensorMap(hb, loc, hostPointers[i], strides[i],
+      operands.push_back(encodeTensorMap(hb, loc, views[i], strides[i],
                                          abi::tmaBoxRows(roles[i], blockK)));
   }
   SmallVector<Value> gridSize =

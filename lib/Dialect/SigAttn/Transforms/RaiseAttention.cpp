@@ -182,52 +182,44 @@ static bool isMulAdd(linalg::GenericOp op) {
 
 /// The 4-D contraction that produces `v`, or nothing.
 static std::optional<Contraction> matchContraction(Value v) {
-  // linalg.matmul on [M, K] x [K, N], reshaped from and to [1, 1, ., .]
-  // (one batch, one head).
-  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>();
-      expand && expand.getSrc().getDefiningOp<linalg::MatmulOp>()) {
-    auto mm = expand.getSrc().getDefiningOp<linalg::MatmulOp>();
-    auto unitLeading = [](ShapedType t) {
-      return t.getRank() == 4 && t.getDimSize(0) == 1 && t.getDimSize(1) == 1;
+  // linalg.batch_matmul on [B * H, M, K] x [B * H, K, N], or (one batch,
+  // one head) linalg.matmul on [M, K] x [K, N], between collapse_shapes of
+  // the 4-D tensors and an expand_shape back: the first reassociation group
+  // folds the leading 2 (batch_matmul) or 3 (matmul) dims.
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
+    Operation *mm = expand.getSrc().getDefiningOp();
+    SmallVector<AffineMap> defaultMaps;
+    if (isa_and_present<linalg::BatchMatmulOp>(mm))
+      defaultMaps =
+          linalg::BatchMatmulOp::getDefaultIndexingMaps(expand.getContext());
+    else if (isa_and_present<linalg::MatmulOp>(mm))
+      defaultMaps =
+          linalg::MatmulOp::getDefaultIndexingMaps(expand.getContext());
+    else
+      return std::nullopt;
+    size_t folded = isa<linalg::MatmulOp>(mm) ? 3 : 2;
+    auto matches = [&](ShapedType fourD,
+                       ArrayRef<ReassociationIndices> groups) {
+      return fourD.getRank() == 4 && groups.size() == 5 - folded &&
+             groups[0].size() == folded &&
+             (folded == 2 ||
+              (fourD.getDimSize(0) == 1 && fourD.getDimSize(1) == 1));
     };
     auto fourD = [&](Value t) -> Value {
       auto collapse = t.getDefiningOp<tensor::CollapseShapeOp>();
-      if (!collapse || !unitLeading(collapse.getSrcType()) ||
-          collapse.getReassociationIndices().size() != 2 ||
-          collapse.getReassociationIndices()[0].size() != 3)
+      if (!collapse ||
+          !matches(collapse.getSrcType(), collapse.getReassociationIndices()))
         return Value();
       return collapse.getSrc();
     };
-    if (!unitLeading(expand.getResultType()) ||
-        expand.getReassociationIndices().size() != 2 ||
-        expand.getReassociationIndices()[0].size() != 3 ||
-        !mm.hasPureTensorSemantics() || !isZeroFill(mm.getOutputs()[0]) ||
-        mm.getIndexingMapsArray() !=
-            linalg::MatmulOp::getDefaultIndexingMaps(mm.getContext()))
+    auto op = cast<linalg::LinalgOp>(mm);
+    if (!matches(expand.getResultType(), expand.getReassociationIndices()) ||
+        !op.hasPureTensorSemantics() ||
+        !isZeroFill(op.getDpsInitOperand(0)->get()) ||
+        op.getIndexingMapsArray() != defaultMaps)
       return std::nullopt;
-    Value lhs = fourD(mm.getInputs()[0]), rhs = fourD(mm.getInputs()[1]);
-    if (!lhs || !rhs)
-      return std::nullopt;
-    return Contraction{lhs, rhs, false};
-  }
-  // linalg.batch_matmul on [B * H, M, K] x [B * H, K, N], reshaped.
-  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
-    auto bmm = expand.getSrc().getDefiningOp<linalg::BatchMatmulOp>();
-    auto fourD = [](Value t) -> Value {
-      auto collapse = t.getDefiningOp<tensor::CollapseShapeOp>();
-      if (!collapse || collapse.getSrcType().getRank() != 4 ||
-          collapse.getReassociationIndices().size() != 3 ||
-          collapse.getReassociationIndices()[0].size() != 2)
-        return Value();
-      return collapse.getSrc();
-    };
-    if (!bmm || expand.getResultType().getRank() != 4 ||
-        expand.getReassociationIndices()[0].size() != 2 ||
-        !bmm.hasPureTensorSemantics() || !isZeroFill(bmm.getOutputs()[0]) ||
-        bmm.getIndexingMapsArray() !=
-            bmm.getDefaultIndexingMaps(bmm.getContext()))
-      return std::nullopt;
-    Value lhs = fourD(bmm.getInputs()[0]), rhs = fourD(bmm.getInputs()[1]);
+    Value lhs = fourD(op.getDpsInputOperand(0)->get()),
+          rhs = fourD(op.getDpsInputOperand(1)->get());
     if (!lhs || !rhs)
       return std::nullopt;
     return Contraction{lhs, rhs, false};

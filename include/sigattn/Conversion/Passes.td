@@ -10,7 +10,7 @@ include "mlir/Pass/PassBase.td"
 //===----------------------------------------------------------------------===//
 
 def ConvertSigAttnToLinalg : Pass<"convert-sigattn-to-linalg"> {
-  let summary = "Expand sigattn.attention into its reference linalg computation";
+  let summary = "Expand sigattn.attention and sigattn.attention_grad into their reference linalg computations";
   let description = [{
     Replaces every `sigattn.attention` by the computation that defines it,
     written in plain `linalg`, `tensor`, `arith` and `math` ops on tensors.
@@ -36,6 +36,20 @@ def ConvertSigAttnToLinalg : Pass<"convert-sigattn-to-linalg"> {
     After: a `linalg.generic` contraction for S, an elementwise
     `linalg.generic` that applies scale, bias, ALiBi, the mask and the
     sigmoid, a contraction for O and a `linalg.generic` truncation.
+
+    `sigattn.attention_grad` expands the same way: S and P as above, then
+
+    ```
+    dV[b, j, kh, e] = sum_{gi, i} P[b, kh*g + gi, i, j] * dO[b, i, kh*g + gi, e]
+    dP[b, h, i, j]  = sum_e  dO[b, i, h, e] * v[b, j, h / g, e]
+    dS              = scale * dP * P * (1 - P)
+    dQ[b, i, h, d]  = sum_j  dS[b, h, i, j] * k[b, j, h / g, d]
+    dK[b, j, kh, d] = sum_{gi, i} dS[b, kh*g + gi, i, j] * q[b, i, kh*g + gi, d]
+    ```
+
+    all in f32 (the query heads split into [Hkv, g] by `tensor.expand_shape`
+    for the sums over a group), each gradient truncated to the input
+    element type.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

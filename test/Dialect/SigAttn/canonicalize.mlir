@@ -150,3 +150,23 @@ func.func @nan_scale_stays(%q: tensor<1x64x2x64xbf16>, %k: tensor<1x64x2x64xbf16
       : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16> -> tensor<1x64x2x64xbf16>
   return %o : tensor<1x64x2x64xbf16>
 }
+
+// -----
+
+// sigattn.attention_grad takes the same canonical form: the mask, zero
+// ALiBi slopes and constant scalars.
+// CHECK-LABEL: func.func @grad_canonical
+//       CHECK:   sigattn.attention_grad %{{[^ ]+}}, %{{[^ ]+}}, %{{[^ ]+}}, %{{[^ ]+}} causal window = [16, 0] scale = 5.000000e-01 bias = -2.000000e+00 :
+func.func @grad_canonical(%q: tensor<1x64x2x64xbf16>, %k: tensor<1x64x2x64xbf16>,
+    %v: tensor<1x64x2x64xbf16>, %do: tensor<1x64x2x64xbf16>)
+    -> (tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>) {
+  %zero = arith.constant dense<0.0> : tensor<2xf32>
+  %s = arith.constant 0.5 : f32
+  %b = arith.constant -2.0 : f32
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do alibi(%zero : tensor<2xf32>)
+      window = [16, 0] scale(%s : f32) bias(%b : f32)
+      : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>,
+        tensor<1x64x2x64xbf16>
+      -> tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>
+  return %dq, %dk, %dv : tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>
+}

@@ -1,4 +1,5 @@
-// Every verifier error of sigattn.attention, matched word for word.
+// Every verifier error of sigattn.attention and sigattn.attention_grad,
+// matched word for word.
 // RUN: sigattn-opt %s -split-input-file -verify-diagnostics
 
 // Query rank 3.
@@ -321,5 +322,180 @@ func.func @scale_f16(%q: tensor<1x8x2x64xbf16>, %k: tensor<1x8x2x64xbf16>, %v: t
 func.func @bias_i32(%q: tensor<1x8x2x64xbf16>, %k: tensor<1x8x2x64xbf16>, %v: tensor<1x8x2x64xbf16>, %b: i32) {
   // expected-error @+1 {{operand #3 must be 32-bit float, but got 'i32'}}
   %o = "sigattn.attention"(%q, %k, %v, %b) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1>}> : (tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, tensor<1x8x2x64xbf16>, i32) -> tensor<1x8x2x64xbf16>
+  return
+}
+
+// -----
+
+// sigattn.attention_grad: its own tensors (dO, dq, dk, dv), then the checks it
+// shares with sigattn.attention.
+
+// attention_grad: dO of rank 3.
+func.func @grad_grad_output_rank_3(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x256xbf16>) {
+  // expected-error @+1 {{expects grad_output to have rank 4 [B, Nq, Hq, Dv], got rank 3}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x256xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: dq of rank 2.
+func.func @grad_query_grad_rank_2(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects query_grad to have rank 4 [B, Nq, Hq, D], got rank 2}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<256x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: dk of rank 3.
+func.func @grad_key_grad_rank_3(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects key_grad to have rank 4 [B, Nk, Hkv, D], got rank 3}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<64x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: dv of rank 5.
+func.func @grad_value_grad_rank_5(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects value_grad to have rank 4 [B, Nk, Hkv, Dv], got rank 5}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32x1xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: dO in f16 with bf16 inputs.
+func.func @grad_grad_output_f16(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xf16>) {
+  // expected-error @+1 {{expects grad_output element type ('f16') to match the query element type ('bf16')}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: f32 dq (the gradients have the inputs' element type).
+func.func @grad_query_grad_f32(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects query_grad element type ('f32') to match the query element type ('bf16')}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xf32>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: f16 dv.
+func.func @grad_value_grad_f16(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects value_grad element type ('f16') to match the query element type ('bf16')}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xf16>
+  return
+}
+
+// -----
+
+// attention_grad: dO with Dv of the query head dim.
+func.func @grad_grad_output_shape(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x64xbf16>) {
+  // expected-error @+1 {{expects grad_output shape [2, 16, 8, 64] to match [B, Nq, Hq, Dv] = [2, 16, 8, 32]}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x64xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: dq with Nk rows.
+func.func @grad_query_grad_shape(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects query_grad shape [2, 32, 8, 64] to match [B, Nq, Hq, D] = [2, 16, 8, 64]}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x32x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: dk with Hq heads (GQA gradients sum over a group).
+func.func @grad_key_grad_shape(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects key_grad shape [2, 32, 8, 64] to match [B, Nk, Hkv, D] = [2, 32, 2, 64]}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: dv with D columns.
+func.func @grad_value_grad_shape(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects value_grad shape [2, 32, 2, 64] to match [B, Nk, Hkv, Dv] = [2, 32, 2, 32]}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x64xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: f32 inputs.
+func.func @grad_f32_inputs(%q: tensor<2x16x8x64xf32>, %k: tensor<2x32x2x64xf32>, %v: tensor<2x32x2x32xf32>, %do: tensor<2x16x8x32xf32>) {
+  // expected-error @+1 {{expects query element type to be bf16 or f16, got 'f32'}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xf32>, tensor<2x32x2x64xf32>, tensor<2x32x2x32xf32>, tensor<2x16x8x32xf32> -> tensor<2x16x8x64xf32>, tensor<2x32x2x64xf32>, tensor<2x32x2x32xf32>
+  return
+}
+
+// -----
+
+// attention_grad: dynamic query heads.
+func.func @grad_dynamic_heads(%q: tensor<2x16x?x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x?x32xbf16>) {
+  // expected-error @+1 {{expects a static number of query heads Hq (dimension 2 of query)}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x?x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x?x32xbf16> -> tensor<2x16x?x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: 8 query heads over 3 key/value heads.
+func.func @grad_gqa_not_multiple(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x3x64xbf16>, %v: tensor<2x32x3x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects the number of query heads (8) to be a multiple of the number of key/value heads (3)}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x32x3x64xbf16>, tensor<2x32x3x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x3x64xbf16>, tensor<2x32x3x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: no keys.
+func.func @grad_nk_zero(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x0x2x64xbf16>, %v: tensor<2x0x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects a positive sequence length Nk (dimension 1 of key), got 0}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do : tensor<2x16x8x64xbf16>, tensor<2x0x2x64xbf16>, tensor<2x0x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x0x2x64xbf16>, tensor<2x0x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: ALiBi slopes for the key/value heads.
+func.func @grad_alibi_heads(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>, %s: tensor<2xf32>) {
+  // expected-error @+1 {{expects alibi slopes to have one slope per query head (8), got 2}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do alibi(%s : tensor<2xf32>) : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: window left side below -1.
+func.func @grad_window_left(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects window left to be non-negative or -1 (unbounded), got -3}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do window = [-3, 0] : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
+  return
+}
+
+// -----
+
+// attention_grad: scale as attribute and operand (generic form: the custom
+// form parses one of the two).
+func.func @grad_scale_twice(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>, %s: f32) {
+  // expected-error @+1 {{expects scale as an attribute or as an operand, not both}}
+  %dq:3 = "sigattn.attention_grad"(%q, %k, %v, %do, %s) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 0>, scale = 1.250000e-01 : f32}> : (tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16>, f32) -> (tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>)
+  return
+}
+
+// -----
+
+// attention_grad: infinite bias.
+func.func @grad_bias_inf(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x2x64xbf16>, %v: tensor<2x32x2x32xbf16>, %do: tensor<2x16x8x32xbf16>) {
+  // expected-error @+1 {{expects a finite bias, got INF}}
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do bias = 0x7F800000 : tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>, tensor<2x16x8x32xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x2x64xbf16>, tensor<2x32x2x32xbf16>
   return
 }

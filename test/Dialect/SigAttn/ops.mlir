@@ -91,3 +91,55 @@ func.func @from_generic(%q: tensor<?x8x2x64xbf16>, %k: tensor<?x8x2x64xbf16>,
       -> tensor<3x8x2x64xbf16>
   return %o : tensor<3x8x2x64xbf16>
 }
+
+// -----
+
+// sigattn.attention_grad: plain, its results named dq, dk, dv.
+// CHECK-LABEL: func.func @grad_plain
+//  CHECK-SAME:   (%[[Q:.+]]: tensor<2x16x8x64xbf16>, %[[K:.+]]: tensor<2x32x8x64xbf16>, %[[V:.+]]: tensor<2x32x8x64xbf16>, %[[DO:.+]]: tensor<2x16x8x64xbf16>)
+//       CHECK:   %[[DQ:dq]], %[[DK:dk]], %[[DV:dv]] = sigattn.attention_grad %[[Q]], %[[K]], %[[V]], %[[DO]] :
+//  CHECK-SAME:     tensor<2x16x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x16x8x64xbf16> -> tensor<2x16x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x32x8x64xbf16>
+//       CHECK:   return %[[DQ]], %[[DK]], %[[DV]]
+// GENERIC-LABEL: sym_name = "grad_plain"
+//       GENERIC: "sigattn.attention_grad"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}>
+func.func @grad_plain(%q: tensor<2x16x8x64xbf16>, %k: tensor<2x32x8x64xbf16>,
+                      %v: tensor<2x32x8x64xbf16>, %do: tensor<2x16x8x64xbf16>)
+    -> (tensor<2x16x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x32x8x64xbf16>) {
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do
+      : tensor<2x16x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x32x8x64xbf16>,
+        tensor<2x16x8x64xbf16>
+      -> tensor<2x16x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x32x8x64xbf16>
+  return %dq, %dk, %dv
+      : tensor<2x16x8x64xbf16>, tensor<2x32x8x64xbf16>, tensor<2x32x8x64xbf16>
+}
+
+// -----
+
+// sigattn.attention_grad with every option at once: dynamic B, Nq, Nk, GQA,
+// f16, Dv != D, batched ALiBi, causal band, compiled-in scale and bias; and
+// run-time scale and bias with per-head ALiBi.
+// CHECK-LABEL: func.func @grad_all_options
+//  CHECK-SAME:   %[[S:[^:]+]]: f32, %[[B:[^:]+]]: f32)
+//       CHECK:   sigattn.attention_grad %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} alibi(%{{.+}} : tensor<?x16xf32>) causal window = [256, 0] scale = 1.250000e-01 bias = -8.000000e+00 :
+//  CHECK-SAME:     tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16>, tensor<?x?x16x64xf16> -> tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16>
+//       CHECK:   sigattn.attention_grad %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} alibi(%{{.+}} : tensor<16xf32>) window = [-1, 3] scale(%[[S]] : f32) bias(%[[B]] : f32) :
+// GENERIC-LABEL: sym_name = "grad_all_options"
+//       GENERIC: "sigattn.attention_grad"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{bias = -8.000000e+00 : f32, causal, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0>, scale = 1.250000e-01 : f32, window = array<i64: 256, 0>}>
+//       GENERIC: "sigattn.attention_grad"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1>, window = array<i64: -1, 3>}>
+func.func @grad_all_options(%q: tensor<?x?x16x128xf16>, %k: tensor<?x?x4x128xf16>,
+                            %v: tensor<?x?x4x64xf16>, %do: tensor<?x?x16x64xf16>,
+                            %sl: tensor<?x16xf32>, %sh: tensor<16xf32>,
+                            %s: f32, %b: f32) {
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do
+      alibi(%sl : tensor<?x16xf32>) causal window = [256, 0] scale = 0.125
+      bias = -8.0
+      : tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16>,
+        tensor<?x?x16x64xf16>
+      -> tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16>
+  %dq2, %dk2, %dv2 = sigattn.attention_grad %q, %k, %v, %do
+      alibi(%sh : tensor<16xf32>) window = [-1, 3] scale(%s : f32) bias(%b : f32)
+      : tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16>,
+        tensor<?x?x16x64xf16>
+      -> tensor<?x?x16x128xf16>, tensor<?x?x4x128xf16>, tensor<?x?x4x64xf16>
+  return
+}

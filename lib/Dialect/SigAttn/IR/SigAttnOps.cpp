@@ -84,19 +84,11 @@ static void printBiasOperand(OpAsmPrinter &printer, Operation *op,
   // The attention op's bias defaults to 0 and is not printed then; the
   // tile step's is always there.
   printScalarOrValue(printer, "bias", attr, value,
-                     /*elideZero=*/isa<AttentionOp>(op));
+                     /*elideZero=*/isa<AttentionInterface>(op));
 }
 
 #define GET_OP_CLASSES
 #include "sigattn/Dialect/SigAttn/IR/SigAttnOps.cpp.inc"
-
-/// `value`, or an f32 constant of `fallback` at `b`'s insertion point.
-static Value scalarAsValue(OpBuilder &b, Location loc, Value value,
-                           float fallback) {
-  if (value)
-    return value;
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(fallback));
-}
 
 /// A scale or bias is an attribute or an operand, not both; the attribute,
 /// if any, is finite (`required`: one of the two must be there).
@@ -144,85 +136,63 @@ static bool sizesCompatible(int64_t a, int64_t b) {
 }
 
 //===----------------------------------------------------------------------===//
-// AttentionOp
+// Verification shared by the attention ops
 //===----------------------------------------------------------------------===//
 
-void AttentionOp::build(OpBuilder &b, OperationState &state, Value query,
-                        Value key, Value value, Value alibiSlopes,
-                        std::optional<float> scale, float bias, bool causal,
-                        std::optional<std::pair<int64_t, int64_t>> window,
-                        Value scaleValue, Value biasValue) {
-  auto qType = cast<RankedTensorType>(query.getType());
-  auto vType = cast<RankedTensorType>(value.getType());
-  // result : [B, Nq, Hq, Dv]
-  SmallVector<int64_t, 4> shape = {qType.getDimSize(0), qType.getDimSize(1),
-                                   qType.getDimSize(2), vType.getDimSize(3)};
-  auto resultType = RankedTensorType::get(shape, qType.getElementType());
-  FloatAttr scaleAttr =
-      scale && !scaleValue ? b.getF32FloatAttr(*scale) : FloatAttr();
-  FloatAttr biasAttr =
-      biasValue || bias == 0.0f ? FloatAttr() : b.getF32FloatAttr(bias);
-  DenseI64ArrayAttr windowAttr;
-  if (window)
-    windowAttr = b.getDenseI64ArrayAttr({window->first, window->second});
-  build(b, state, resultType, query, key, value, alibiSlopes, scaleValue,
-        biasValue, scaleAttr, biasAttr, causal ? b.getUnitAttr() : UnitAttr(),
-        windowAttr);
-}
+namespace {
+/// The four [B, N, H, D] layouts of the attention ops' tensors.
+enum class Layout { Query, Key, Value, Output };
 
-Value AttentionOp::getScaleAsValue(OpBuilder &b) {
-  return scalarAsValue(b, getLoc(), getScaleValue(), getEffectiveScale());
-}
+/// A tensor of an attention op other than q, k, v, and the layout it has.
+struct ShapedLike {
+  StringRef name;
+  RankedTensorType type;
+  Layout layout;
+};
+} // namespace
 
-Value AttentionOp::getBiasAsValue(OpBuilder &b) {
-  return scalarAsValue(b, getLoc(), getBiasValue(), getEffectiveBias());
-}
-
-float AttentionOp::getEffectiveScale() {
-  if (std::optional<APFloat> scale = getScale())
-    return scale->convertToFloat();
-  return 1.0f / std::sqrt(static_cast<float>(getHeadDim()));
-}
-
-int64_t AttentionOp::getEffectiveLeft() {
-  std::optional<ArrayRef<int64_t>> window = getWindow();
-  return window ? (*window)[0] : kUnbounded;
-}
-
-int64_t AttentionOp::getEffectiveRight() {
-  // causal: j <= i + off, i.e. right = 0, whatever the window says.
-  if (getCausal())
-    return 0;
-  std::optional<ArrayRef<int64_t>> window = getWindow();
-  return window ? (*window)[1] : kUnbounded;
-}
-
-LogicalResult AttentionOp::verify() {
-  // Step 1. Ranks and element types.
-  struct Named {
-    StringRef name;
-    RankedTensorType type;
-    StringRef layout;
-  };
-  Named tensors[] = {{"query", getQueryType(), "[B, Nq, Hq, D]"},
-                     {"key", getKeyType(), "[B, Nk, Hkv, D]"},
-                     {"value", getValueType(), "[B, Nk, Hkv, Dv]"},
-                     {"result", getResultType(), "[B, Nq, Hq, Dv]"}};
-  for (const Named &t : tensors) {
-    if (t.type.getRank() != 4)
-      return emitOpError() << "expects " << t.name << " to have rank 4 "
-                           << t.layout << ", got rank " << t.type.getRank();
+static StringRef layoutName(Layout layout) {
+  switch (layout) {
+  case Layout::Query:
+    return "[B, Nq, Hq, D]";
+  case Layout::Key:
+    return "[B, Nk, Hkv, D]";
+  case Layout::Value:
+    return "[B, Nk, Hkv, Dv]";
+  case Layout::Output:
+    return "[B, Nq, Hq, Dv]";
   }
-  Type elementType = getQueryType().getElementType();
+  llvm_unreachable("unknown layout");
+}
+
+/// Verifies q, k, v, the ALiBi slopes, the mask and the scalars of `op`,
+/// and that each of `others` (results, dO) has its layout's shape and the
+/// query element type.
+static LogicalResult verifyAttention(AttentionInterface op,
+                                     ArrayRef<ShapedLike> others) {
+  // Step 1. Ranks and element types.
+  SmallVector<ShapedLike> tensors = {
+      {"query", op.getQueryType(), Layout::Query},
+      {"key", op.getKeyType(), Layout::Key},
+      {"value", op.getValueType(), Layout::Value}};
+  llvm::append_range(tensors, others);
+  for (const ShapedLike &t : tensors) {
+    if (t.type.getRank() != 4)
+      return op->emitOpError()
+             << "expects " << t.name << " to have rank 4 "
+             << layoutName(t.layout) << ", got rank " << t.type.getRank();
+  }
+  Type elementType = op.getQueryType().getElementType();
   if (!elementType.isBF16() && !elementType.isF16())
-    return emitOpError() << "expects query element type to be bf16 or f16, got "
-                         << elementType;
-  for (const Named &t : ArrayRef(tensors).drop_front()) {
+    return op->emitOpError()
+           << "expects query element type to be bf16 or f16, got "
+           << elementType;
+  for (const ShapedLike &t : ArrayRef(tensors).drop_front()) {
     if (t.type.getElementType() != elementType)
-      return emitOpError() << "expects " << t.name << " element type ("
-                           << t.type.getElementType()
-                           << ") to match the query element type ("
-                           << elementType << ")";
+      return op->emitOpError()
+             << "expects " << t.name << " element type ("
+             << t.type.getElementType() << ") to match the query element type ("
+             << elementType << ")";
   }
 
   // Step 2. Head counts and head dims are static and positive.
@@ -233,36 +203,37 @@ LogicalResult AttentionOp::verify() {
     int dim;
   };
   StaticDim staticDims[] = {
-      {"number of query heads Hq", "query", getNumQueryHeads(), 2},
-      {"head dimension D", "query", getHeadDim(), 3},
-      {"number of key/value heads Hkv", "key", getNumKVHeads(), 2},
-      {"head dimension D", "key", getKeyType().getDimSize(3), 3},
-      {"number of key/value heads Hkv", "value", getValueType().getDimSize(2),
-       2},
-      {"value head dimension Dv", "value", getValueHeadDim(), 3}};
+      {"number of query heads Hq", "query", op.getNumQueryHeads(), 2},
+      {"head dimension D", "query", op.getHeadDim(), 3},
+      {"number of key/value heads Hkv", "key", op.getNumKVHeads(), 2},
+      {"head dimension D", "key", op.getKeyType().getDimSize(3), 3},
+      {"number of key/value heads Hkv", "value",
+       op.getValueType().getDimSize(2), 2},
+      {"value head dimension Dv", "value", op.getValueHeadDim(), 3}};
   for (const StaticDim &d : staticDims) {
     if (ShapedType::isDynamic(d.size))
-      return emitOpError() << "expects a static " << d.what << " (dimension "
-                           << d.dim << " of " << d.tensor << ")";
+      return op->emitOpError()
+             << "expects a static " << d.what << " (dimension " << d.dim
+             << " of " << d.tensor << ")";
     if (d.size <= 0)
-      return emitOpError() << "expects a positive " << d.what << " (dimension "
-                           << d.dim << " of " << d.tensor << "), got "
-                           << d.size;
+      return op->emitOpError()
+             << "expects a positive " << d.what << " (dimension " << d.dim
+             << " of " << d.tensor << "), got " << d.size;
   }
 
   // Step 3. Static batch and sequence sizes are at least 1, and sizes shared
   // between operands agree.
-  ArrayRef<int64_t> q = getQueryType().getShape();
-  ArrayRef<int64_t> k = getKeyType().getShape();
-  ArrayRef<int64_t> v = getValueType().getShape();
+  ArrayRef<int64_t> q = op.getQueryType().getShape();
+  ArrayRef<int64_t> k = op.getKeyType().getShape();
+  ArrayRef<int64_t> v = op.getValueType().getShape();
   StaticDim sizes[] = {{"batch size B", "query", q[0], 0},
                        {"sequence length Nq", "query", q[1], 1},
                        {"sequence length Nk", "key", k[1], 1}};
   for (const StaticDim &d : sizes) {
     if (!ShapedType::isDynamic(d.size) && d.size < 1)
-      return emitOpError() << "expects a positive " << d.what << " (dimension "
-                           << d.dim << " of " << d.tensor << "), got "
-                           << d.size;
+      return op->emitOpError()
+             << "expects a positive " << d.what << " (dimension " << d.dim
+             << " of " << d.tensor << "), got " << d.size;
   }
   struct Match {
     StringRef what;
@@ -278,88 +249,201 @@ LogicalResult AttentionOp::verify() {
                      {"head count Hkv", "value", v[2], "key", k[2]}};
   for (const Match &m : matches) {
     if (!sizesCompatible(m.lhsSize, m.rhsSize))
-      return emitOpError() << "expects " << m.lhs << " " << m.what << " ("
-                           << formatDim(m.lhsSize) << ") to match " << m.rhs
-                           << " " << m.what << " (" << formatDim(m.rhsSize)
-                           << ")";
+      return op->emitOpError()
+             << "expects " << m.lhs << " " << m.what << " ("
+             << formatDim(m.lhsSize) << ") to match " << m.rhs << " " << m.what
+             << " (" << formatDim(m.rhsSize) << ")";
   }
-  if (getNumQueryHeads() % getNumKVHeads() != 0)
-    return emitOpError() << "expects the number of query heads ("
-                         << getNumQueryHeads()
-                         << ") to be a multiple of the number of key/value "
-                            "heads ("
-                         << getNumKVHeads() << ")";
+  if (op.getNumQueryHeads() % op.getNumKVHeads() != 0)
+    return op->emitOpError()
+           << "expects the number of query heads (" << op.getNumQueryHeads()
+           << ") to be a multiple of the number of key/value heads ("
+           << op.getNumKVHeads() << ")";
 
-  // Step 4. The result is [B, Nq, Hq, Dv].
-  SmallVector<int64_t, 4> expected = {q[0], q[1], q[2], v[3]};
-  ArrayRef<int64_t> result = getResultType().getShape();
-  for (auto [e, r] : llvm::zip_equal(expected, result)) {
-    if (!sizesCompatible(e, r))
-      return emitOpError() << "expects result shape " << formatShape(result)
-                           << " to match [B, Nq, Hq, Dv] = "
-                           << formatShape(expected);
+  // Step 4. Results and dO have their layout's shape.
+  for (const ShapedLike &t : others) {
+    SmallVector<int64_t, 4> expected;
+    switch (t.layout) {
+    case Layout::Query:
+      expected.assign(q.begin(), q.end());
+      break;
+    case Layout::Key:
+      expected.assign(k.begin(), k.end());
+      break;
+    case Layout::Value:
+      expected.assign(v.begin(), v.end());
+      break;
+    case Layout::Output:
+      expected = {q[0], q[1], q[2], v[3]};
+      break;
+    }
+    ArrayRef<int64_t> shape = t.type.getShape();
+    for (auto [e, r] : llvm::zip_equal(expected, shape)) {
+      if (!sizesCompatible(e, r))
+        return op->emitOpError()
+               << "expects " << t.name << " shape " << formatShape(shape)
+               << " to match " << layoutName(t.layout) << " = "
+               << formatShape(expected);
+    }
   }
 
   // Step 5. ALiBi slopes: f32, [Hq] or [B, Hq].
-  if (Value slopes = getAlibiSlopes()) {
+  if (Value slopes = op.getAlibiSlopes()) {
     auto type = cast<RankedTensorType>(slopes.getType());
     if (!type.getElementType().isF32())
-      return emitOpError() << "expects alibi slopes of element type f32, got "
-                           << type.getElementType();
+      return op->emitOpError()
+             << "expects alibi slopes of element type f32, got "
+             << type.getElementType();
     if (type.getRank() != 1 && type.getRank() != 2)
-      return emitOpError() << "expects alibi slopes of shape [Hq] or [B, Hq], "
-                              "got rank "
-                           << type.getRank();
+      return op->emitOpError()
+             << "expects alibi slopes of shape [Hq] or [B, Hq], got rank "
+             << type.getRank();
     int64_t heads = type.getDimSize(type.getRank() - 1);
-    if (!sizesCompatible(heads, getNumQueryHeads()))
-      return emitOpError() << "expects alibi slopes to have one slope per "
-                              "query head ("
-                           << getNumQueryHeads() << "), got "
-                           << formatDim(heads);
+    if (!sizesCompatible(heads, op.getNumQueryHeads()))
+      return op->emitOpError()
+             << "expects alibi slopes to have one slope per query head ("
+             << op.getNumQueryHeads() << "), got " << formatDim(heads);
     if (type.getRank() == 2 && !sizesCompatible(type.getDimSize(0), q[0]))
-      return emitOpError() << "expects alibi slopes batch size ("
-                           << formatDim(type.getDimSize(0))
-                           << ") to match query batch size (" << formatDim(q[0])
-                           << ")";
+      return op->emitOpError()
+             << "expects alibi slopes batch size ("
+             << formatDim(type.getDimSize(0)) << ") to match query batch size ("
+             << formatDim(q[0]) << ")";
   }
 
   // Step 6. Attributes.
-  if (std::optional<ArrayRef<int64_t>> window = getWindow()) {
+  if (std::optional<ArrayRef<int64_t>> window = op.getWindow()) {
     if (window->size() != 2)
-      return emitOpError() << "expects window to have 2 elements [left, "
-                              "right], got "
-                           << window->size();
+      return op->emitOpError()
+             << "expects window to have 2 elements [left, right], got "
+             << window->size();
     StringRef sides[] = {"left", "right"};
     for (auto [side, size] : llvm::zip_equal(sides, *window)) {
-      if (size < kUnbounded)
-        return emitOpError()
+      if (size < kUnboundedSide)
+        return op->emitOpError()
                << "expects window " << side
                << " to be non-negative or -1 (unbounded), got " << size;
     }
   }
-  if (failed(verifyScalar(*this, "scale", getScale(), getScaleValue(),
+  if (failed(verifyScalar(op, "scale", op.getScale(), op.getScaleValue(),
                           /*required=*/false)) ||
-      failed(verifyScalar(*this, "bias", getBias(), getBiasValue(),
+      failed(verifyScalar(op, "bias", op.getBias(), op.getBiasValue(),
                           /*required=*/false)))
     return failure();
   return success();
 }
 
-LogicalResult AttentionOp::reifyResultShapes(
-    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
-  // result : [B, Nq, Hq, Dv]; B and Nq come from the query.
+/// The sizes of a tensor shaped like operand `like` at `b`'s insertion
+/// point: static sizes of `type`, and `like`'s sizes where `type` is dynamic.
+static SmallVector<OpFoldResult> reifyLike(OpBuilder &b, Location loc,
+                                           RankedTensorType type, Value like) {
   SmallVector<OpFoldResult> dims;
-  for (int64_t i = 0; i < 4; ++i) {
-    int64_t size = getResultType().getDimSize(i);
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    int64_t size = type.getDimSize(i);
     if (!ShapedType::isDynamic(size)) {
       dims.push_back(b.getIndexAttr(size));
       continue;
     }
-    // Dynamic result dims are B or Nq: static head counts and dims are
-    // enforced by the verifier.
-    dims.push_back(tensor::getMixedSize(b, getLoc(), getQuery(), i));
+    // Dynamic dims are B or N: static head counts and dims are enforced by
+    // the verifier.
+    dims.push_back(tensor::getMixedSize(b, loc, like, i));
   }
-  reifiedReturnShapes.push_back(std::move(dims));
+  return dims;
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+/// The scale and bias attributes a builder sets: none when the value is an
+/// operand, and no bias of 0.
+static std::pair<FloatAttr, FloatAttr> scalarAttrs(OpBuilder &b,
+                                                   std::optional<float> scale,
+                                                   float bias, Value scaleValue,
+                                                   Value biasValue) {
+  FloatAttr scaleAttr =
+      scale && !scaleValue ? b.getF32FloatAttr(*scale) : FloatAttr();
+  FloatAttr biasAttr =
+      biasValue || bias == 0.0f ? FloatAttr() : b.getF32FloatAttr(bias);
+  return {scaleAttr, biasAttr};
+}
+
+static DenseI64ArrayAttr
+windowAttr(OpBuilder &b, std::optional<std::pair<int64_t, int64_t>> window) {
+  if (!window)
+    return DenseI64ArrayAttr();
+  return b.getDenseI64ArrayAttr({window->first, window->second});
+}
+
+void AttentionOp::build(OpBuilder &b, OperationState &state, Value query,
+                        Value key, Value value, Value alibiSlopes,
+                        std::optional<float> scale, float bias, bool causal,
+                        std::optional<std::pair<int64_t, int64_t>> window,
+                        Value scaleValue, Value biasValue) {
+  auto qType = cast<RankedTensorType>(query.getType());
+  auto vType = cast<RankedTensorType>(value.getType());
+  // result : [B, Nq, Hq, Dv]
+  SmallVector<int64_t, 4> shape = {qType.getDimSize(0), qType.getDimSize(1),
+                                   qType.getDimSize(2), vType.getDimSize(3)};
+  auto resultType = RankedTensorType::get(shape, qType.getElementType());
+  auto [scaleAttr, biasAttr] =
+      scalarAttrs(b, scale, bias, scaleValue, biasValue);
+  build(b, state, resultType, query, key, value, alibiSlopes, scaleValue,
+        biasValue, scaleAttr, biasAttr, causal ? b.getUnitAttr() : UnitAttr(),
+        windowAttr(b, window));
+}
+
+LogicalResult AttentionOp::verify() {
+  return verifyAttention(*this, {{"result", getResultType(), Layout::Output}});
+}
+
+LogicalResult AttentionOp::reifyResultShapes(
+    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  // result : [B, Nq, Hq, Dv]; B and Nq come from the query.
+  reifiedReturnShapes.push_back(
+      reifyLike(b, getLoc(), getResultType(), getQuery()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionGradOp
+//===----------------------------------------------------------------------===//
+
+void AttentionGradOp::build(OpBuilder &b, OperationState &state, Value query,
+                            Value key, Value value, Value gradOutput,
+                            Value alibiSlopes, std::optional<float> scale,
+                            float bias, bool causal,
+                            std::optional<std::pair<int64_t, int64_t>> window,
+                            Value scaleValue, Value biasValue) {
+  auto [scaleAttr, biasAttr] =
+      scalarAttrs(b, scale, bias, scaleValue, biasValue);
+  build(b, state, query.getType(), key.getType(), value.getType(), query, key,
+        value, gradOutput, alibiSlopes, scaleValue, biasValue, scaleAttr,
+        biasAttr, causal ? b.getUnitAttr() : UnitAttr(), windowAttr(b, window));
+}
+
+void AttentionGradOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getQueryGrad(), "dq");
+  setNameFn(getKeyGrad(), "dk");
+  setNameFn(getValueGrad(), "dv");
+}
+
+LogicalResult AttentionGradOp::verify() {
+  return verifyAttention(
+      *this, {{"grad_output", getGradOutputType(), Layout::Output},
+              {"query_grad", getQueryGrad().getType(), Layout::Query},
+              {"key_grad", getKeyGrad().getType(), Layout::Key},
+              {"value_grad", getValueGrad().getType(), Layout::Value}});
+}
+
+LogicalResult AttentionGradOp::reifyResultShapes(
+    OpBuilder &b, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  // dq, dk, dv are shaped like q, k, v.
+  reifiedReturnShapes.push_back(
+      reifyLike(b, getLoc(), getQueryGrad().getType(), getQuery()));
+  reifiedReturnShapes.push_back(
+      reifyLike(b, getLoc(), getKeyGrad().getType(), getKey()));
+  reifiedReturnShapes.push_back(
+      reifyLike(b, getLoc(), getValueGrad().getType(), getValue()));
   return success();
 }
 
@@ -371,16 +455,16 @@ namespace {
 /// Writes the mask in one canonical form: `causal` iff the effective right
 /// bound is 0; `window` only when it says something `causal` does not, with
 /// its right side 0 under `causal`; `window = [-1, -1]` disappears.
-struct CanonicalizeMask : public OpRewritePattern<AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
+template <typename OpT> struct CanonicalizeMask : public OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(AttentionOp op,
+  LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
     int64_t left = op.getEffectiveLeft();
     int64_t right = op.getEffectiveRight();
     bool causal = right == 0;
     std::optional<SmallVector<int64_t, 2>> window;
-    if (left != AttentionOp::kUnbounded || right > 0)
+    if (left != kUnboundedSide || right > 0)
       window = SmallVector<int64_t, 2>{left, right};
 
     std::optional<ArrayRef<int64_t>> oldWindow = op.getWindow();
@@ -401,10 +485,10 @@ struct CanonicalizeMask : public OpRewritePattern<AttentionOp> {
 };
 
 /// ALiBi slopes that are all zero change nothing: drop them.
-struct DropZeroAlibi : public OpRewritePattern<AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
+template <typename OpT> struct DropZeroAlibi : public OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(AttentionOp op,
+  LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
     Value slopes = op.getAlibiSlopes();
     if (!slopes || !matchPattern(slopes, m_AnyZeroFloat()))
@@ -418,10 +502,11 @@ struct DropZeroAlibi : public OpRewritePattern<AttentionOp> {
 /// the kernel then has it compiled in. (A non-finite one stays an operand:
 /// as an attribute the verifier would reject it, and the runtime refuses it
 /// at the launch.)
-struct FoldConstantScalars : public OpRewritePattern<AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
+template <typename OpT>
+struct FoldConstantScalars : public OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(AttentionOp op,
+  LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
     auto finiteConstant = [](Value v) -> FloatAttr {
       FloatAttr c;
@@ -452,7 +537,14 @@ struct FoldConstantScalars : public OpRewritePattern<AttentionOp> {
 
 void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
-  results.add<CanonicalizeMask, DropZeroAlibi, FoldConstantScalars>(context);
+  results.add<CanonicalizeMask<AttentionOp>, DropZeroAlibi<AttentionOp>,
+              FoldConstantScalars<AttentionOp>>(context);
+}
+
+void AttentionGradOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                  MLIRContext *context) {
+  results.add<CanonicalizeMask<AttentionGradOp>, DropZeroAlibi<AttentionGradOp>,
+              FoldConstantScalars<AttentionGradOp>>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -295,6 +295,15 @@ struct SigAttnTilePass
           << "' (expected sync or wgmma)";
       return signalPassFailure();
     }
+    // The backward op has a reference lowering only, so far: say so at the
+    // op instead of leaving it in the host code untouched.
+    WalkResult grads = getOperation()->walk([](AttentionGradOp op) {
+      op.emitOpError() << "has no tiled GPU lowering yet; lower it with "
+                          "-convert-sigattn-to-linalg";
+      return WalkResult::interrupt();
+    });
+    if (grads.wasInterrupted())
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateSigAttnTilePatterns(patterns, {q, k}, *kind);
     // The pattern creates no op it matches: one walk is enough.

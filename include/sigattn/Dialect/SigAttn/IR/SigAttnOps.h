@@ -9,6 +9,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "sigattn/Dialect/SigAttn/IR/SigAttnDialect.h"
+#include "sigattn/Dialect/SigAttn/IR/SigAttnInterfaces.h"
 
 #include <optional>
 #include <utility>

@@ -4,12 +4,15 @@
 #define SIGATTN_DIALECT_SIGATTN_IR_SIGATTNOPS_TD
 
 include "sigattn/Dialect/SigAttn/IR/SigAttnBase.td"
+include "sigattn/Dialect/SigAttn/IR/SigAttnInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def SigAttn_AttentionOp : SigAttn_Op<"attention", [
     Pure,
     AttrSizedOperandSegments,
+    SigAttn_AttentionInterface,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
   let summary = "Sigmoid attention over [B, N, H, D] tensors";
   let description = [{
@@ -103,49 +106,109 @@ def SigAttn_AttentionOp : SigAttn_Op<"attention", [
 
   let extraClassDeclaration = [{
     /// Sentinel for an unbounded side of the visibility window.
-    static constexpr int64_t kUnbounded = -1;
+    static constexpr int64_t kUnbounded = kUnboundedSide;
 
-    RankedTensorType getQueryType() { return getQuery().getType(); }
-    RankedTensorType getKeyType() { return getKey().getType(); }
-    RankedTensorType getValueType() { return getValue().getType(); }
     RankedTensorType getResultType() { return getResult().getType(); }
+  }];
 
-    /// Head dimension of q and k (D), and of v and the result (Dv).
-    int64_t getHeadDim() { return getQueryType().getDimSize(3); }
-    int64_t getValueHeadDim() { return getValueType().getDimSize(3); }
-    /// Number of query heads (Hq) and key/value heads (Hkv).
-    int64_t getNumQueryHeads() { return getQueryType().getDimSize(2); }
-    int64_t getNumKVHeads() { return getKeyType().getDimSize(2); }
-    /// Query heads per key/value head: g = Hq / Hkv.
-    int64_t getGroupSize() { return getNumQueryHeads() / getNumKVHeads(); }
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
 
-    /// The scale applied to q . k: the attribute, or 1 / sqrt(D) (without
-    /// the attribute and the operand).
-    float getEffectiveScale();
-    /// The bias added to every score: the attribute, or 0.
-    float getEffectiveBias() {
-      std::optional<APFloat> bias = getBias();
-      return bias ? bias->convertToFloat() : 0.0f;
-    }
-    /// The scale and the bias as f32 values at `b`'s insertion point: the
-    /// operand, or a constant of the attribute (or default).
-    Value getScaleAsValue(OpBuilder &b);
-    Value getBiasAsValue(OpBuilder &b);
-    /// The visible keys of query i are [i + off - left, i + off + right],
-    /// off = Nk - Nq; a side of kUnbounded is unbounded. These fold `causal`
-    /// and `window` together.
-    int64_t getEffectiveLeft();
-    int64_t getEffectiveRight();
-    /// True when some key may be hidden from some query.
-    bool hasMask() {
-      return getEffectiveLeft() != kUnbounded ||
-             getEffectiveRight() != kUnbounded;
-    }
-    /// True when the ALiBi slopes are given per (batch, head).
-    bool hasBatchedAlibi() {
-      return getAlibiSlopes() &&
-             cast<RankedTensorType>(getAlibiSlopes().getType()).getRank() == 2;
-    }
+
+def SigAttn_AttentionGradOp : SigAttn_Op<"attention_grad", [
+    Pure,
+    AttrSizedOperandSegments,
+    SigAttn_AttentionInterface,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
+  let summary = "Gradients of sigmoid attention with respect to q, k and v";
+  let description = [{
+    The backward pass of `sigattn.attention` with the same operands,
+    attributes and mask: given the gradient `dO` of a loss with respect to
+    the attention's output, it returns the gradients `dq`, `dk`, `dv` with
+    respect to `q`, `k`, `v` (shaped like them).
+
+    ```
+    q  : [B, Nq, Hq, D]     k  : [B, Nk, Hkv, D]    v  : [B, Nk, Hkv, Dv]
+    dO : [B, Nq, Hq, Dv]
+    dq : [B, Nq, Hq, D]     dk : [B, Nk, Hkv, D]    dv : [B, Nk, Hkv, Dv]
+    ```
+
+    With `S` the scores and `P = sigmoid(S)` of the forward op (0 where key
+    `j` is not visible to query `i`), per batch and query head `h` (key/value
+    head `h / g`):
+
+    ```
+    dV = P^T . dO                      (summed over the g query heads of h / g)
+    dP = dO . V^T
+    dS = dP * P * (1 - P)              (element-wise; 0 where masked)
+    dQ = scale * dS . K
+    dK = scale * dS^T . Q              (summed over the g query heads of h / g)
+    ```
+
+    Unlike softmax attention there is no log-sum-exp to keep from the
+    forward pass and no `rowsum(dO * O)` term: the op needs only q, k, v and
+    dO. Arithmetic is in f32; the results have the element type of the
+    inputs. The scale, bias and ALiBi slopes are constants of the
+    differentiation: no gradient is returned for them.
+
+    Example:
+
+    ```mlir
+    %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do causal
+                      scale = 0.125 bias = -8.0
+        : tensor<?x?x16x128xbf16>, tensor<?x?x4x128xbf16>,
+          tensor<?x?x4x128xbf16>, tensor<?x?x16x128xbf16>
+        -> tensor<?x?x16x128xbf16>, tensor<?x?x4x128xbf16>,
+           tensor<?x?x4x128xbf16>
+    ```
+  }];
+
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    AnyRankedTensor:$grad_output,
+    Optional<AnyRankedTensor>:$alibi_slopes,
+    Optional<F32>:$scale_value,
+    Optional<F32>:$bias_value,
+    OptionalAttr<F32Attr>:$scale,
+    OptionalAttr<F32Attr>:$bias,
+    UnitAttr:$causal,
+    OptionalAttr<DenseI64ArrayAttr>:$window);
+  let results = (outs AnyRankedTensor:$query_grad,
+                      AnyRankedTensor:$key_grad,
+                      AnyRankedTensor:$value_grad);
+
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `,` $grad_output
+    (`alibi` `(` $alibi_slopes^ `:` type($alibi_slopes) `)`)?
+    (`causal` $causal^)?
+    (`window` `=` $window^)?
+    `` custom<ScaleOperand>($scale, $scale_value)
+    `` custom<BiasOperand>($bias, $bias_value)
+    attr-dict `:` type($query) `,` type($key) `,` type($value) `,`
+    type($grad_output)
+    `->` type($query_grad) `,` type($key_grad) `,` type($value_grad)
+  }];
+
+  let builders = [
+    /// Builds the op with the result types of q, k and v.
+    OpBuilder<(ins "Value":$query, "Value":$key, "Value":$value,
+                   "Value":$gradOutput,
+                   CArg<"Value", "{}">:$alibiSlopes,
+                   CArg<"std::optional<float>", "std::nullopt">:$scale,
+                   CArg<"float", "0.0f">:$bias,
+                   CArg<"bool", "false">:$causal,
+                   CArg<"std::optional<std::pair<int64_t, int64_t>>",
+                        "std::nullopt">:$window,
+                   CArg<"Value", "{}">:$scaleValue,
+                   CArg<"Value", "{}">:$biasValue)>
+  ];
+
+  let extraClassDeclaration = [{
+    RankedTensorType getGradOutputType() { return getGradOutput().getType(); }
   }];
 
   let hasVerifier = 1;

@@ -124,110 +124,193 @@ struct StoreTileLowering : public OpRewritePattern<StoreTileOp> {
   }
 };
 
+/// The f32 widening of a vector.
+static Value widen(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<VectorType>(v.getType());
+  return arith::ExtFOp::create(b, loc, type.clone(b.getF32Type()), v);
+}
+
+/// What a tile step of a band computes first, in its orientation (rows:
+/// the block's tile; columns: the tile of this step):
+///   S[r, c] = scale * rows[r] . cols[c] + bias - slope * |r + off - c|
+///   P[r, c] = sigmoid(S[r, c]), 0 on boundary tiles unless c < Ncols and
+///             r + off - left <= c <= r + off + right,
+/// with row and column indices counted from rowStart and colStart and
+/// off = Ncols - Nrows.
+static Value sigmoidScores(OpBuilder &b, Location loc, TileStepInterface step,
+                           Value rowTile, Value colTile, Value colStart,
+                           Value slope, Value scale, Value bias) {
+  int64_t rows = cast<VectorType>(rowTile.getType()).getDimSize(0);
+  int64_t cols = cast<VectorType>(colTile.getType()).getDimSize(0);
+  Type f32 = b.getF32Type();
+  Type idx = b.getIndexType();
+  auto scoreType = VectorType::get({rows, cols}, f32);
+  auto indexType = VectorType::get({rows, cols}, idx);
+  auto splat = [&](float v) -> Value {
+    return arith::ConstantOp::create(b, loc, scoreType,
+                                     DenseElementsAttr::get(scoreType, v));
+  };
+  auto broadcast = [&](Value scalar) -> Value {
+    return vector::BroadcastOp::create(
+        b, loc, isa<IndexType>(scalar.getType()) ? indexType : scoreType,
+        scalar);
+  };
+
+  // Step 1. S = scale * rows . cols^T + bias, in f32.
+  Value s = contract(b, loc, widen(b, loc, rowTile), widen(b, loc, colTile),
+                     splat(0.0f), /*rhsTransposed=*/true);
+  s = arith::MulFOp::create(b, loc, s, broadcast(scale));
+  s = arith::AddFOp::create(b, loc, s, broadcast(bias));
+
+  // diag[r, c] = row + off, the column aligned with the row.
+  Value colCount = memref::DimOp::create(b, loc, step.getColumnSource(), 1);
+  Value off = arith::SubIOp::create(b, loc, colCount, step.getRowCount());
+  Value diagStart = arith::AddIOp::create(b, loc, step.getRowStart(), off);
+  Value diag = indexGrid(b, loc, rows, cols, diagStart, /*alongRows=*/true);
+  Value col = indexGrid(b, loc, rows, cols, colStart, /*alongRows=*/false);
+
+  // Step 2. S -= slope * |diag - col|.
+  if (slope) {
+    // |diag - col| = max(diag - col, col - diag)
+    Value dist =
+        arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, diag, col),
+                               arith::SubIOp::create(b, loc, col, diag));
+    dist = arith::IndexCastOp::create(
+        b, loc, VectorType::get({rows, cols}, b.getI64Type()), dist);
+    Value distF = arith::SIToFPOp::create(b, loc, scoreType, dist);
+    Value penalty = arith::MulFOp::create(b, loc, broadcast(slope), distF);
+    s = arith::SubFOp::create(b, loc, s, penalty);
+  }
+
+  // Step 3. P = 1 / (1 + exp(-S)).
+  Value p = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, s));
+  p = arith::AddFOp::create(b, loc, splat(1.0f), p);
+  p = arith::DivFOp::create(b, loc, splat(1.0f), p);
+
+  // Step 4. Boundary tiles only: P = 0 unless col < Ncols and
+  // diag - left <= col <= diag + right.
+  if (!step.isMasked())
+    return p;
+  Value visible = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, col,
+                                        broadcast(colCount));
+  auto andVisible = [&](arith::CmpIPredicate pred, Value bound) {
+    visible = arith::AndIOp::create(
+        b, loc, visible, arith::CmpIOp::create(b, loc, pred, col, bound));
+  };
+  if (step.getRowLeft() != kUnboundedSide)
+    andVisible(
+        arith::CmpIPredicate::sge,
+        arith::SubIOp::create(b, loc, diag,
+                              broadcast(cstIndex(b, loc, step.getRowLeft()))));
+  if (step.getRowRight() != kUnboundedSide)
+    andVisible(
+        arith::CmpIPredicate::sle,
+        arith::AddIOp::create(b, loc, diag,
+                              broadcast(cstIndex(b, loc, step.getRowRight()))));
+  return arith::SelectOp::create(b, loc, visible, p, splat(0.0f));
+}
+
+/// dS = dP * P * (1 - P) * scale with dP = gradRows . values^T: the score
+/// gradient of P from the rows of dO (or V) against the columns of V (or
+/// dO), in f32.
+static Value scoreGradient(OpBuilder &b, Location loc, Value gradRows,
+                           Value values, Value p, Value scale) {
+  auto type = cast<VectorType>(p.getType());
+  auto splat = [&](float v) -> Value {
+    return arith::ConstantOp::create(b, loc, type,
+                                     DenseElementsAttr::get(type, v));
+  };
+  Value dp = contract(b, loc, widen(b, loc, gradRows), widen(b, loc, values),
+                      splat(0.0f), /*rhsTransposed=*/true);
+  Value ds = arith::MulFOp::create(b, loc, dp, p);
+  ds = arith::MulFOp::create(b, loc, ds,
+                             arith::SubFOp::create(b, loc, splat(1.0f), p));
+  return arith::MulFOp::create(
+      b, loc, ds, vector::BroadcastOp::create(b, loc, type, scale));
+}
+
+/// The two column tiles of a step (K and V, or Q and dO): `block` rows from
+/// row tile * block of head `head`, zero past the end. Returns the first
+/// row and the two tiles.
+static std::tuple<Value, Value, Value>
+readColumnTiles(OpBuilder &b, Location loc, Value tile, int64_t block,
+                Value batch, Value head, Value first, Value second) {
+  Value start = arith::MulIOp::create(b, loc, tile, cstIndex(b, loc, block));
+  auto tileOf = [&](Value mem) {
+    auto type = cast<MemRefType>(mem.getType());
+    return readTile(
+        b, loc,
+        VectorType::get({block, type.getDimSize(3)}, type.getElementType()),
+        mem, batch, head, start);
+  };
+  return {start, tileOf(first), tileOf(second)};
+}
+
 struct TileStepLowering : public OpRewritePattern<TileStepOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TileStepOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Type f32 = rewriter.getF32Type();
-    int64_t bq = op.getBlockQ(), bk = op.getBlockK();
-    int64_t d = op.getQTile().getType().getDimSize(1);
-    int64_t dv = op.getAcc().getType().getDimSize(1);
-    Type elementType = op.getKey().getType().getElementType();
-    auto scoreType = VectorType::get({bq, bk}, f32);
-    auto splat = [&](float v) -> Value {
-      return arith::ConstantOp::create(
-          rewriter, loc, scoreType, DenseElementsAttr::get(scoreType, v));
-    };
+    // K and V tiles, zero past the end of the keys; P as the band says.
+    auto [k0, kTile, vTile] = readColumnTiles(
+        rewriter, loc, op.getKTile(), op.getBlockK(), op.getBatch(),
+        op.getKvHead(), op.getKey(), op.getValue());
+    Value p = sigmoidScores(rewriter, loc, op, op.getQTile(), kTile, k0,
+                            op.getAlibiSlope(), op.getScaleAsValue(rewriter),
+                            op.getBiasAsValue(rewriter));
 
-    // Step 1. K and V tiles, zero past the end of the keys.
-    Value k0 = arith::MulIOp::create(rewriter, loc, op.getKTile(),
-                                     cstIndex(rewriter, loc, bk));
-    Value kTile = readTile(rewriter, loc, VectorType::get({bk, d}, elementType),
-                           op.getKey(), op.getBatch(), op.getKvHead(), k0);
-    Value vTile =
-        readTile(rewriter, loc, VectorType::get({bk, dv}, elementType),
-                 op.getValue(), op.getBatch(), op.getKvHead(), k0);
+    // acc += P . V.
+    rewriter.replaceOp(op, contract(rewriter, loc, p,
+                                    widen(rewriter, loc, vTile), op.getAcc(),
+                                    /*rhsTransposed=*/false));
+    return success();
+  }
+};
 
-    // Step 2. S = scale * Q.K^T + bias, in f32.
-    auto widen = [&](Value v) -> Value {
-      auto type = cast<VectorType>(v.getType());
-      return arith::ExtFOp::create(rewriter, loc, type.clone(f32), v);
-    };
-    Value s = contract(rewriter, loc, widen(op.getQTile()), widen(kTile),
-                       splat(0.0f), /*rhsTransposed=*/true);
-    auto broadcast = [&](Value scalar) -> Value {
-      return vector::BroadcastOp::create(rewriter, loc, scoreType, scalar);
-    };
-    s = arith::MulFOp::create(rewriter, loc, s,
-                              broadcast(op.getScaleAsValue(rewriter)));
-    s = arith::AddFOp::create(rewriter, loc, s,
-                              broadcast(op.getBiasAsValue(rewriter)));
+struct GradQStepLowering : public OpRewritePattern<GradQStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GradQStepOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value scale = op.getScaleAsValue(rewriter);
+    auto [k0, kTile, vTile] = readColumnTiles(
+        rewriter, loc, op.getKTile(), op.getBlockK(), op.getBatch(),
+        op.getKvHead(), op.getKey(), op.getValue());
+    Value p =
+        sigmoidScores(rewriter, loc, op, op.getQTile(), kTile, k0,
+                      op.getAlibiSlope(), scale, op.getBiasAsValue(rewriter));
 
-    // diag[r, c] = i + Nk - Nq, the key aligned with query i = q_start + r.
-    Value seqK = memref::DimOp::create(rewriter, loc, op.getKey(), 1);
-    Value off = arith::SubIOp::create(rewriter, loc, seqK, op.getSeqQ());
-    Value diagStart = arith::AddIOp::create(rewriter, loc, op.getQStart(), off);
-    Value diag = indexGrid(rewriter, loc, bq, bk, diagStart, /*alongRows=*/true);
-    Value col = indexGrid(rewriter, loc, bq, bk, k0, /*alongRows=*/false);
-    auto indexScalar = [&](int64_t v) -> Value {
-      return vector::BroadcastOp::create(
-          rewriter, loc, VectorType::get({bq, bk}, rewriter.getIndexType()),
-          cstIndex(rewriter, loc, v));
-    };
+    // dS from dP = dO . V^T; acc += dS . K.
+    Value ds = scoreGradient(rewriter, loc, op.getDoTile(), vTile, p, scale);
+    rewriter.replaceOp(op, contract(rewriter, loc, ds,
+                                    widen(rewriter, loc, kTile), op.getAcc(),
+                                    /*rhsTransposed=*/false));
+    return success();
+  }
+};
 
-    // Step 3. S -= slope * |diag - j|.
-    if (Value slope = op.getAlibiSlope()) {
-      // |diag - j| = max(diag - j, j - diag)
-      Value dist = arith::MaxSIOp::create(
-          rewriter, loc, arith::SubIOp::create(rewriter, loc, diag, col),
-          arith::SubIOp::create(rewriter, loc, col, diag));
-      dist = arith::IndexCastOp::create(
-          rewriter, loc, VectorType::get({bq, bk}, rewriter.getI64Type()),
-          dist);
-      Value distF = arith::SIToFPOp::create(rewriter, loc, scoreType, dist);
-      Value slopes = vector::BroadcastOp::create(rewriter, loc, scoreType, slope);
-      Value penalty = arith::MulFOp::create(rewriter, loc, slopes, distF);
-      s = arith::SubFOp::create(rewriter, loc, s, penalty);
-    }
+struct GradKVStepLowering : public OpRewritePattern<GradKVStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GradKVStepOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value scale = op.getScaleAsValue(rewriter);
+    // Q and dO tiles of query head `head`, zero past the end of the
+    // queries; P in the keys' orientation (rows: keys, columns: queries).
+    auto [q0, qTile, doTile] = readColumnTiles(
+        rewriter, loc, op.getQTile(), op.getBlockQ(), op.getBatch(),
+        op.getHead(), op.getQuery(), op.getGradOutput());
+    Value p =
+        sigmoidScores(rewriter, loc, op, op.getKTile(), qTile, q0,
+                      op.getAlibiSlope(), scale, op.getBiasAsValue(rewriter));
 
-    // Step 4. P = 1 / (1 + exp(-S)).
-    Value p = math::ExpOp::create(rewriter, loc,
-                                  arith::NegFOp::create(rewriter, loc, s));
-    p = arith::AddFOp::create(rewriter, loc, splat(1.0f), p);
-    p = arith::DivFOp::create(rewriter, loc, splat(1.0f), p);
-
-    // Step 5. Boundary tiles only: P = 0 unless j < Nk and
-    // diag - left <= j <= diag + right.
-    if (op.getMasked()) {
-      Value seqKGrid = vector::BroadcastOp::create(
-          rewriter, loc, VectorType::get({bq, bk}, rewriter.getIndexType()),
-          seqK);
-      Value visible = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::slt, col, seqKGrid);
-      if (op.getLeft() != AttentionOp::kUnbounded) {
-        Value lo = arith::SubIOp::create(rewriter, loc, diag,
-                                         indexScalar(op.getLeft()));
-        visible = arith::AndIOp::create(
-            rewriter, loc, visible,
-            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
-                                  col, lo));
-      }
-      if (op.getRight() != AttentionOp::kUnbounded) {
-        Value hi = arith::AddIOp::create(rewriter, loc, diag,
-                                         indexScalar(op.getRight()));
-        visible = arith::AndIOp::create(
-            rewriter, loc, visible,
-            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle,
-                                  col, hi));
-      }
-      p = arith::SelectOp::create(rewriter, loc, visible, p, splat(0.0f));
-    }
-
-    // Step 6. acc += P . V.
-    Value acc = contract(rewriter, loc, p, widen(vTile), op.getAcc(),
-                         /*rhsTransposed=*/false);
-    rewriter.replaceOp(op, acc);
+    // dv += P . dO; dS from dP = V . dO^T; dk += dS . Q.
+    Value dv = contract(rewriter, loc, p, widen(rewriter, loc, doTile),
+                        op.getDvAcc(), /*rhsTransposed=*/false);
+    Value ds = scoreGradient(rewriter, loc, op.getVTile(), doTile, p, scale);
+    Value dk = contract(rewriter, loc, ds, widen(rewriter, loc, qTile),
+                        op.getDkAcc(), /*rhsTransposed=*/false);
+    rewriter.replaceOp(op, {dk, dv});
     return success();
   }
 };
@@ -240,7 +323,8 @@ struct ConvertSigAttnTilesToVectorPass
     RewritePatternSet patterns(ctx);
     populateSigAttnTilesToVectorPatterns(patterns);
     ConversionTarget target(*ctx);
-    target.addIllegalOp<LoadTileOp, TileStepOp, StoreTileOp>();
+    target.addIllegalOp<LoadTileOp, TileStepOp, GradQStepOp, GradKVStepOp,
+                        StoreTileOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
@@ -252,6 +336,6 @@ struct ConvertSigAttnTilesToVectorPass
 
 void mlir::sigattn::populateSigAttnTilesToVectorPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<LoadTileLowering, StoreTileLowering, TileStepLowering>(
-      patterns.getContext());
+  patterns.add<LoadTileLowering, StoreTileLowering, TileStepLowering,
+               GradQStepLowering, GradKVStepLowering>(patterns.getContext());
 }

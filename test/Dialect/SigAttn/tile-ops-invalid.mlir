@@ -144,3 +144,149 @@ func.func @step_no_bias(%qt: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: 
       : vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<16x64xf32>
   return
 }
+
+// -----
+
+// The backward tile steps.
+
+func.func @grad_q_q_columns(%qt: vector<16x32xbf16>, %dot: vector<16x32xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>, %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects q_tile to have 64 columns (dimension 3 of key), got 32}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x32xbf16>, vector<16x32xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_q_value_rows(%qt: vector<16x64xbf16>, %dot: vector<16x32xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x4x32xbf16>, %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects key and value to agree in dimension 2, got 2 and 4}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x2x64xbf16>, memref<?x?x4x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_q_do_rows(%qt: vector<16x64xbf16>, %dot: vector<8x32xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>, %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects do_tile to have one row per q_tile row (16), got 8}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<8x32xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_q_do_columns(%qt: vector<16x64xbf16>, %dot: vector<16x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>, %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects do_tile to have 32 columns (dimension 3 of value), got 64}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_q_do_type(%qt: vector<16x64xbf16>, %dot: vector<16x32xf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>, %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects do_tile element type ('f16') to match value element type ('bf16')}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_q_acc_columns(%qt: vector<16x64xbf16>, %dot: vector<16x32xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>, %acc: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects acc to have 64 columns (dimension 3 of key), got 32}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_q_window(%qt: vector<16x64xbf16>, %dot: vector<16x32xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>, %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects window sides to be non-negative or -1 (unbounded), got [-2, 0]}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-2, 0] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_q_no_bias(%qt: vector<16x64xbf16>, %dot: vector<16x32xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x32xbf16>, %acc: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects a bias (an attribute or an f32 operand)}}
+  %a = sigattn.grad_q_step %qt, %dot, %k, %v, %acc [%i, %i, %i, %i] seq_q = %i block_k = 16 window = [-1, -1] scale = 1.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x32xbf16>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_k_columns(%kt: vector<16x32xbf16>, %vt: vector<16x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xbf16>, %dk: vector<16x64xf32>, %dv: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects k_tile to have 64 columns (dimension 3 of query), got 32}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x32xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<16x64xf32>, vector<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_do_heads(%kt: vector<16x64xbf16>, %vt: vector<16x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x4x32xbf16>, %dk: vector<16x64xf32>, %dv: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects query and grad_output to agree in dimension 2, got 8 and 4}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x4x32xbf16>, vector<16x64xf32>, vector<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_do_type(%kt: vector<16x64xbf16>, %vt: vector<16x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xf16>, %dk: vector<16x64xf32>, %dv: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects grad_output element type ('f16') to match query element type ('bf16')}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xf16>, vector<16x64xf32>, vector<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_v_rows(%kt: vector<16x64xbf16>, %vt: vector<32x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xbf16>, %dk: vector<16x64xf32>, %dv: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects v_tile to have one row per k_tile row (16), got 32}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<32x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<16x64xf32>, vector<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_v_columns(%kt: vector<16x64xbf16>, %vt: vector<16x16xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xbf16>, %dk: vector<16x64xf32>, %dv: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects v_tile to have 32 columns (dimension 3 of grad_output), got 16}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x16xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<16x64xf32>, vector<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_dk_rows(%kt: vector<16x64xbf16>, %vt: vector<16x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xbf16>, %dk: vector<8x64xf32>, %dv: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects dk_acc to have one row per k_tile row (16), got 8}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<8x64xf32>, vector<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_dv_columns(%kt: vector<16x64xbf16>, %vt: vector<16x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xbf16>, %dk: vector<16x64xf32>, %dv: vector<16x64xf32>, %i: index) {
+  // expected-error @+1 {{expects dv_acc to have 32 columns (dimension 3 of grad_output), got 64}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<16x64xf32>, vector<16x64xf32>
+  return
+}
+
+// -----
+
+func.func @grad_kv_scale_inf(%kt: vector<16x64xbf16>, %vt: vector<16x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xbf16>, %dk: vector<16x64xf32>, %dv: vector<16x32xf32>, %i: index) {
+  // expected-error @+1 {{expects a finite scale, got INF}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i block_q = 16 window = [-1, -1] scale = 0x7F800000 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<16x64xf32>, vector<16x32xf32>
+  return
+}

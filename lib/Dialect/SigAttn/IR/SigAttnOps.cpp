@@ -571,6 +571,55 @@ static LogicalResult verifyTileOfHead(Operation *op, StringRef tileName,
   return success();
 }
 
+/// The window and the scalars of a tile step: [left, right] with sides of
+/// at least -1; a scale and a bias, each an attribute or an operand.
+static LogicalResult
+verifyStepAttributes(Operation *op, ArrayRef<int64_t> window,
+                     std::optional<APFloat> scale, Value scaleValue,
+                     std::optional<APFloat> bias, Value biasValue) {
+  if (window.size() != 2)
+    return op->emitOpError() << "expects window to have 2 elements [left, "
+                                "right], got "
+                             << window.size();
+  if (window[0] < kUnboundedSide || window[1] < kUnboundedSide)
+    return op->emitOpError() << "expects window sides to be non-negative or "
+                                "-1 (unbounded), got ["
+                             << window[0] << ", " << window[1] << "]";
+  if (failed(verifyScalar(op, "scale", scale, scaleValue,
+                          /*required=*/true)) ||
+      failed(verifyScalar(op, "bias", bias, biasValue, /*required=*/true)))
+    return failure();
+  return success();
+}
+
+/// `a` and `b` agree in dimensions 0 .. 2 (B, N, H).
+static LogicalResult verifySameRows(Operation *op, StringRef aName,
+                                    MemRefType a, StringRef bName,
+                                    MemRefType b) {
+  if (a.getElementType() != b.getElementType())
+    return op->emitOpError() << "expects " << bName << " element type ("
+                             << b.getElementType() << ") to match " << aName
+                             << " element type (" << a.getElementType() << ")";
+  for (int64_t i = 0; i < 3; ++i) {
+    if (!sizesCompatible(a.getDimSize(i), b.getDimSize(i)))
+      return op->emitOpError() << "expects " << aName << " and " << bName
+                               << " to agree in dimension " << i << ", got "
+                               << formatDim(a.getDimSize(i)) << " and "
+                               << formatDim(b.getDimSize(i));
+  }
+  return success();
+}
+
+/// `tile` has `rows` rows (those of `rowsName`).
+static LogicalResult verifyRows(Operation *op, StringRef name, VectorType tile,
+                                StringRef rowsName, int64_t rows) {
+  if (tile.getDimSize(0) != rows)
+    return op->emitOpError()
+           << "expects " << name << " to have one row per " << rowsName
+           << " row (" << rows << "), got " << tile.getDimSize(0);
+  return success();
+}
+
 LogicalResult LoadTileOp::verify() {
   return verifyTileOfHead(*this, "result", getResult().getType(), "source",
                           getSource().getType());
@@ -586,52 +635,121 @@ LogicalResult TileStepOp::verify() {
   MemRefType kType = getKey().getType();
   MemRefType vType = getValue().getType();
   VectorType accType = getAcc().getType();
-  if (failed(verifyTileOfHead(*this, "q_tile", qType, "key", kType)))
+  if (failed(verifyTileOfHead(*this, "q_tile", qType, "key", kType)) ||
+      failed(verifySameRows(*this, "key", kType, "value", vType)) ||
+      failed(verifyRows(*this, "acc", accType, "q_tile", qType.getDimSize(0))))
     return failure();
-  if (vType.getElementType() != kType.getElementType())
-    return emitOpError() << "expects value element type ("
-                         << vType.getElementType()
-                         << ") to match key element type ("
-                         << kType.getElementType() << ")";
-  for (int64_t i = 0; i < 3; ++i) {
-    if (!sizesCompatible(kType.getDimSize(i), vType.getDimSize(i)))
-      return emitOpError() << "expects key and value to agree in dimension "
-                           << i << ", got " << formatDim(kType.getDimSize(i))
-                           << " and " << formatDim(vType.getDimSize(i));
-  }
-  if (accType.getDimSize(0) != qType.getDimSize(0))
-    return emitOpError() << "expects acc to have one row per q_tile row ("
-                         << qType.getDimSize(0) << "), got "
-                         << accType.getDimSize(0);
   if (failed(verifyTileOfHead(*this, "acc", accType, "value", vType,
                               /*checkElementType=*/false)))
     return failure();
-  ArrayRef<int64_t> window = getWindow();
-  if (window.size() != 2)
-    return emitOpError() << "expects window to have 2 elements [left, right], "
-                            "got "
-                         << window.size();
-  if (window[0] < AttentionOp::kUnbounded ||
-      window[1] < AttentionOp::kUnbounded)
-    return emitOpError() << "expects window sides to be non-negative or -1 "
-                            "(unbounded), got ["
-                         << window[0] << ", " << window[1] << "]";
-  if (failed(verifyScalar(*this, "scale", getScale(), getScaleValue(),
-                          /*required=*/true)) ||
-      failed(verifyScalar(*this, "bias", getBias(), getBiasValue(),
-                          /*required=*/true)))
+  return verifyStepAttributes(*this, getWindow(), getScale(), getScaleValue(),
+                              getBias(), getBiasValue());
+}
+
+//===----------------------------------------------------------------------===//
+// TileStepInterface
+//===----------------------------------------------------------------------===//
+
+// Forward and dQ steps: rows are queries, columns keys; the op's window.
+Value TileStepOp::getRowStart() { return getQStart(); }
+int64_t TileStepOp::getRowBlock() { return getBlockQ(); }
+Value TileStepOp::getRowCount() { return getSeqQ(); }
+Value TileStepOp::getColumnSource() { return getKey(); }
+int64_t TileStepOp::getColumnBlock() { return getBlockK(); }
+Value TileStepOp::getColumnTile() { return getKTile(); }
+int64_t TileStepOp::getRowLeft() { return getLeft(); }
+int64_t TileStepOp::getRowRight() { return getRight(); }
+
+Value GradQStepOp::getRowStart() { return getQStart(); }
+int64_t GradQStepOp::getRowBlock() { return getBlockQ(); }
+Value GradQStepOp::getRowCount() { return getSeqQ(); }
+Value GradQStepOp::getColumnSource() { return getKey(); }
+int64_t GradQStepOp::getColumnBlock() { return getBlockK(); }
+Value GradQStepOp::getColumnTile() { return getKTile(); }
+int64_t GradQStepOp::getRowLeft() { return getLeft(); }
+int64_t GradQStepOp::getRowRight() { return getRight(); }
+
+// dK, dV steps: rows are keys, columns queries. Key j is seen by queries
+// j - off - right .. j - off + left (off = Nk - Nq): the window's sides swap.
+Value GradKVStepOp::getRowStart() { return getKStart(); }
+int64_t GradKVStepOp::getRowBlock() { return getBlockK(); }
+Value GradKVStepOp::getRowCount() { return getSeqK(); }
+Value GradKVStepOp::getColumnSource() { return getQuery(); }
+int64_t GradKVStepOp::getColumnBlock() { return getBlockQ(); }
+Value GradKVStepOp::getColumnTile() { return getQTile(); }
+int64_t GradKVStepOp::getRowLeft() { return getRight(); }
+int64_t GradKVStepOp::getRowRight() { return getLeft(); }
+
+//===----------------------------------------------------------------------===//
+// Backward tile steps
+//===----------------------------------------------------------------------===//
+
+LogicalResult GradQStepOp::verify() {
+  VectorType qType = getQTile().getType();
+  VectorType doType = getDoTile().getType();
+  MemRefType kType = getKey().getType();
+  MemRefType vType = getValue().getType();
+  VectorType accType = getAcc().getType();
+  if (failed(verifyTileOfHead(*this, "q_tile", qType, "key", kType)) ||
+      failed(verifySameRows(*this, "key", kType, "value", vType)) ||
+      failed(verifyRows(*this, "do_tile", doType, "q_tile",
+                        qType.getDimSize(0))) ||
+      failed(verifyTileOfHead(*this, "do_tile", doType, "value", vType)) ||
+      failed(
+          verifyRows(*this, "acc", accType, "q_tile", qType.getDimSize(0))) ||
+      failed(verifyTileOfHead(*this, "acc", accType, "key", kType,
+                              /*checkElementType=*/false)))
     return failure();
-  return success();
+  return verifyStepAttributes(*this, getWindow(), getScale(), getScaleValue(),
+                              getBias(), getBiasValue());
+}
+
+LogicalResult GradKVStepOp::verify() {
+  VectorType kType = getKTile().getType();
+  VectorType vType = getVTile().getType();
+  MemRefType qType = getQuery().getType();
+  MemRefType doType = getGradOutput().getType();
+  int64_t rows = kType.getDimSize(0);
+  if (failed(verifyTileOfHead(*this, "k_tile", kType, "query", qType)) ||
+      failed(verifySameRows(*this, "query", qType, "grad_output", doType)) ||
+      failed(verifyRows(*this, "v_tile", vType, "k_tile", rows)) ||
+      failed(verifyTileOfHead(*this, "v_tile", vType, "grad_output", doType)) ||
+      failed(
+          verifyRows(*this, "dk_acc", getDkAcc().getType(), "k_tile", rows)) ||
+      failed(verifyTileOfHead(*this, "dk_acc", getDkAcc().getType(), "query",
+                              qType, /*checkElementType=*/false)) ||
+      failed(
+          verifyRows(*this, "dv_acc", getDvAcc().getType(), "k_tile", rows)) ||
+      failed(verifyTileOfHead(*this, "dv_acc", getDvAcc().getType(),
+                              "grad_output", doType,
+                              /*checkElementType=*/false)))
+    return failure();
+  return verifyStepAttributes(*this, getWindow(), getScale(), getScaleValue(),
+                              getBias(), getBiasValue());
+}
+
+/// The scale or bias of a tile step as an f32 value: the operand, or a
+/// constant of the attribute (the verifier requires one of the two).
+static Value stepScalar(OpBuilder &b, Location loc, Value value,
+                        std::optional<APFloat> attr) {
+  return scalarAsValue(b, loc, value, attr ? attr->convertToFloat() : 0.0f);
 }
 
 Value TileStepOp::getScaleAsValue(OpBuilder &b) {
-  std::optional<APFloat> scale = getScale();
-  return scalarAsValue(b, getLoc(), getScaleValue(),
-                       scale ? scale->convertToFloat() : 0.0f);
+  return stepScalar(b, getLoc(), getScaleValue(), getScale());
 }
-
 Value TileStepOp::getBiasAsValue(OpBuilder &b) {
-  std::optional<APFloat> bias = getBias();
-  return scalarAsValue(b, getLoc(), getBiasValue(),
-                       bias ? bias->convertToFloat() : 0.0f);
+  return stepScalar(b, getLoc(), getBiasValue(), getBias());
+}
+Value GradQStepOp::getScaleAsValue(OpBuilder &b) {
+  return stepScalar(b, getLoc(), getScaleValue(), getScale());
+}
+Value GradQStepOp::getBiasAsValue(OpBuilder &b) {
+  return stepScalar(b, getLoc(), getBiasValue(), getBias());
+}
+Value GradKVStepOp::getScaleAsValue(OpBuilder &b) {
+  return stepScalar(b, getLoc(), getScaleValue(), getScale());
+}
+Value GradKVStepOp::getBiasAsValue(OpBuilder &b) {
+  return stepScalar(b, getLoc(), getBiasValue(), getBias());
 }

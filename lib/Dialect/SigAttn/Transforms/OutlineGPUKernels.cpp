@@ -844,6 +844,21 @@ struct SigAttnOutlineGPUKernelsPass
   using SigAttnOutlineGPUKernelsBase::SigAttnOutlineGPUKernelsBase;
 
   void runOnOperation() override {
+    // The backward tile steps have the portable lowering only, so far: say
+    // so at the step (at the location of its sigattn.attention_grad) instead
+    // of outlining a kernel no backend can finish.
+    WalkResult grads = getOperation()->walk([](Operation *op) {
+      if (!isa<GradQStepOp, GradKVStepOp>(op))
+        return WalkResult::advance();
+      op->emitOpError() << "has no GPU kernel lowering yet; lower "
+                           "sigattn.attention_grad with "
+                           "-convert-sigattn-to-linalg, or run the tiled "
+                           "loops on the CPU with "
+                           "-convert-sigattn-tiles-to-vector";
+      return WalkResult::interrupt();
+    });
+    if (grads.wasInterrupted())
+      return signalPassFailure();
     int64_t warps = numWarps;
     if (std::optional<std::string> error = checkNumWarpsOption(warps)) {
       mlir::emitError(getOperation().getLoc())

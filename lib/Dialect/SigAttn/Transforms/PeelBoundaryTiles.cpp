@@ -1,14 +1,17 @@
 //===- PeelBoundaryTiles.cpp - element masks on boundary tiles only -------===//
 //
-// A loop over key/value tiles whose body is a masked sigattn.tile_step is
-// split into [lo, a) masked, [a, c) unmasked and [c, hi) masked, where every
-// tile of [a, c) is inside the key sequence and visible to every valid row
-// of the query tile. Target independent: it only moves loop bounds and the
-// `masked` flag.
+// A loop over column tiles whose body is a masked tile step (the forward
+// sigattn.tile_step, the backward grad_q_step and grad_kv_step: any
+// TileStepInterface) is split into [lo, a) masked, [a, c) unmasked and
+// [c, hi) masked, where every tile of [a, c) is inside the column sequence
+// and visible to every valid row of the block's tile. Target independent:
+// it only moves loop bounds and the `masked` flag.
 //
 //===----------------------------------------------------------------------===//
 
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
+
+#include "Band.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -27,20 +30,20 @@ using namespace mlir::sigattn;
 
 namespace {
 
-/// The masked tile step a loop over key/value tiles is made of, if `loop`
-/// is such a loop: unit step, one tile step, indexed by the induction
-/// variable, with its other operands defined outside the loop.
-static TileStepOp getPeelableStep(scf::ForOp loop) {
+/// The masked tile step a loop over column tiles is made of, if `loop` is
+/// such a loop: unit step, one tile step, indexed by the induction
+/// variable, with its rows and columns defined outside the loop.
+static TileStepInterface getPeelableStep(scf::ForOp loop) {
   if (!matchPattern(loop.getStep(), m_One()))
     return {};
-  auto steps = loop.getBody()->getOps<TileStepOp>();
+  auto steps = loop.getBody()->getOps<TileStepInterface>();
   if (!llvm::hasSingleElement(steps))
     return {};
-  TileStepOp step = *steps.begin();
-  if (!step.getMasked() || step.getKTile() != loop.getInductionVar())
+  TileStepInterface step = *steps.begin();
+  if (!step.isMasked() || step.getColumnTile() != loop.getInductionVar())
     return {};
-  for (Value v : {Value(step.getQStart()), Value(step.getSeqQ()),
-                  Value(step.getKey())}) {
+  for (Value v :
+       {step.getRowStart(), step.getRowCount(), step.getColumnSource()}) {
     if (!loop.isDefinedOutsideOfLoop(v))
       return {};
   }
@@ -48,52 +51,18 @@ static TileStepOp getPeelableStep(scf::ForOp loop) {
 }
 
 /// Splits `loop` into masked / unmasked / masked ranges.
-static void peel(RewriterBase &rewriter, scf::ForOp loop, TileStepOp step) {
+static void peel(RewriterBase &rewriter, scf::ForOp loop,
+                 TileStepInterface step) {
   Location loc = loop.getLoc();
   rewriter.setInsertionPoint(loop);
-  auto cst = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(rewriter, loc, v);
-  };
-  auto add = [&](Value a, Value b) -> Value {
-    return arith::AddIOp::create(rewriter, loc, a, b);
-  };
-  auto sub = [&](Value a, Value b) -> Value {
-    return arith::SubIOp::create(rewriter, loc, a, b);
-  };
-  auto clamp = [&](Value v, Value lower, Value upper) -> Value {
-    Value atLeast = arith::MaxSIOp::create(rewriter, loc, v, lower);
-    return arith::MinSIOp::create(rewriter, loc, atLeast, upper);
-  };
-
   Value lo = loop.getLowerBound(), hi = loop.getUpperBound();
-  Value bk = cst(step.getBlockK());
-  Value one = cst(1);
-  Value seqQ = step.getSeqQ();
-  Value seqK = memref::DimOp::create(rewriter, loc, step.getKey(), 1);
-  Value off = sub(seqK, seqQ);
-
-  // Valid query rows of the tile: [iLo, iHi].
-  Value iLo = step.getQStart();
-  Value rowEnd = arith::MinSIOp::create(
-      rewriter, loc, add(iLo, cst(step.getBlockQ())), seqQ);
-  Value iHi = sub(rowEnd, one);
-
-  // a: first tile right of the left edge for the last row,
-  //    kt * Bk >= iHi + off - left.
-  Value a = lo;
-  if (step.getLeft() != AttentionOp::kUnbounded) {
-    Value edge = sub(add(iHi, off), cst(step.getLeft()));
-    a = clamp(arith::CeilDivSIOp::create(rewriter, loc, edge, bk), lo, hi);
-  }
-  // c: end of the tiles inside the keys, kt * Bk + Bk <= Nk, and left of
-  //    the right edge for the first row, kt * Bk + Bk - 1 <= iLo + off + right.
-  Value c = arith::FloorDivSIOp::create(rewriter, loc, seqK, bk);
-  if (step.getRight() != AttentionOp::kUnbounded) {
-    Value edge = add(add(iLo, off), cst(step.getRight() + 1));
-    c = arith::MinSIOp::create(
-        rewriter, loc, c, arith::FloorDivSIOp::create(rewriter, loc, edge, bk));
-  }
-  c = clamp(c, a, hi);
+  Value colCount =
+      memref::DimOp::create(rewriter, loc, step.getColumnSource(), 1);
+  auto [a, c] = unmaskedColumnTiles(
+      rewriter, loc,
+      {step.getRowStart(), step.getRowBlock(), step.getRowCount(), colCount,
+       step.getColumnBlock(), step.getRowLeft(), step.getRowRight()},
+      lo, hi);
 
   // [lo, a) masked, [a, c) unmasked, [c, hi) masked.
   auto leftLoop = cast<scf::ForOp>(rewriter.clone(*loop));
@@ -102,8 +71,8 @@ static void peel(RewriterBase &rewriter, scf::ForOp loop, TileStepOp step) {
   interior.setLowerBound(a);
   interior.setUpperBound(c);
   interior.getInitArgsMutable().assign(leftLoop.getResults());
-  for (auto s : interior.getBody()->getOps<TileStepOp>())
-    s.setMasked(false);
+  for (auto s : interior.getBody()->getOps<TileStepInterface>())
+    s.setMaskedFlag(false);
   rewriter.modifyOpInPlace(loop, [&] {
     loop.setLowerBound(c);
     loop.getInitArgsMutable().assign(interior.getResults());
@@ -114,9 +83,9 @@ struct SigAttnPeelBoundaryTilesPass
     : public sigattn::impl::SigAttnPeelBoundaryTilesBase<
           SigAttnPeelBoundaryTilesPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<scf::ForOp, TileStepOp>> work;
+    SmallVector<std::pair<scf::ForOp, TileStepInterface>> work;
     getOperation()->walk([&](scf::ForOp loop) {
-      if (TileStepOp step = getPeelableStep(loop))
+      if (TileStepInterface step = getPeelableStep(loop))
         work.push_back({loop, step});
     });
     IRRewriter rewriter(&getContext());

@@ -10,6 +10,8 @@
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 #include "sigattn/Runtime/KernelABI.h"
 
+#include "Band.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -116,6 +118,16 @@ TileSizes mlir::sigattn::getDefaultTileSizes(MmaKind kind, int64_t headDim,
   return {/*blockQ=*/64, /*blockK=*/16};
 }
 
+TileSizes mlir::sigattn::getDefaultGradTileSizes(MmaKind kind, int64_t headDim,
+                                                 int64_t valueDim) {
+  // Provisional: the backward tile steps have the portable lowering only so
+  // far; these become measured defaults with their tensor-core lowerings.
+  (void)kind;
+  (void)headDim;
+  (void)valueDim;
+  return {/*blockQ=*/64, /*blockK=*/64};
+}
+
 int64_t mlir::sigattn::getDefaultNumWarps(MmaKind kind, int64_t blockQ) {
   if (kind == MmaKind::Wgmma)
     return std::clamp<int64_t>(blockQ / 16, 4, kMaxWarps);
@@ -135,66 +147,128 @@ static MemRefType bufferTypeOf(Value tensor) {
   return MemRefType::get(type.getShape(), type.getElementType());
 }
 
-struct TileAttention : public OpRewritePattern<AttentionOp> {
-  TileAttention(MLIRContext *ctx, TileSizes sizes, MmaKind kind)
-      : OpRewritePattern(ctx), sizes(sizes), kind(kind) {}
+/// What every tiling of an attention op reads: q, k, v and the slopes
+/// through buffers, the sizes, the scalars and the window.
+struct TiledOperands {
+  Value query, key, value, slopes;
+  Value batch, seqQ, seqK;
+  // Scale and bias: compiled-in attributes, or the op's f32 operands.
+  Value scaleValue, biasValue;
+  FloatAttr scale, bias;
+  DenseI64ArrayAttr window;
+  int64_t left, right, group;
+  bool batchedAlibi;
+
+  TiledOperands(RewriterBase &rewriter, Location loc, AttentionInterface op)
+      : query(toBuffer(rewriter, loc, op.getQuery())),
+        key(toBuffer(rewriter, loc, op.getKey())),
+        value(toBuffer(rewriter, loc, op.getValue())),
+        slopes(op.getAlibiSlopes()
+                   ? toBuffer(rewriter, loc, op.getAlibiSlopes())
+                   : Value()),
+        scaleValue(op.getScaleValue()), biasValue(op.getBiasValue()),
+        left(op.getEffectiveLeft()), right(op.getEffectiveRight()),
+        group(op.getGroupSize()), batchedAlibi(op.hasBatchedAlibi()) {
+    scale = scaleValue ? FloatAttr()
+                       : rewriter.getF32FloatAttr(op.getEffectiveScale());
+    bias = biasValue ? FloatAttr()
+                     : rewriter.getF32FloatAttr(op.getEffectiveBias());
+    window = rewriter.getDenseI64ArrayAttr({left, right});
+  }
+
+  /// Reads `tensor` through a read-only buffer.
+  static Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+    return bufferization::ToBufferOp::create(b, loc, bufferTypeOf(tensor),
+                                             tensor, /*read_only=*/true);
+  }
+
+  /// The ALiBi slope of query head `head` in batch `batch`, if any.
+  Value loadSlope(OpBuilder &b, Location loc, Value batchIdx,
+                  Value head) const {
+    if (!slopes)
+      return Value();
+    SmallVector<Value> idx = batchedAlibi ? SmallVector<Value>{batchIdx, head}
+                                          : SmallVector<Value>{head};
+    return memref::LoadOp::create(b, loc, slopes, idx);
+  }
+};
+
+/// A buffer of `type` whose dynamic sizes are those of tensor `like`.
+static Value allocLike(OpBuilder &b, Location loc, RankedTensorType type,
+                       Value like) {
+  auto memType = MemRefType::get(type.getShape(), type.getElementType());
+  SmallVector<Value> dynamicSizes;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (type.isDynamicDim(i))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, like, i));
+  }
+  return memref::AllocOp::create(b, loc, memType, dynamicSizes);
+}
+
+/// A grid over (x, y, z) mapped to GPU blocks, whose body `build` fills.
+static void
+createGrid(RewriterBase &rewriter, Location loc, ArrayRef<OpFoldResult> sizes,
+           function_ref<void(OpBuilder &, Location, ValueRange)> build) {
+  MLIRContext *ctx = rewriter.getContext();
+  ArrayAttr mapping = rewriter.getArrayAttr(
+      {gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX),
+       gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimY),
+       gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimZ)});
+  auto grid =
+      scf::ForallOp::create(rewriter, loc, sizes, ValueRange{}, mapping);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(grid.getBody()->getTerminator());
+  build(rewriter, loc, grid.getInductionVars());
+}
+
+/// A zero f32 tile.
+static Value zeroTile(OpBuilder &b, Location loc, VectorType type) {
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, 0.0f));
+}
+
+/// The tile sizes of `op`: the pass's, or the defaults of `kind`.
+static std::pair<int64_t, int64_t> resolveTileSizes(TileSizes sizes,
+                                                    TileSizes defaults) {
+  return {sizes.blockQ > 0 ? sizes.blockQ : defaults.blockQ,
+          sizes.blockK > 0 ? sizes.blockK : defaults.blockK};
+}
+
+/// A tiling pattern of `OpT` with the pass's tile sizes and MMA kind.
+template <typename OpT> struct TilePattern : public OpRewritePattern<OpT> {
+  TilePattern(MLIRContext *ctx, TileSizes sizes, MmaKind kind)
+      : OpRewritePattern<OpT>(ctx), sizes(sizes), kind(kind) {}
+
+protected:
+  TileSizes sizes;
+  MmaKind kind;
+};
+
+struct TileAttention : public TilePattern<AttentionOp> {
+  using TilePattern::TilePattern;
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    TileSizes defaults =
-        getDefaultTileSizes(kind, op.getHeadDim(), op.getValueHeadDim());
-    int64_t blockQ = sizes.blockQ > 0 ? sizes.blockQ : defaults.blockQ;
-    int64_t blockK = sizes.blockK > 0 ? sizes.blockK : defaults.blockK;
+    auto [blockQ, blockK] =
+        resolveTileSizes(sizes, getDefaultTileSizes(kind, op.getHeadDim(),
+                                                    op.getValueHeadDim()));
     Type elementType = op.getQueryType().getElementType();
 
     // Step 1. Read the operands through buffers and allocate the output.
-    auto toBuffer = [&](Value tensor) -> Value {
-      return bufferization::ToBufferOp::create(
-          rewriter, loc, bufferTypeOf(tensor), tensor, /*read_only=*/true);
-    };
-    Value query = toBuffer(op.getQuery());
-    Value key = toBuffer(op.getKey());
-    Value value = toBuffer(op.getValue());
-    Value slopes =
-        op.getAlibiSlopes() ? toBuffer(op.getAlibiSlopes()) : Value();
-
+    TiledOperands t(rewriter, loc, op);
     RankedTensorType resultType = op.getResultType();
-    auto outType = MemRefType::get(resultType.getShape(), elementType);
-    SmallVector<Value> dynamicSizes;
-    for (int64_t i = 0; i < resultType.getRank(); ++i) {
-      if (resultType.isDynamicDim(i))
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, op.getQuery(), i));
-    }
-    Value out = memref::AllocOp::create(rewriter, loc, outType, dynamicSizes);
+    Value out = allocLike(rewriter, loc, resultType, op.getQuery());
 
-    Value batch = memref::DimOp::create(rewriter, loc, query, 0);
-    Value seqQ = memref::DimOp::create(rewriter, loc, query, 1);
-    Value seqK = memref::DimOp::create(rewriter, loc, key, 1);
+    Value batch = memref::DimOp::create(rewriter, loc, t.query, 0);
+    Value seqQ = memref::DimOp::create(rewriter, loc, t.query, 1);
+    Value seqK = memref::DimOp::create(rewriter, loc, t.key, 1);
     Value numQTiles = arith::CeilDivSIOp::create(rewriter, loc, seqQ,
                                                  cst(rewriter, loc, blockQ));
 
     // Step 2. The grid: (query tile, head, batch) -> blocks (x, y, z).
-    ArrayAttr mapping = rewriter.getArrayAttr(
-        {gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX),
-         gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimY),
-         gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimZ)});
     SmallVector<OpFoldResult> gridSizes = {
         numQTiles, rewriter.getIndexAttr(op.getNumQueryHeads()), batch};
-    int64_t left = op.getEffectiveLeft();
-    int64_t right = op.getEffectiveRight();
-    auto window = rewriter.getDenseI64ArrayAttr({left, right});
-    // Scale and bias: compiled-in attributes, or the op's f32 operands.
-    Value scaleValue = op.getScaleValue(), biasValue = op.getBiasValue();
-    FloatAttr scale = scaleValue
-                          ? FloatAttr()
-                          : rewriter.getF32FloatAttr(op.getEffectiveScale());
-    FloatAttr bias = biasValue
-                         ? FloatAttr()
-                         : rewriter.getF32FloatAttr(op.getEffectiveBias());
-    int64_t group = op.getGroupSize();
     auto qTileType = VectorType::get({blockQ, op.getHeadDim()}, elementType);
     auto accType =
         VectorType::get({blockQ, op.getValueHeadDim()}, rewriter.getF32Type());
@@ -203,76 +277,170 @@ struct TileAttention : public OpRewritePattern<AttentionOp> {
       Value qTile = ivs[0], head = ivs[1], batchIdx = ivs[2];
       Value one = cst(b, l, 1);
       Value q0 = arith::MulIOp::create(b, l, qTile, cst(b, l, blockQ));
-      Value kvHead = arith::DivUIOp::create(b, l, head, cst(b, l, group));
-      Value q = LoadTileOp::create(b, l, qTileType, query, batchIdx, q0, head);
-      Value slope;
-      if (slopes) {
-        SmallVector<Value> idx = op.hasBatchedAlibi()
-                                     ? SmallVector<Value>{batchIdx, head}
-                                     : SmallVector<Value>{head};
-        slope = memref::LoadOp::create(b, l, slopes, idx);
-      }
+      Value kvHead = arith::DivUIOp::create(b, l, head, cst(b, l, t.group));
+      Value q =
+          LoadTileOp::create(b, l, qTileType, t.query, batchIdx, q0, head);
+      Value slope = t.loadSlope(b, l, batchIdx, head);
 
-      // Step 3. The key/value tiles the mask can reach. Valid query rows
-      // are [iLo, iHi]; query i sees keys [i + off - left, i + off + right].
-      Value off = arith::SubIOp::create(b, l, seqK, seqQ);
-      Value iLo = q0;
-      Value rowEnd = arith::MinSIOp::create(
-          b, l, arith::AddIOp::create(b, l, q0, cst(b, l, blockQ)), seqQ);
-      Value iHi = arith::SubIOp::create(b, l, rowEnd, one);
-      Value jMin = cst(b, l, 0);
-      if (left != AttentionOp::kUnbounded) {
-        // jMin = max(0, iLo + off - left)
-        Value first = arith::SubIOp::create(
-            b, l, arith::AddIOp::create(b, l, iLo, off), cst(b, l, left));
-        jMin = arith::MaxSIOp::create(b, l, jMin, first);
-      }
-      Value jMax = arith::SubIOp::create(b, l, seqK, one);
-      if (right != AttentionOp::kUnbounded) {
-        // jMax = min(Nk - 1, iHi + off + right)
-        Value last = arith::AddIOp::create(
-            b, l, arith::AddIOp::create(b, l, iHi, off), cst(b, l, right));
-        jMax = arith::MinSIOp::create(b, l, jMax, last);
-      }
-      Value bk = cst(b, l, blockK);
-      Value lo = arith::FloorDivSIOp::create(b, l, jMin, bk);
-      Value hi = arith::AddIOp::create(
-          b, l, arith::FloorDivSIOp::create(b, l, jMax, bk), one);
-      // No visible key at all (e.g. causal rows before the first key).
-      hi = arith::MaxSIOp::create(b, l, hi, lo);
+      // Step 3. The key/value tiles the mask can reach.
+      auto [lo, hi] = visibleColumnTiles(
+          b, l, {q0, blockQ, seqQ, seqK, blockK, t.left, t.right});
 
       // Step 4. acc = sum over tiles of P . V, every tile masked for now.
-      Value zero = arith::ConstantOp::create(
-          b, l, accType, DenseElementsAttr::get(accType, 0.0f));
       auto loop = scf::ForOp::create(
-          b, l, lo, hi, one, ValueRange{zero},
+          b, l, lo, hi, one, ValueRange{zeroTile(b, l, accType)},
           [&](OpBuilder &nb, Location nl, Value kt, ValueRange iterArgs) {
             Value next = TileStepOp::create(
-                nb, nl, accType, q, key, value, iterArgs[0], batchIdx, kvHead,
-                q0, kt, seqQ, slope, scaleValue, biasValue,
-                nb.getI64IntegerAttr(blockK), window, scale, bias,
+                nb, nl, accType, q, t.key, t.value, iterArgs[0], batchIdx,
+                kvHead, q0, kt, seqQ, slope, t.scaleValue, t.biasValue,
+                nb.getI64IntegerAttr(blockK), t.window, t.scale, t.bias,
                 /*masked=*/nb.getUnitAttr());
             scf::YieldOp::create(nb, nl, next);
           });
       StoreTileOp::create(b, l, loop.getResult(0), out, batchIdx, q0, head);
     };
-    auto grid =
-        scf::ForallOp::create(rewriter, loc, gridSizes, ValueRange{}, mapping);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPoint(grid.getBody()->getTerminator());
-      buildTile(rewriter, loc, grid.getInductionVars());
-    }
+    createGrid(rewriter, loc, gridSizes, buildTile);
 
     Value result = bufferization::ToTensorOp::create(
         rewriter, loc, resultType, out, /*restrict=*/true, /*writable=*/true);
     rewriter.replaceOp(op, result);
     return success();
   }
+};
 
-private:
-  TileSizes sizes;
-  MmaKind kind;
+/// sigattn.attention_grad becomes two grids, with no atomics and no f32
+/// scratch buffer (every gradient is written once, by one block):
+///  - dK, dV: a grid over (key tile, key/value head, batch); each block
+///    loops over the g query heads of its key/value head and, for each, over
+///    the query tiles that see its keys (grad_kv_step: rows are keys);
+///  - dQ: a grid over (query tile, query head, batch) looping over the
+///    key/value tiles the mask lets it see (grad_q_step), like the forward
+///    pass.
+/// dQ recomputes S and dP: two more tile products than accumulating dQ
+/// across the key tiles of the first grid, in exchange for determinism and
+/// no scratch. Both grids' loops are made of masked steps; peeling unmasks
+/// the interior.
+struct TileAttentionGrad : public TilePattern<AttentionGradOp> {
+  using TilePattern::TilePattern;
+
+  LogicalResult matchAndRewrite(AttentionGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto [blockQ, blockK] =
+        resolveTileSizes(sizes, getDefaultGradTileSizes(kind, op.getHeadDim(),
+                                                        op.getValueHeadDim()));
+    Type elementType = op.getQueryType().getElementType();
+    Type f32 = rewriter.getF32Type();
+    int64_t d = op.getHeadDim(), dv = op.getValueHeadDim();
+
+    // Step 1. Buffers of the operands and of the three gradients.
+    TiledOperands t(rewriter, loc, op);
+    Value gradOutput =
+        TiledOperands::toBuffer(rewriter, loc, op.getGradOutput());
+    RankedTensorType dqType = op.getQueryGrad().getType();
+    RankedTensorType dkType = op.getKeyGrad().getType();
+    RankedTensorType dvType = op.getValueGrad().getType();
+    Value dqOut = allocLike(rewriter, loc, dqType, op.getQuery());
+    Value dkOut = allocLike(rewriter, loc, dkType, op.getKey());
+    Value dvOut = allocLike(rewriter, loc, dvType, op.getValue());
+
+    Value batch = memref::DimOp::create(rewriter, loc, t.query, 0);
+    Value seqQ = memref::DimOp::create(rewriter, loc, t.query, 1);
+    Value seqK = memref::DimOp::create(rewriter, loc, t.key, 1);
+    auto numTiles = [&](Value n, int64_t block) -> OpFoldResult {
+      return arith::CeilDivSIOp::create(rewriter, loc, n,
+                                        cst(rewriter, loc, block))
+          .getResult();
+    };
+
+    // Step 2. dK, dV: (key tile, key/value head, batch) -> blocks (x, y, z).
+    auto kTileType = VectorType::get({blockK, d}, elementType);
+    auto vTileType = VectorType::get({blockK, dv}, elementType);
+    auto dkAccType = VectorType::get({blockK, d}, f32);
+    auto dvAccType = VectorType::get({blockK, dv}, f32);
+    auto buildKeyTile = [&](OpBuilder &b, Location l, ValueRange ivs) {
+      Value kTileIdx = ivs[0], kvHead = ivs[1], batchIdx = ivs[2];
+      Value one = cst(b, l, 1);
+      Value k0 = arith::MulIOp::create(b, l, kTileIdx, cst(b, l, blockK));
+      Value kTile =
+          LoadTileOp::create(b, l, kTileType, t.key, batchIdx, k0, kvHead);
+      Value vTile =
+          LoadTileOp::create(b, l, vTileType, t.value, batchIdx, k0, kvHead);
+      // The query tiles that see these keys: the band in the keys'
+      // orientation, the window's sides swapped.
+      auto [lo, hi] = visibleColumnTiles(
+          b, l, {k0, blockK, seqK, seqQ, blockQ, t.right, t.left});
+      Value firstHead = arith::MulIOp::create(b, l, kvHead, cst(b, l, t.group));
+      auto heads = scf::ForOp::create(
+          b, l, cst(b, l, 0), cst(b, l, t.group), one,
+          ValueRange{zeroTile(b, l, dkAccType), zeroTile(b, l, dvAccType)},
+          [&](OpBuilder &hb, Location hl, Value gi, ValueRange accs) {
+            Value head = arith::AddIOp::create(hb, hl, firstHead, gi);
+            Value slope = t.loadSlope(hb, hl, batchIdx, head);
+            auto queries = scf::ForOp::create(
+                hb, hl, lo, hi, one, accs,
+                [&](OpBuilder &nb, Location nl, Value qt, ValueRange iter) {
+                  auto step = GradKVStepOp::create(
+                      nb, nl, dkAccType, dvAccType, kTile, vTile, t.query,
+                      gradOutput, iter[0], iter[1], batchIdx, head, k0, qt,
+                      seqK, slope, t.scaleValue, t.biasValue,
+                      nb.getI64IntegerAttr(blockQ), t.window, t.scale, t.bias,
+                      /*masked=*/nb.getUnitAttr());
+                  scf::YieldOp::create(nb, nl, step.getResults());
+                });
+            scf::YieldOp::create(hb, hl, queries.getResults());
+          });
+      StoreTileOp::create(b, l, heads.getResult(0), dkOut, batchIdx, k0,
+                          kvHead);
+      StoreTileOp::create(b, l, heads.getResult(1), dvOut, batchIdx, k0,
+                          kvHead);
+    };
+    createGrid(rewriter, loc,
+               {numTiles(seqK, blockK),
+                rewriter.getIndexAttr(op.getNumKVHeads()), batch},
+               buildKeyTile);
+
+    // Step 3. dQ: (query tile, query head, batch) -> blocks (x, y, z).
+    auto qTileType = VectorType::get({blockQ, d}, elementType);
+    auto doTileType = VectorType::get({blockQ, dv}, elementType);
+    auto dqAccType = VectorType::get({blockQ, d}, f32);
+    auto buildQueryTile = [&](OpBuilder &b, Location l, ValueRange ivs) {
+      Value qTileIdx = ivs[0], head = ivs[1], batchIdx = ivs[2];
+      Value q0 = arith::MulIOp::create(b, l, qTileIdx, cst(b, l, blockQ));
+      Value kvHead = arith::DivUIOp::create(b, l, head, cst(b, l, t.group));
+      Value qTile =
+          LoadTileOp::create(b, l, qTileType, t.query, batchIdx, q0, head);
+      Value doTile =
+          LoadTileOp::create(b, l, doTileType, gradOutput, batchIdx, q0, head);
+      Value slope = t.loadSlope(b, l, batchIdx, head);
+      auto [lo, hi] = visibleColumnTiles(
+          b, l, {q0, blockQ, seqQ, seqK, blockK, t.left, t.right});
+      auto loop = scf::ForOp::create(
+          b, l, lo, hi, cst(b, l, 1), ValueRange{zeroTile(b, l, dqAccType)},
+          [&](OpBuilder &nb, Location nl, Value kt, ValueRange iter) {
+            Value next = GradQStepOp::create(
+                nb, nl, dqAccType, qTile, doTile, t.key, t.value, iter[0],
+                batchIdx, kvHead, q0, kt, seqQ, slope, t.scaleValue,
+                t.biasValue, nb.getI64IntegerAttr(blockK), t.window, t.scale,
+                t.bias, /*masked=*/nb.getUnitAttr());
+            scf::YieldOp::create(nb, nl, next);
+          });
+      StoreTileOp::create(b, l, loop.getResult(0), dqOut, batchIdx, q0, head);
+    };
+    createGrid(rewriter, loc,
+               {numTiles(seqQ, blockQ),
+                rewriter.getIndexAttr(op.getNumQueryHeads()), batch},
+               buildQueryTile);
+
+    auto toTensor = [&](RankedTensorType type, Value buffer) -> Value {
+      return bufferization::ToTensorOp::create(rewriter, loc, type, buffer,
+                                               /*restrict=*/true,
+                                               /*writable=*/true);
+    };
+    rewriter.replaceOp(op, {toTensor(dqType, dqOut), toTensor(dkType, dkOut),
+                            toTensor(dvType, dvOut)});
+    return success();
+  }
 };
 
 struct SigAttnTilePass
@@ -295,15 +463,6 @@ struct SigAttnTilePass
           << "' (expected sync or wgmma)";
       return signalPassFailure();
     }
-    // The backward op has a reference lowering only, so far: say so at the
-    // op instead of leaving it in the host code untouched.
-    WalkResult grads = getOperation()->walk([](AttentionGradOp op) {
-      op.emitOpError() << "has no tiled GPU lowering yet; lower it with "
-                          "-convert-sigattn-to-linalg";
-      return WalkResult::interrupt();
-    });
-    if (grads.wasInterrupted())
-      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateSigAttnTilePatterns(patterns, {q, k}, *kind);
     // The pattern creates no op it matches: one walk is enough.
@@ -315,5 +474,6 @@ struct SigAttnTilePass
 
 void mlir::sigattn::populateSigAttnTilePatterns(RewritePatternSet &patterns,
                                                 TileSizes sizes, MmaKind kind) {
-  patterns.add<TileAttention>(patterns.getContext(), sizes, kind);
+  patterns.add<TileAttention, TileAttentionGrad>(patterns.getContext(), sizes,
+                                                 kind);
 }

@@ -105,3 +105,70 @@ func.func @alibi_batched(%q: tensor<2x100x4x64xbf16>, %k: tensor<2x100x4x64xbf16
       -> tensor<2x100x4x64xbf16>
   return %o : tensor<2x100x4x64xbf16>
 }
+
+// -----
+
+// sigattn.attention_grad, GQA (g = 4), causal: two grids.
+// dK, dV: (key tile, key/value head, batch); each block loops over its 4
+// query heads and, for each, over the query tiles that see its keys: the
+// band in the keys' orientation (rows: keys, off = Nq - Nk, the window's
+// sides swapped), so causal bounds the first query tile,
+// max(0, k0 + Nq - Nk) floordiv 64, and leaves the last one open.
+// dQ: (query tile, query head, batch) looping over key tiles like the
+// forward pass.
+// CHECK-LABEL: func.func @grad_gqa_causal
+//  CHECK-SAME:   (%[[Q:[^:]+]]: tensor<?x?x8x64xbf16>, %[[K:[^:]+]]: tensor<?x?x2x64xbf16>, %[[V:[^:]+]]: tensor<?x?x2x32xbf16>, %[[DO:[^:]+]]: tensor<?x?x8x32xbf16>)
+//   CHECK-DAG:   %[[QB:.+]] = bufferization.to_buffer %[[Q]] read_only
+//   CHECK-DAG:   %[[KB:.+]] = bufferization.to_buffer %[[K]] read_only
+//   CHECK-DAG:   %[[VB:.+]] = bufferization.to_buffer %[[V]] read_only
+//   CHECK-DAG:   %[[DOB:.+]] = bufferization.to_buffer %[[DO]] read_only
+//       CHECK:   %[[B:.+]] = tensor.dim %[[Q]], %c0
+//       CHECK:   %[[NQ:.+]] = tensor.dim %[[Q]], %c1
+//       CHECK:   %[[DQ:.+]] = memref.alloc(%[[B]], %[[NQ]]) : memref<?x?x8x64xbf16>
+//       CHECK:   %[[NK:.+]] = tensor.dim %[[K]], %c1
+//       CHECK:   %[[DK:.+]] = memref.alloc(%{{.+}}, %[[NK]]) : memref<?x?x2x64xbf16>
+//       CHECK:   %[[DV:.+]] = memref.alloc(%{{.+}}, %{{.+}}) : memref<?x?x2x32xbf16>
+//       CHECK:   %[[NKT:.+]] = arith.ceildivsi %[[NK]], %c32
+//       CHECK:   scf.forall (%[[KT:.+]], %[[HKV:.+]], %[[BI:.+]]) in (%[[NKT]], 2, %[[B]]) {
+//       CHECK:     %[[K0:.+]] = arith.muli %[[KT]], %c32
+//       CHECK:     %[[KTILE:.+]] = sigattn.load_tile %[[KB]][%[[BI]], %[[K0]], %[[HKV]]] : memref<?x?x2x64xbf16> -> vector<32x64xbf16>
+//       CHECK:     %[[VTILE:.+]] = sigattn.load_tile %[[VB]][%[[BI]], %[[K0]], %[[HKV]]] : memref<?x?x2x32xbf16> -> vector<32x32xbf16>
+//       CHECK:     %[[OFF:.+]] = arith.subi %[[NQ]], %[[NK]]
+//       CHECK:     %[[FIRST:.+]] = arith.addi %[[K0]], %[[OFF]]
+//       CHECK:     %[[CMIN:.+]] = arith.maxsi %[[FIRST]], %c0
+//       CHECK:     %[[LAST:.+]] = arith.subi %[[NQ]], %c1
+//       CHECK:     %[[LO:.+]] = arith.floordivsi %[[CMIN]], %c64
+//       CHECK:     %[[HI0:.+]] = arith.floordivsi %[[LAST]], %c64
+//       CHECK:     %[[HI1:.+]] = arith.addi %[[HI0]], %c1
+//       CHECK:     %[[HI:.+]] = arith.maxsi %[[HI1]], %[[LO]]
+//       CHECK:     %[[H0:.+]] = arith.muli %[[HKV]], %c4
+//       CHECK:     %[[ACC:.+]]:2 = scf.for %[[GI:.+]] = %c0 to %c4 step %c1 iter_args({{.+}}) -> (vector<32x64xf32>, vector<32x32xf32>) {
+//       CHECK:       %[[H:.+]] = arith.addi %[[H0]], %[[GI]]
+//       CHECK:       scf.for %[[QT:.+]] = %[[LO]] to %[[HI]] step %c1
+//       CHECK:         sigattn.grad_kv_step %[[KTILE]], %[[VTILE]], %[[QB]], %[[DOB]], %{{.+}}, %{{.+}}[%[[BI]], %[[H]], %[[K0]], %[[QT]]] seq_k = %[[NK]] masked block_q = 64 window = [-1, 0] scale = 1.250000e-01 bias = 0.000000e+00
+//       CHECK:     sigattn.store_tile %[[ACC]]#0, %[[DK]][%[[BI]], %[[K0]], %[[HKV]]] : vector<32x64xf32>, memref<?x?x2x64xbf16>
+//       CHECK:     sigattn.store_tile %[[ACC]]#1, %[[DV]][%[[BI]], %[[K0]], %[[HKV]]] : vector<32x32xf32>, memref<?x?x2x32xbf16>
+//       CHECK:   } {mapping = [#gpu.block<x>, #gpu.block<y>, #gpu.block<z>]}
+//       CHECK:   %[[NQT:.+]] = arith.ceildivsi %[[NQ]], %c64
+//       CHECK:   scf.forall (%[[QT2:.+]], %[[H2:.+]], %[[BI2:.+]]) in (%[[NQT]], 8, %[[B]]) {
+//       CHECK:     %[[Q0:.+]] = arith.muli %[[QT2]], %c64
+//       CHECK:     %[[HKV2:.+]] = arith.divui %[[H2]], %c4
+//       CHECK:     %[[QTILE:.+]] = sigattn.load_tile %[[QB]][%[[BI2]], %[[Q0]], %[[H2]]] : memref<?x?x8x64xbf16> -> vector<64x64xbf16>
+//       CHECK:     %[[DOTILE:.+]] = sigattn.load_tile %[[DOB]][%[[BI2]], %[[Q0]], %[[H2]]] : memref<?x?x8x32xbf16> -> vector<64x32xbf16>
+//       CHECK:     %[[DQACC:.+]] = scf.for %[[KT2:.+]] = %c0 to %{{.+}} step %c1 iter_args(%[[A:.+]] = %{{.+}}) -> (vector<64x64xf32>) {
+//       CHECK:       sigattn.grad_q_step %[[QTILE]], %[[DOTILE]], %[[KB]], %[[VB]], %[[A]][%[[BI2]], %[[HKV2]], %[[Q0]], %[[KT2]]] seq_q = %[[NQ]] masked block_k = 32 window = [-1, 0] scale = 1.250000e-01 bias = 0.000000e+00
+//       CHECK:     sigattn.store_tile %[[DQACC]], %[[DQ]][%[[BI2]], %[[Q0]], %[[H2]]] : vector<64x64xf32>, memref<?x?x8x64xbf16>
+//       CHECK:   } {mapping = [#gpu.block<x>, #gpu.block<y>, #gpu.block<z>]}
+//       CHECK:   %[[RQ:.+]] = bufferization.to_tensor %[[DQ]] restrict writable
+//       CHECK:   %[[RK:.+]] = bufferization.to_tensor %[[DK]] restrict writable
+//       CHECK:   %[[RV:.+]] = bufferization.to_tensor %[[DV]] restrict writable
+//       CHECK:   return %[[RQ]], %[[RK]], %[[RV]]
+func.func @grad_gqa_causal(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>,
+                           %v: tensor<?x?x2x32xbf16>, %do: tensor<?x?x8x32xbf16>)
+    -> (tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>) {
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do causal
+      : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>,
+        tensor<?x?x8x32xbf16>
+      -> tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>
+  return %dq, %dk, %dv : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>
+}

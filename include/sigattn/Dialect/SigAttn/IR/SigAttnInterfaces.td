@@ -118,4 +118,45 @@ def SigAttn_AttentionInterface : OpInterface<"AttentionInterface"> {
   }];
 }
 
+def SigAttn_TileStepInterface : OpInterface<"TileStepInterface"> {
+  let cppNamespace = "::mlir::sigattn";
+  let description = [{
+    A tile step of a band: a block owns a tile of rows (queries in the
+    forward pass and for dQ, keys for dK and dV) and loops over tiles of
+    columns (the other sequence). Column `c` is visible to row `r` iff
+
+    ```
+    r + off - left <= c <= r + off + right,   off = Ncols - Nrows
+    ```
+
+    in the row orientation: for rows of keys, `left` and `right` are the
+    op's right and left sides (a key is seen by the queries at most `right`
+    before and `left` after it). Tiling, skipping and boundary peeling only
+    use this interface, so they serve every step the same way.
+  }];
+
+  let methods = [
+    InterfaceMethod<"The first row of the block's tile.", "::mlir::Value",
+                    "getRowStart">,
+    InterfaceMethod<"Rows in the block's tile.", "int64_t", "getRowBlock">,
+    InterfaceMethod<"The number of rows in the sequence (Nrows).",
+                    "::mlir::Value", "getRowCount">,
+    InterfaceMethod<"A [B, Ncols, H, D] memref the columns are read from: "
+                    "its dimension 1 is Ncols.", "::mlir::Value",
+                    "getColumnSource">,
+    InterfaceMethod<"Columns in a tile.", "int64_t", "getColumnBlock">,
+    InterfaceMethod<"The column tile this step processes.", "::mlir::Value",
+                    "getColumnTile">,
+    InterfaceMethod<"The window in the row orientation: left side.",
+                    "int64_t", "getRowLeft">,
+    InterfaceMethod<"The window in the row orientation: right side.",
+                    "int64_t", "getRowRight">,
+    InterfaceMethod<"True when the step applies element masks.", "bool",
+                    "isMasked", (ins), [{ return $_op.getMasked(); }]>,
+    InterfaceMethod<"Sets whether the step applies element masks.", "void",
+                    "setMaskedFlag", (ins "bool":$masked),
+                    [{ $_op.setMasked(masked); }]>,
+  ];
+}
+
 #endif // SIGATTN_DIALECT_SIGATTN_IR_SIGATTNINTERFACES_TD

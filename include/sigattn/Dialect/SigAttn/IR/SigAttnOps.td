@@ -254,7 +254,8 @@ def SigAttn_LoadTileOp : SigAttn_Op<"load_tile", [
 def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
     MemoryEffects<[MemRead]>,
     AttrSizedOperandSegments,
-    AllTypesMatch<["acc", "result"]>]> {
+    AllTypesMatch<["acc", "result"]>,
+    DeclareOpInterfaceMethods<SigAttn_TileStepInterface>]> {
   let summary = "One key/value tile of sigmoid attention: acc += P . V";
   let description = [{
     Processes key/value tile `k_tile` (keys `j = k_tile * block_k + c`,
@@ -314,6 +315,138 @@ def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
     int64_t getRight() { return getWindow()[1]; }
     /// The scale and bias as f32 values at `b`'s insertion point: the
     /// operand, or a constant of the attribute.
+    Value getScaleAsValue(OpBuilder &b);
+    Value getBiasAsValue(OpBuilder &b);
+  }];
+  let hasVerifier = 1;
+}
+
+def SigAttn_GradQStepOp : SigAttn_Op<"grad_q_step", [
+    MemoryEffects<[MemRead]>,
+    AttrSizedOperandSegments,
+    AllTypesMatch<["acc", "result"]>,
+    DeclareOpInterfaceMethods<SigAttn_TileStepInterface>]> {
+  let summary = "One key/value tile of the dQ pass: acc += scale * dS . K";
+  let description = [{
+    The backward pass's step over key/value tile `k_tile` for the query
+    tile whose row `r` is query `i = q_start + r` (rows: queries, columns:
+    keys `j = k_tile * block_k + c`), with `S` and `P` as in
+    `sigattn.tile_step`:
+
+    ```
+    dP[r, c]  = do_tile[r, :] . value[b, j, kv_head, :]
+    dS[r, c]  = dP[r, c] * P[r, c] * (1 - P[r, c])
+    acc[r, d] += scale * sum_c dS[r, c] * key[b, j, kv_head, d]
+    ```
+
+    `do_tile` holds the rows of dO for the same queries. `masked`, `window`,
+    `seq_q`, the scale, bias and ALiBi slope mean what they mean for
+    `sigattn.tile_step`: without `masked` every key of the tile is in bounds
+    and visible to every valid row.
+  }];
+  let arguments = (ins
+    VectorOfRankAndType<[2], [BF16, F16]>:$q_tile,
+    VectorOfRankAndType<[2], [BF16, F16]>:$do_tile,
+    MemRefRankOf<[BF16, F16], [4]>:$key,
+    MemRefRankOf<[BF16, F16], [4]>:$value,
+    VectorOfRankAndType<[2], [F32]>:$acc,
+    Index:$batch, Index:$kv_head, Index:$q_start, Index:$k_tile,
+    Index:$seq_q,
+    Optional<F32>:$alibi_slope,
+    Optional<F32>:$scale_value,
+    Optional<F32>:$bias_value,
+    ConfinedAttr<I64Attr, [IntPositive]>:$block_k,
+    DenseI64ArrayAttr:$window,
+    OptionalAttr<F32Attr>:$scale,
+    OptionalAttr<F32Attr>:$bias,
+    UnitAttr:$masked);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$result);
+  let assemblyFormat = [{
+    $q_tile `,` $do_tile `,` $key `,` $value `,` $acc
+    `[` $batch `,` $kv_head `,` $q_start `,` $k_tile `]`
+    `seq_q` `=` $seq_q
+    (`alibi` `(` $alibi_slope^ `)`)?
+    (`masked` $masked^)?
+    `block_k` `=` $block_k `window` `=` $window
+    `` custom<ScaleOperand>($scale, $scale_value)
+    `` custom<BiasOperand>($bias, $bias_value)
+    attr-dict `:` type($q_tile) `,` type($do_tile) `,` type($key) `,`
+    type($value) `,` type($acc)
+  }];
+  let extraClassDeclaration = [{
+    int64_t getBlockQ() { return getQTile().getType().getDimSize(0); }
+    int64_t getLeft() { return getWindow()[0]; }
+    int64_t getRight() { return getWindow()[1]; }
+    Value getScaleAsValue(OpBuilder &b);
+    Value getBiasAsValue(OpBuilder &b);
+  }];
+  let hasVerifier = 1;
+}
+
+def SigAttn_GradKVStepOp : SigAttn_Op<"grad_kv_step", [
+    MemoryEffects<[MemRead]>,
+    AttrSizedOperandSegments,
+    AllTypesMatch<["dk_acc", "dk"]>,
+    AllTypesMatch<["dv_acc", "dv"]>,
+    DeclareOpInterfaceMethods<SigAttn_TileStepInterface>]> {
+  let summary = "One query tile of the dK, dV pass";
+  let description = [{
+    The backward pass's step over query tile `q_tile` for the key/value
+    tile whose row `r` is key `j = k_start + r` (rows: keys, columns:
+    queries `i = q_tile * block_q + c` of query head `head`):
+
+    ```
+    S[r, c]   = scale * k_tile[r, :] . query[b, i, head, :] + bias
+                - alibi_slope * |i + seq_k - Nq - j|
+    P[r, c]   = sigmoid(S[r, c])
+    dP[r, c]  = v_tile[r, :] . grad_output[b, i, head, :]
+    dS[r, c]  = dP[r, c] * P[r, c] * (1 - P[r, c])
+    dv_acc[r, e] += sum_c P[r, c] * grad_output[b, i, head, e]
+    dk_acc[r, d] += scale * sum_c dS[r, c] * query[b, i, head, d]
+    ```
+
+    `Nq` is dimension 1 of `query`, `seq_k` the number of keys Nk. With
+    `masked`, `P[r, c]` (and so `dS[r, c]`) is 0 unless `i < Nq` and key `j`
+    is visible to query `i` under `window = [left, right]` (the op's window,
+    in the query orientation). Without `masked` the producer guarantees that
+    every query of the tile is in bounds and sees every valid row `j < Nk`.
+    Rows with `j >= seq_k` are never stored and may hold anything.
+  }];
+  let arguments = (ins
+    VectorOfRankAndType<[2], [BF16, F16]>:$k_tile,
+    VectorOfRankAndType<[2], [BF16, F16]>:$v_tile,
+    MemRefRankOf<[BF16, F16], [4]>:$query,
+    MemRefRankOf<[BF16, F16], [4]>:$grad_output,
+    VectorOfRankAndType<[2], [F32]>:$dk_acc,
+    VectorOfRankAndType<[2], [F32]>:$dv_acc,
+    Index:$batch, Index:$head, Index:$k_start, Index:$q_tile,
+    Index:$seq_k,
+    Optional<F32>:$alibi_slope,
+    Optional<F32>:$scale_value,
+    Optional<F32>:$bias_value,
+    ConfinedAttr<I64Attr, [IntPositive]>:$block_q,
+    DenseI64ArrayAttr:$window,
+    OptionalAttr<F32Attr>:$scale,
+    OptionalAttr<F32Attr>:$bias,
+    UnitAttr:$masked);
+  let results = (outs VectorOfRankAndType<[2], [F32]>:$dk,
+                      VectorOfRankAndType<[2], [F32]>:$dv);
+  let assemblyFormat = [{
+    $k_tile `,` $v_tile `,` $query `,` $grad_output `,` $dk_acc `,` $dv_acc
+    `[` $batch `,` $head `,` $k_start `,` $q_tile `]`
+    `seq_k` `=` $seq_k
+    (`alibi` `(` $alibi_slope^ `)`)?
+    (`masked` $masked^)?
+    `block_q` `=` $block_q `window` `=` $window
+    `` custom<ScaleOperand>($scale, $scale_value)
+    `` custom<BiasOperand>($bias, $bias_value)
+    attr-dict `:` type($k_tile) `,` type($v_tile) `,` type($query) `,`
+    type($grad_output) `,` type($dk_acc) `,` type($dv_acc)
+  }];
+  let extraClassDeclaration = [{
+    int64_t getBlockK() { return getKTile().getType().getDimSize(0); }
+    int64_t getLeft() { return getWindow()[0]; }
+    int64_t getRight() { return getWindow()[1]; }
     Value getScaleAsValue(OpBuilder &b);
     Value getBiasAsValue(OpBuilder &b);
   }];

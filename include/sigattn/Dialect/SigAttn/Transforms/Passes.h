@@ -110,6 +110,11 @@ std::optional<std::string> checkNumWarpsOption(int64_t value);
 /// The default tile sizes of `kind` for head dimensions D = `headDim` and
 /// Dv = `valueDim` (benchmarks/NOTES.md has the measurements behind them).
 TileSizes getDefaultTileSizes(MmaKind kind, int64_t headDim, int64_t valueDim);
+/// The tile sizes sigattn-tile uses for sigattn.attention_grad without
+/// block-q and block-k: query tiles (rows of the dQ grid, columns of the
+/// dK/dV grid) and key tiles.
+TileSizes getDefaultGradTileSizes(MmaKind kind, int64_t headDim,
+                                  int64_t valueDim);
 
 /// The default warps per block of `kind` for tiles of `blockQ` query rows:
 /// 4 for mma.sync, one warpgroup per 64 rows (16 rows per warp) for wgmma.

@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def SigAttnTile : Pass<"sigattn-tile"> {
-  let summary = "Tile sigattn.attention into a grid of query tiles with a loop over key/value tiles";
+  let summary = "Tile sigattn.attention (and attention_grad) into grids of tiles with a loop over the tiles the mask reaches";
   let description = [{
     Replaces each `sigattn.attention` by a tiled computation on buffers:
 
@@ -44,6 +44,19 @@ def SigAttnTile : Pass<"sigattn-tile"> {
     } {mapping = [#gpu.block<x>, #gpu.block<y>, #gpu.block<z>]}
     %o = bufferization.to_tensor %ob restrict writable : ...
     ```
+
+    `sigattn.attention_grad` becomes two grids, so that every gradient is
+    written once by one block (no atomics, no f32 scratch, deterministic):
+
+    - dK, dV: `scf.forall (%kt, %hkv, %b)` over key tiles; each block loads
+      its K and V tiles once and loops over the g query heads of its
+      key/value head and, for each, over the query tiles that see its keys
+      (the band in the keys' orientation: `off = Nq - Nk`, the window's
+      sides swapped), with one `sigattn.grad_kv_step` per query tile;
+    - dQ: `scf.forall (%qt, %h, %b)` over query tiles, looping over the
+      key/value tiles like the forward pass, with `sigattn.grad_q_step`.
+
+    `block-q` and `block-k` size the query and key tiles of both grids.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -131,10 +144,13 @@ def SigAttnRaiseAttention : Pass<"sigattn-raise-attention"> {
 }
 
 def SigAttnPeelBoundaryTiles : Pass<"sigattn-peel-boundary-tiles"> {
-  let summary = "Split key/value loops so that only boundary tiles carry element masks";
+  let summary = "Split loops over column tiles so that only boundary tiles carry element masks";
   let description = [{
-    Splits each `scf.for` over key/value tiles whose body is a `masked`
-    `sigattn.tile_step` into three loops over consecutive ranges:
+    Splits each `scf.for` over column tiles whose body is a `masked` tile
+    step (`sigattn.tile_step`, `sigattn.grad_q_step`: columns are keys;
+    `sigattn.grad_kv_step`: columns are queries, rows keys, and the window's
+    sides swap; any `TileStepInterface`) into three loops over consecutive
+    ranges (written here for the forward orientation):
     `[lo, a)` masked, `[a, c)` unmasked, `[c, hi)` masked. Tiles in `[a, c)`
     are visible to every valid row of the query tile and lie inside the key
     sequence:

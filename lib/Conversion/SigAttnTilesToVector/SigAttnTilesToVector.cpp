@@ -310,6 +310,27 @@ struct GradKVStepLowering : public OpRewritePattern<GradKVStepOp> {
     Value ds = scoreGradient(rewriter, loc, op.getVTile(), doTile, p, scale);
     Value dk = contract(rewriter, loc, ds, widen(rewriter, loc, qTile),
                         op.getDkAcc(), /*rhsTransposed=*/false);
+
+    // dq(%accum): accum[q0 + c, :] += dS^T^T . K for the queries in bounds
+    // (the transfers drop rows past Nq; rows past Nk have K = 0).
+    if (Value accum = op.getDqAccum()) {
+      Value rows = headRows(rewriter, loc, accum, op.getBatch(), op.getHead());
+      auto sumsType =
+          cast<VectorType>(qTile.getType()).clone(rewriter.getF32Type());
+      Value zero = arith::ConstantOp::create(rewriter, loc,
+                                             rewriter.getF32FloatAttr(0.0f));
+      Value start = cstIndex(rewriter, loc, 0);
+      Value sums = vector::TransferReadOp::create(rewriter, loc, sumsType, rows,
+                                                  ValueRange{q0, start}, zero,
+                                                  ArrayRef<bool>{false, true});
+      Value dsT = vector::TransposeOp::create(rewriter, loc, ds,
+                                              ArrayRef<int64_t>{1, 0});
+      sums = contract(rewriter, loc, dsT, widen(rewriter, loc, op.getKTile()),
+                      sums, /*rhsTransposed=*/false);
+      vector::TransferWriteOp::create(rewriter, loc, sums, rows,
+                                      ValueRange{q0, start},
+                                      ArrayRef<bool>{false, true});
+    }
     rewriter.replaceOp(op, {dk, dv});
     return success();
   }

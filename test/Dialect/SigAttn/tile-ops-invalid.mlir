@@ -290,3 +290,12 @@ func.func @grad_kv_scale_inf(%kt: vector<16x64xbf16>, %vt: vector<16x32xbf16>, %
       : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<16x64xf32>, vector<16x32xf32>
   return
 }
+
+// -----
+
+func.func @grad_kv_dq_accum_shape(%kt: vector<16x64xbf16>, %vt: vector<16x32xbf16>, %q: memref<?x?x8x64xbf16>, %do: memref<?x?x8x32xbf16>, %dk: vector<16x64xf32>, %dv: vector<16x32xf32>, %acc: memref<?x?x2x64xf32>, %i: index) {
+  // expected-error @+1 {{expects dq_accum shape [?, ?, 2, 64] to match the query's [?, ?, 8, 64]}}
+  %a, %b = sigattn.grad_kv_step %kt, %vt, %q, %do, %dk, %dv [%i, %i, %i, %i] seq_k = %i dq(%acc : memref<?x?x2x64xf32>) block_q = 16 window = [-1, -1] scale = 1.0 bias = 0.0
+      : vector<16x64xbf16>, vector<16x32xbf16>, memref<?x?x8x64xbf16>, memref<?x?x8x32xbf16>, vector<16x64xf32>, vector<16x32xf32>
+  return
+}

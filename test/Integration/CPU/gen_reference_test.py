@@ -502,6 +502,7 @@ TILED = ("-sigattn-tile=\"block-q=%d block-k=%d\" -sigattn-peel-boundary-tiles "
 
 EVALUATION = ("checked against a float64\n"
               "// evaluation of the op's definition rounded to the result type.")
+TILED_REDUCE = TILED.replace('block-k=%d"', 'block-k=%d dq=reduce"')
 HEADERS = {
     "reference": ("CPU execution of the reference lowering, " + EVALUATION,
                   [REFERENCE], emit_checks, emit_case),
@@ -518,13 +519,16 @@ HEADERS = {
              [REFERENCE], emit_grad_checks, emit_grad_case),
     "tiled-grad": ("CPU execution of sigattn.attention_grad through the tiled loops\n"
                    "// (tiling into the dK/dV and dQ grids, boundary peeling, the portable\n"
-                   "// tile lowering) at several tile sizes, and of its reference lowering,\n"
+                   "// tile lowering) at several tile sizes, with dQ from its own grid and\n"
+                   "// reduced from the dK/dV steps (dq=reduce), and of its reference lowering,\n"
                    "// checked against float64 gradients (analytic, sampled by central finite\n"
                    "// differences when this file was generated) rounded to the result type\n"
                    "// (a value that f32 arithmetic can move across a rounding boundary\n"
                    "// accepts both).",
                    [TILED % (4, 3), TILED % (5, 8), TILED % (1, 1), TILED % (16, 32),
-                    TILED % (3, 7), REFERENCE], emit_grad_checks, emit_grad_case),
+                    TILED % (3, 7), TILED_REDUCE % (4, 3), TILED_REDUCE % (1, 1),
+                    TILED_REDUCE % (16, 32), REFERENCE], emit_grad_checks,
+                   emit_grad_case),
 }
 
 

@@ -724,6 +724,15 @@ LogicalResult GradKVStepOp::verify() {
                               "grad_output", doType,
                               /*checkElementType=*/false)))
     return failure();
+  if (Value accum = getDqAccum()) {
+    auto accumType = cast<MemRefType>(accum.getType());
+    for (int64_t i = 0; i < 4; ++i) {
+      if (!sizesCompatible(accumType.getDimSize(i), qType.getDimSize(i)))
+        return emitOpError()
+               << "expects dq_accum shape " << formatShape(accumType.getShape())
+               << " to match the query's " << formatShape(qType.getShape());
+    }
+  }
   return verifyStepAttributes(*this, getWindow(), getScale(), getScaleValue(),
                               getBias(), getBiasValue());
 }

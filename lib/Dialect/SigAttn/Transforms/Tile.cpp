@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -47,6 +48,14 @@ FailureOr<MmaKind> mlir::sigattn::parseMmaKind(StringRef mma) {
     return MmaKind::Sync;
   if (mma == "wgmma")
     return MmaKind::Wgmma;
+  return failure();
+}
+
+FailureOr<DqKind> mlir::sigattn::parseDqKind(StringRef dq) {
+  if (dq == "separate")
+    return DqKind::Separate;
+  if (dq == "reduce")
+    return DqKind::Reduce;
   return failure();
 }
 
@@ -236,12 +245,13 @@ static std::pair<int64_t, int64_t> resolveTileSizes(TileSizes sizes,
 
 /// A tiling pattern of `OpT` with the pass's tile sizes and MMA kind.
 template <typename OpT> struct TilePattern : public OpRewritePattern<OpT> {
-  TilePattern(MLIRContext *ctx, TileSizes sizes, MmaKind kind)
-      : OpRewritePattern<OpT>(ctx), sizes(sizes), kind(kind) {}
+  TilePattern(MLIRContext *ctx, TileSizes sizes, MmaKind kind, DqKind dq)
+      : OpRewritePattern<OpT>(ctx), sizes(sizes), kind(kind), dq(dq) {}
 
 protected:
   TileSizes sizes;
   MmaKind kind;
+  DqKind dq;
 };
 
 struct TileAttention : public TilePattern<AttentionOp> {
@@ -318,8 +328,10 @@ struct TileAttention : public TilePattern<AttentionOp> {
 ///    pass.
 /// dQ recomputes S and dP: two more tile products than accumulating dQ
 /// across the key tiles of the first grid, in exchange for determinism and
-/// no scratch. Both grids' loops are made of masked steps; peeling unmasks
-/// the interior.
+/// no scratch. With DqKind::Reduce the dK/dV steps add their dQ partials to
+/// a zero-filled f32 buffer instead, and a grid over query tiles converts
+/// it. Every grid's loops are made of masked steps; peeling unmasks the
+/// interior.
 struct TileAttentionGrad : public TilePattern<AttentionGradOp> {
   using TilePattern::TilePattern;
 
@@ -343,6 +355,15 @@ struct TileAttentionGrad : public TilePattern<AttentionGradOp> {
     Value dqOut = allocLike(rewriter, loc, dqType, op.getQuery());
     Value dkOut = allocLike(rewriter, loc, dkType, op.getKey());
     Value dvOut = allocLike(rewriter, loc, dvType, op.getValue());
+    // dq=reduce: the f32 buffer the dK/dV steps add dQ partials into.
+    Value dqAccum;
+    if (dq == DqKind::Reduce) {
+      auto accumType = RankedTensorType::get(dqType.getShape(), f32);
+      dqAccum = allocLike(rewriter, loc, accumType, op.getQuery());
+      Value zero = arith::ConstantOp::create(rewriter, loc,
+                                             rewriter.getF32FloatAttr(0.0f));
+      linalg::FillOp::create(rewriter, loc, zero, dqAccum);
+    }
 
     Value batch = memref::DimOp::create(rewriter, loc, t.query, 0);
     Value seqQ = memref::DimOp::create(rewriter, loc, t.query, 1);
@@ -383,7 +404,7 @@ struct TileAttentionGrad : public TilePattern<AttentionGradOp> {
                   auto step = GradKVStepOp::create(
                       nb, nl, dkAccType, dvAccType, kTile, vTile, t.query,
                       gradOutput, iter[0], iter[1], batchIdx, head, k0, qt,
-                      seqK, slope, t.scaleValue, t.biasValue,
+                      seqK, dqAccum, slope, t.scaleValue, t.biasValue,
                       nb.getI64IntegerAttr(blockQ), t.window, t.scale, t.bias,
                       /*masked=*/nb.getUnitAttr());
                   scf::YieldOp::create(nb, nl, step.getResults());
@@ -400,10 +421,18 @@ struct TileAttentionGrad : public TilePattern<AttentionGradOp> {
                 rewriter.getIndexAttr(op.getNumKVHeads()), batch},
                buildKeyTile);
 
-    // Step 3. dQ: (query tile, query head, batch) -> blocks (x, y, z).
+    // Step 3. dQ: (query tile, query head, batch) -> blocks (x, y, z). With
+    // dq=reduce the grid converts the f32 sums of the dK/dV steps.
     auto qTileType = VectorType::get({blockQ, d}, elementType);
     auto doTileType = VectorType::get({blockQ, dv}, elementType);
     auto dqAccType = VectorType::get({blockQ, d}, f32);
+    auto convertQueryTile = [&](OpBuilder &b, Location l, ValueRange ivs) {
+      Value qTileIdx = ivs[0], head = ivs[1], batchIdx = ivs[2];
+      Value q0 = arith::MulIOp::create(b, l, qTileIdx, cst(b, l, blockQ));
+      Value sums =
+          LoadTileOp::create(b, l, dqAccType, dqAccum, batchIdx, q0, head);
+      StoreTileOp::create(b, l, sums, dqOut, batchIdx, q0, head);
+    };
     auto buildQueryTile = [&](OpBuilder &b, Location l, ValueRange ivs) {
       Value qTileIdx = ivs[0], head = ivs[1], batchIdx = ivs[2];
       Value q0 = arith::MulIOp::create(b, l, qTileIdx, cst(b, l, blockQ));
@@ -427,10 +456,16 @@ struct TileAttentionGrad : public TilePattern<AttentionGradOp> {
           });
       StoreTileOp::create(b, l, loop.getResult(0), dqOut, batchIdx, q0, head);
     };
-    createGrid(rewriter, loc,
-               {numTiles(seqQ, blockQ),
-                rewriter.getIndexAttr(op.getNumQueryHeads()), batch},
-               buildQueryTile);
+    SmallVector<OpFoldResult> queryGrid = {
+        numTiles(seqQ, blockQ), rewriter.getIndexAttr(op.getNumQueryHeads()),
+        batch};
+    // (The f32 buffer is freed like the others: by buffer deallocation on
+    // the host, by the outlined launch's buffers on the GPU.)
+    if (dqAccum) {
+      createGrid(rewriter, loc, queryGrid, convertQueryTile);
+    } else {
+      createGrid(rewriter, loc, queryGrid, buildQueryTile);
+    }
 
     auto toTensor = [&](RankedTensorType type, Value buffer) -> Value {
       return bufferization::ToTensorOp::create(rewriter, loc, type, buffer,
@@ -463,8 +498,15 @@ struct SigAttnTilePass
           << "' (expected sync or wgmma)";
       return signalPassFailure();
     }
+    FailureOr<DqKind> dqKind = parseDqKind(dq);
+    if (failed(dqKind)) {
+      mlir::emitError(getOperation()->getLoc())
+          << "sigattn-tile: dq='" << dq
+          << "' is not supported (expected separate or reduce)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    populateSigAttnTilePatterns(patterns, {q, k}, *kind);
+    populateSigAttnTilePatterns(patterns, {q, k}, *kind, *dqKind);
     // The pattern creates no op it matches: one walk is enough.
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
@@ -473,7 +515,8 @@ struct SigAttnTilePass
 } // namespace
 
 void mlir::sigattn::populateSigAttnTilePatterns(RewritePatternSet &patterns,
-                                                TileSizes sizes, MmaKind kind) {
+                                                TileSizes sizes, MmaKind kind,
+                                                DqKind dq) {
   patterns.add<TileAttention, TileAttentionGrad>(patterns.getContext(), sizes,
-                                                 kind);
+                                                 kind, dq);
 }

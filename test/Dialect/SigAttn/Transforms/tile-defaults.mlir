@@ -3,6 +3,8 @@
 // RUN: not sigattn-opt %s -split-input-file -sigattn-tile="block-q=-4" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: error: sigattn-tile: block-q=-4 is out of range (0 for the default, or 1 .. 1024)
+// RUN: not sigattn-opt %s -split-input-file -sigattn-tile="dq=atomic" 2>&1 | FileCheck %s --check-prefix=BADDQ
+// BADDQ: error: sigattn-tile: dq='atomic' is not supported (expected separate or reduce)
 
 // CHECK-LABEL: func.func @d128
 //       CHECK:   arith.ceildivsi %{{.+}}, %c128

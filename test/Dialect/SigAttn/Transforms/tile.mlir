@@ -172,3 +172,30 @@ func.func @grad_gqa_causal(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>,
       -> tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>
   return %dq, %dk, %dv : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>
 }
+
+// -----
+
+// dq=reduce: no dQ grid over key tiles; the dK/dV steps add dQ partials to a
+// zero-filled f32 buffer shaped like q, and a grid over query tiles
+// converts it to dq.
+// RUN: sigattn-opt %s -split-input-file -sigattn-tile="block-q=64 block-k=32 dq=reduce" -canonicalize -cse | FileCheck %s --check-prefix=REDUCE
+// REDUCE-LABEL: func.func @grad_reduce
+//       REDUCE:   %[[DQ:.+]] = memref.alloc(%{{.+}}, %{{.+}}) : memref<?x?x8x64xbf16>
+//       REDUCE:   %[[ACC:.+]] = memref.alloc(%{{.+}}, %{{.+}}) : memref<?x?x8x64xf32>
+//       REDUCE:   linalg.fill ins(%{{.+}} : f32) outs(%[[ACC]] : memref<?x?x8x64xf32>)
+//       REDUCE:   scf.forall
+//       REDUCE:     sigattn.grad_kv_step {{.*}} seq_k = %{{[^ ]+}} dq(%[[ACC]] : memref<?x?x8x64xf32>) masked block_q = 64
+//       REDUCE:   scf.forall (%[[QT:.+]], %[[H:.+]], %[[B:.+]]) in
+//       REDUCE:     %[[Q0:.+]] = arith.muli %[[QT]], %c64
+//       REDUCE:     %[[SUMS:.+]] = sigattn.load_tile %[[ACC]][%[[B]], %[[Q0]], %[[H]]] : memref<?x?x8x64xf32> -> vector<64x64xf32>
+//       REDUCE:     sigattn.store_tile %[[SUMS]], %[[DQ]][%[[B]], %[[Q0]], %[[H]]]
+//   REDUCE-NOT:   sigattn.grad_q_step
+func.func @grad_reduce(%q: tensor<?x?x8x64xbf16>, %k: tensor<?x?x2x64xbf16>,
+                       %v: tensor<?x?x2x32xbf16>, %do: tensor<?x?x8x32xbf16>)
+    -> (tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>) {
+  %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do causal
+      : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>,
+        tensor<?x?x8x32xbf16>
+      -> tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>
+  return %dq, %dk, %dv : tensor<?x?x8x64xbf16>, tensor<?x?x2x64xbf16>, tensor<?x?x2x32xbf16>
+}

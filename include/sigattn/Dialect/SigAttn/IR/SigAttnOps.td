@@ -234,16 +234,17 @@ def SigAttn_LoadTileOp : SigAttn_Op<"load_tile", [
   let description = [{
     `%t = sigattn.load_tile %src[%b, %n0, %h]` reads
     `t[r, d] = src[b, n0 + r, h, d]` for `n0 + r < N` and 0 past the end of
-    the sequence. The tile covers the whole head dimension D.
+    the sequence. The tile covers the whole head dimension D. An f32 source
+    (the dQ accumulator of `sigattn-tile{dq=reduce}`) gives an f32 tile.
 
     ```mlir
     %q = sigattn.load_tile %query[%b, %q0, %h]
         : memref<?x?x8x64xbf16> -> vector<64x64xbf16>
     ```
   }];
-  let arguments = (ins MemRefRankOf<[BF16, F16], [4]>:$source,
+  let arguments = (ins MemRefRankOf<[BF16, F16, F32], [4]>:$source,
                        Index:$batch, Index:$row_start, Index:$head);
-  let results = (outs VectorOfRankAndType<[2], [BF16, F16]>:$result);
+  let results = (outs VectorOfRankAndType<[2], [BF16, F16, F32]>:$result);
   let assemblyFormat = [{
     $source `[` $batch `,` $row_start `,` $head `]` attr-dict
     `:` type($source) `->` type($result)
@@ -384,7 +385,7 @@ def SigAttn_GradQStepOp : SigAttn_Op<"grad_q_step", [
 }
 
 def SigAttn_GradKVStepOp : SigAttn_Op<"grad_kv_step", [
-    MemoryEffects<[MemRead]>,
+    MemoryEffects<[MemRead, MemWrite]>,
     AttrSizedOperandSegments,
     AllTypesMatch<["dk_acc", "dk"]>,
     AllTypesMatch<["dv_acc", "dv"]>,
@@ -411,6 +412,16 @@ def SigAttn_GradKVStepOp : SigAttn_Op<"grad_kv_step", [
     in the query orientation). Without `masked` the producer guarantees that
     every query of the tile is in bounds and sees every valid row `j < Nk`.
     Rows with `j >= seq_k` are never stored and may hold anything.
+
+    With `dq(%accum : memref<B x Nq x Hq x D x f32>)` the step also adds the
+    tile's share of dQ: for the queries `i < Nq` of the tile,
+
+    ```
+    accum[b, i, head, d] += scale * sum_r dS[r, c] * k_tile[r, d]
+    ```
+
+    (rows `j >= seq_k` contribute nothing). Steps of different blocks add
+    to the same elements; in which order is not specified.
   }];
   let arguments = (ins
     VectorOfRankAndType<[2], [BF16, F16]>:$k_tile,
@@ -421,6 +432,7 @@ def SigAttn_GradKVStepOp : SigAttn_Op<"grad_kv_step", [
     VectorOfRankAndType<[2], [F32]>:$dv_acc,
     Index:$batch, Index:$head, Index:$k_start, Index:$q_tile,
     Index:$seq_k,
+    Optional<MemRefRankOf<[F32], [4]>>:$dq_accum,
     Optional<F32>:$alibi_slope,
     Optional<F32>:$scale_value,
     Optional<F32>:$bias_value,
@@ -435,6 +447,7 @@ def SigAttn_GradKVStepOp : SigAttn_Op<"grad_kv_step", [
     $k_tile `,` $v_tile `,` $query `,` $grad_output `,` $dk_acc `,` $dv_acc
     `[` $batch `,` $head `,` $k_start `,` $q_tile `]`
     `seq_k` `=` $seq_k
+    (`dq` `(` $dq_accum^ `:` type($dq_accum) `)`)?
     (`alibi` `(` $alibi_slope^ `)`)?
     (`masked` $masked^)?
     `block_q` `=` $block_q `window` `=` $window

@@ -122,8 +122,17 @@ int64_t getDefaultNumWarps(MmaKind kind, int64_t blockQ);
 
 /// Adds the pattern that tiles `sigattn.attention` with `sizes` (a zero
 /// size takes `kind`'s default for the op's head dimensions).
+/// How sigattn.attention_grad computes dQ: a separate grid over query tiles
+/// (deterministic), or partial sums of the dK/dV steps reduced into an f32
+/// buffer.
+enum class DqKind { Separate, Reduce };
+
+/// Parses a `dq` option value (separate, reduce).
+FailureOr<DqKind> parseDqKind(StringRef dq);
+
 void populateSigAttnTilePatterns(RewritePatternSet &patterns, TileSizes sizes,
-                                 MmaKind kind = MmaKind::Sync);
+                                 MmaKind kind = MmaKind::Sync,
+                                 DqKind dq = DqKind::Separate);
 
 #define GEN_PASS_REGISTRATION
 #include "sigattn/Dialect/SigAttn/Transforms/Passes.h.inc"

@@ -57,11 +57,19 @@ def SigAttnTile : Pass<"sigattn-tile"> {
       key/value tiles like the forward pass, with `sigattn.grad_q_step`.
 
     `block-q` and `block-k` size the query and key tiles of both grids.
+
+    With `dq=reduce` there is no dQ grid: the dK/dV steps also add their
+    share of dQ, `scale * dS^T^T . K`, into a zero-filled f32 buffer shaped
+    like q (`dq(%accum)` of `sigattn.grad_kv_step`), and a grid over (query
+    tile, head, batch) converts it to dq. Five tile products per (query
+    tile, key tile) instead of seven, for additions whose order is not
+    fixed.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",
@@ -74,6 +82,11 @@ def SigAttnTile : Pass<"sigattn-tile"> {
     Option<"mma", "mma", "std::string", /*default=*/"\"sync\"",
            "Tensor-core generation whose default tile sizes apply (sync, "
            "wgmma); the tiling itself does not depend on it">,
+    Option<"dq", "dq", "std::string", /*default=*/"\"separate\"",
+           "How sigattn.attention_grad computes dQ: separate (a grid over "
+           "query tiles recomputes S and dP; deterministic) or reduce (the "
+           "dK/dV steps add dQ partials into an f32 buffer, then a grid "
+           "converts it)">,
   ];
 }
 

@@ -311,7 +311,7 @@ struct GradKVStepLowering : public OpRewritePattern<GradKVStepOp> {
     Value dk = contract(rewriter, loc, ds, widen(rewriter, loc, qTile),
                         op.getDkAcc(), /*rhsTransposed=*/false);
 
-    // dq(%accum): accum[q0 + c, :] += dS^T^T . K for the queries in bounds
+    // dq(%accum): accum[q0 + c, :] += (dS^T)^T . K for the queries in bounds
     // (the transfers drop rows past Nq; rows past Nk have K = 0).
     if (Value accum = op.getDqAccum()) {
       Value rows = headRows(rewriter, loc, accum, op.getBatch(), op.getHead());

@@ -59,9 +59,10 @@ def SigAttnTile : Pass<"sigattn-tile"> {
     `block-q` and `block-k` size the query and key tiles of both grids.
 
     With `dq=reduce` there is no dQ grid: the dK/dV steps also add their
-    share of dQ, `scale * dS^T^T . K`, into a zero-filled f32 buffer shaped
-    like q (`dq(%accum)` of `sigattn.grad_kv_step`), and a grid over (query
-    tile, head, batch) converts it to dq. Five tile products per (query
+    share of dQ, `scale * dS . K` (dS the transpose of the step's dS^T),
+    into a zero-filled f32 buffer shaped like q (`dq(%accum)` of
+    `sigattn.grad_kv_step`), and a grid over (query tile, head, batch)
+    converts it to dq. Five tile products per (query
     tile, key tile) instead of seven, for additions whose order is not
     fixed.
   }];

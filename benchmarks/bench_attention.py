@@ -41,18 +41,18 @@ import csv
 import json
 import math
 import os
-import statistics
 import sys
 import time
 
 import cupy
 import torch
-import torch._dynamo  # noqa: F401 - configured in main()
+import torch._dynamo  # noqa: F401 - its counters are read in dynamo_counts()
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import triton_sigmoid  # noqa: E402
+from bench_common import allow_many_compiled_shapes, flush_l2, time_fn  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "test", "Integration", "GPU"))
@@ -69,35 +69,6 @@ SIGMOID = {"sigattn", "sigattn_bhnd", "sigattn_packed", "naive", "naive_tc", "tr
 SIGATTN_LAYOUTS = {"sigattn": "contiguous", "sigattn_bhnd": "bhnd",
                    "sigattn_packed": "packed"}
 TRITON_VARIANT = {"triton": "ptr", "triton_desc": "desc"}
-
-_flush = None
-
-
-def flush_l2():
-    global _flush
-    if _flush is None:
-        _flush = torch.empty(256 << 20, dtype=torch.uint8, device="cuda")
-    _flush.zero_()
-
-
-def time_fn(fn, reps, warmup=3):
-    """Median of `reps` event-timed calls, L2 flushed before each. The calls
-    are queued without synchronising in between (as triton.testing.do_bench
-    does), so the host's launch overhead (Python wrappers, autotuner and
-    dynamo guards) stays out of the GPU time unless it exceeds the kernel."""
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    starts = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
-    stops = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
-    for start, stop in zip(starts, stops):
-        flush_l2()
-        start.record()
-        fn()
-        stop.record()
-    torch.cuda.synchronize()
-    return statistics.median(a.elapsed_time(b) for a, b in zip(starts, stops))
-
 
 def reference_rows(q, k, v, rows, scale, bias, causal, kind, window=None,
                    slopes=None):
@@ -228,16 +199,7 @@ def main():
         print("triton api:", k, "=", v, flush=True)
     kernels = SigattnKernels(args.bundle)
 
-    # FlexAttention: one static graph per shape and block mask, and room for
-    # all of them (the default limit of 8 made dynamo fall back to eager
-    # flex_attention at the larger shapes of earlier runs).
-    for name in ("cache_size_limit", "recompile_limit"):
-        if hasattr(torch._dynamo.config, name):
-            setattr(torch._dynamo.config, name, 256)
-    for name in ("accumulated_cache_size_limit", "accumulated_recompile_limit"):
-        if hasattr(torch._dynamo.config, name):
-            setattr(torch._dynamo.config, name, 4096)
-    torch._dynamo.config.automatic_dynamic_shapes = False
+    allow_many_compiled_shapes()
     from torch.nn.attention.flex_attention import create_block_mask, flex_attention
     flex_c = torch.compile(flex_attention, dynamic=False)
     naive_c = torch.compile(naive_sigmoid)

@@ -39,42 +39,19 @@ import csv
 import json
 import math
 import os
-import statistics
 import sys
 import time
 
 import torch
-import torch._dynamo  # noqa: F401 - configured in main()
+import torch._dynamo  # noqa: F401 - reset per shape in main()
 import torch._functorch.config  # noqa: F401 - configured in main()
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import allow_many_compiled_shapes, flush_l2, time_fn  # noqa: E402
+
 IMPLS = ["fa2", "cudnn", "flex", "naive"]
-_flush = None
-
-
-def flush_l2():
-    global _flush
-    if _flush is None:
-        _flush = torch.empty(256 << 20, dtype=torch.uint8, device="cuda")
-    _flush.zero_()
-
-
-def time_fn(fn, reps, warmup=3):
-    """Median of `reps` event-timed calls, L2 flushed before each, queued
-    without host synchronisation in between."""
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    starts = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
-    stops = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
-    for start, stop in zip(starts, stops):
-        flush_l2()
-        start.record()
-        fn()
-        stop.record()
-    torch.cuda.synchronize()
-    return statistics.median(a.elapsed_time(b) for a, b in zip(starts, stops))
 
 
 def naive_sigmoid(q, k, v, scale, bias, causal):
@@ -164,13 +141,7 @@ def main():
     print("device:", dev, "| torch", torch.__version__, "| cudnn",
           torch.backends.cudnn.version(), flush=True)
 
-    for name in ("cache_size_limit", "recompile_limit"):
-        if hasattr(torch._dynamo.config, name):
-            setattr(torch._dynamo.config, name, 256)
-    for name in ("accumulated_cache_size_limit", "accumulated_recompile_limit"):
-        if hasattr(torch._dynamo.config, name):
-            setattr(torch._dynamo.config, name, 4096)
-    torch._dynamo.config.automatic_dynamic_shapes = False
+    allow_many_compiled_shapes()
     # The backward-only timing calls autograd.grad repeatedly on one graph
     # (retain_graph=True), which a compiled backward with donated buffers
     # refuses.

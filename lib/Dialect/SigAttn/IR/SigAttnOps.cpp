@@ -736,29 +736,3 @@ LogicalResult GradKVStepOp::verify() {
   return verifyStepAttributes(*this, getWindow(), getScale(), getScaleValue(),
                               getBias(), getBiasValue());
 }
-
-/// The scale or bias of a tile step as an f32 value: the operand, or a
-/// constant of the attribute (the verifier requires one of the two).
-static Value stepScalar(OpBuilder &b, Location loc, Value value,
-                        std::optional<APFloat> attr) {
-  return scalarAsValue(b, loc, value, attr ? attr->convertToFloat() : 0.0f);
-}
-
-Value TileStepOp::getScaleAsValue(OpBuilder &b) {
-  return stepScalar(b, getLoc(), getScaleValue(), getScale());
-}
-Value TileStepOp::getBiasAsValue(OpBuilder &b) {
-  return stepScalar(b, getLoc(), getBiasValue(), getBias());
-}
-Value GradQStepOp::getScaleAsValue(OpBuilder &b) {
-  return stepScalar(b, getLoc(), getScaleValue(), getScale());
-}
-Value GradQStepOp::getBiasAsValue(OpBuilder &b) {
-  return stepScalar(b, getLoc(), getBiasValue(), getBias());
-}
-Value GradKVStepOp::getScaleAsValue(OpBuilder &b) {
-  return stepScalar(b, getLoc(), getScaleValue(), getScale());
-}
-Value GradKVStepOp::getBiasAsValue(OpBuilder &b) {
-  return stepScalar(b, getLoc(), getBiasValue(), getBias());
-}

@@ -156,7 +156,42 @@ def SigAttn_TileStepInterface : OpInterface<"TileStepInterface"> {
     InterfaceMethod<"Sets whether the step applies element masks.", "void",
                     "setMaskedFlag", (ins "bool":$masked),
                     [{ $_op.setMasked(masked); }]>,
+    InterfaceMethod<"The window [left, right] in the op's (query) "
+                    "orientation.", "::llvm::ArrayRef<int64_t>", "getWindow",
+                    (ins), [{ return $_op.getWindow(); }]>,
+    InterfaceMethod<"The f32 scale operand, or null.", "::mlir::Value",
+                    "getScaleValue", (ins),
+                    [{ return $_op.getScaleValue(); }]>,
+    InterfaceMethod<"The f32 bias operand, or null.", "::mlir::Value",
+                    "getBiasValue", (ins), [{ return $_op.getBiasValue(); }]>,
+    InterfaceMethod<"The scale attribute, if any.",
+                    "::std::optional<::llvm::APFloat>", "getScale", (ins),
+                    [{ return $_op.getScale(); }]>,
+    InterfaceMethod<"The bias attribute, if any.",
+                    "::std::optional<::llvm::APFloat>", "getBias", (ins),
+                    [{ return $_op.getBias(); }]>,
   ];
+
+  let extraSharedClassDeclaration = [{
+    /// The window's sides in the op's (query) orientation.
+    int64_t getLeft() { return $_op.getWindow()[0]; }
+    int64_t getRight() { return $_op.getWindow()[1]; }
+    /// The scale and bias as f32 values at `b`'s insertion point: the
+    /// operand, or a constant of the attribute (the verifier requires one
+    /// of the two).
+    ::mlir::Value getScaleAsValue(::mlir::OpBuilder &b) {
+      ::std::optional<::llvm::APFloat> scale = $_op.getScale();
+      return ::mlir::sigattn::scalarAsValue(
+          b, $_op->getLoc(), $_op.getScaleValue(),
+          scale ? scale->convertToFloat() : 0.0f);
+    }
+    ::mlir::Value getBiasAsValue(::mlir::OpBuilder &b) {
+      ::std::optional<::llvm::APFloat> bias = $_op.getBias();
+      return ::mlir::sigattn::scalarAsValue(
+          b, $_op->getLoc(), $_op.getBiasValue(),
+          bias ? bias->convertToFloat() : 0.0f);
+    }
+  }];
 }
 
 #endif // SIGATTN_DIALECT_SIGATTN_IR_SIGATTNINTERFACES_TD

@@ -312,12 +312,6 @@ def SigAttn_TileStepOp : SigAttn_Op<"tile_step", [
   }];
   let extraClassDeclaration = [{
     int64_t getBlockQ() { return getQTile().getType().getDimSize(0); }
-    int64_t getLeft() { return getWindow()[0]; }
-    int64_t getRight() { return getWindow()[1]; }
-    /// The scale and bias as f32 values at `b`'s insertion point: the
-    /// operand, or a constant of the attribute.
-    Value getScaleAsValue(OpBuilder &b);
-    Value getBiasAsValue(OpBuilder &b);
   }];
   let hasVerifier = 1;
 }
@@ -376,10 +370,6 @@ def SigAttn_GradQStepOp : SigAttn_Op<"grad_q_step", [
   }];
   let extraClassDeclaration = [{
     int64_t getBlockQ() { return getQTile().getType().getDimSize(0); }
-    int64_t getLeft() { return getWindow()[0]; }
-    int64_t getRight() { return getWindow()[1]; }
-    Value getScaleAsValue(OpBuilder &b);
-    Value getBiasAsValue(OpBuilder &b);
   }];
   let hasVerifier = 1;
 }
@@ -458,10 +448,6 @@ def SigAttn_GradKVStepOp : SigAttn_Op<"grad_kv_step", [
   }];
   let extraClassDeclaration = [{
     int64_t getBlockK() { return getKTile().getType().getDimSize(0); }
-    int64_t getLeft() { return getWindow()[0]; }
-    int64_t getRight() { return getWindow()[1]; }
-    Value getScaleAsValue(OpBuilder &b);
-    Value getBiasAsValue(OpBuilder &b);
   }];
   let hasVerifier = 1;
 }

@@ -13,7 +13,7 @@ namespace abi = ::sigattn::abi;
 bool mlir::sigattn::hasTileOps(gpu::GPUFuncOp kernel) {
   return kernel
       .walk([](Operation *op) {
-        return isa<LoadTileOp, TileStepOp, StoreTileOp>(op)
+        return isa<LoadTileOp, TileStepInterface, StoreTileOp>(op)
                    ? WalkResult::interrupt()
                    : WalkResult::advance();
       })
@@ -32,48 +32,56 @@ FailureOr<int64_t> mlir::sigattn::getKernelThreads(gpu::GPUFuncOp kernel,
   return static_cast<int64_t>((*size)[0]);
 }
 
-/// The loop of a key/value range: unit step, one f32 accumulator, a body of
-/// one tile step on the induction variable and that accumulator, whose other
-/// operands come from outside the loop.
-static LogicalResult checkRangeLoop(scf::ForOp loop, TileStepOp step) {
+/// The loop of a column range: unit step, the step's accumulators as its
+/// iter args and results, a body of one tile step on the induction variable
+/// and those accumulators, whose other operands come from outside the loop.
+static LogicalResult checkRangeLoop(scf::ForOp loop, TileStepInterface step) {
   Block *body = loop.getBody();
   auto yield = cast<scf::YieldOp>(body->getTerminator());
+  SmallVector<Value, 2> accumulators = step.getAccumulators();
   bool ok = matchPattern(loop.getStep(), m_One()) &&
-            loop.getNumRegionIterArgs() == 1 &&
+            loop.getNumRegionIterArgs() == accumulators.size() &&
             body->getOperations().size() == 2 &&
-            step.getKTile() == loop.getInductionVar() &&
-            step.getAcc() == loop.getRegionIterArgs()[0] &&
-            yield.getOperand(0) == step.getResult();
+            step.getColumnTile() == loop.getInductionVar() &&
+            llvm::equal(accumulators, loop.getRegionIterArgs()) &&
+            llvm::equal(yield.getOperands(), step->getResults());
   for (Value operand : step->getOperands()) {
-    if (operand != step.getKTile() && operand != step.getAcc())
+    if (operand != step.getColumnTile() &&
+        !llvm::is_contained(accumulators, operand))
       ok = ok && loop.isDefinedOutsideOfLoop(operand);
   }
   if (!ok)
-    return loop.emitOpError("expected a unit-step loop whose body is one "
-                            "sigattn.tile_step on the loop's induction "
-                            "variable and accumulator");
+    return loop.emitOpError()
+           << "expected a unit-step loop whose body is one " << step->getName()
+           << " on the loop's induction variable and "
+           << (accumulators.size() == 1 ? "accumulator" : "accumulators");
   return success();
 }
 
 /// Names the first property in which `step` differs from `first`, or "".
-static StringRef differingProperty(TileStepOp first, TileStepOp step) {
-  if (step.getQTile() != first.getQTile())
-    return "q_tile";
-  if (step.getKey() != first.getKey() || step.getValue() != first.getValue())
-    return "key/value buffers";
+static StringRef differingProperty(TileStepInterface first,
+                                   TileStepInterface step) {
+  if (step->getName() != first->getName())
+    return "the kind of tile step";
+  if (step.getRowTiles() != first.getRowTiles())
+    return step.getRowTiles().size() == 1 ? "q_tile" : "row tiles";
+  if (step.getColumnSources() != first.getColumnSources())
+    return isa<GradKVStepOp>(step) ? "query/grad_output buffers"
+                                   : "key/value buffers";
   if (step.getBatch() != first.getBatch() ||
-      step.getKvHead() != first.getKvHead() ||
-      step.getQStart() != first.getQStart() ||
-      step.getSeqQ() != first.getSeqQ())
-    return "batch, head, query start or seq_q";
+      step.getColumnHead() != first.getColumnHead() ||
+      step.getRowStart() != first.getRowStart() ||
+      step.getRowCount() != first.getRowCount())
+    return isa<GradKVStepOp>(step) ? "batch, head, key start or seq_k"
+                                   : "batch, head, query start or seq_q";
   if (step.getAlibiSlope() != first.getAlibiSlope())
     return "alibi slope";
-  if (step.getBlockK() != first.getBlockK())
-    return "block_k";
+  if (step.getColumnBlock() != first.getColumnBlock())
+    return isa<GradKVStepOp>(step) ? "block_q" : "block_k";
   if (step.getWindow() != first.getWindow())
     return "window";
-  if (step.getScaleAttr() != first.getScaleAttr() ||
-      step.getBiasAttr() != first.getBiasAttr() ||
+  if (step.getScale() != first.getScale() ||
+      step.getBias() != first.getBias() ||
       step.getScaleValue() != first.getScaleValue() ||
       step.getBiasValue() != first.getBiasValue())
     return "scale or bias";
@@ -83,6 +91,14 @@ static StringRef differingProperty(TileStepOp first, TileStepOp step) {
 /// True for an accumulator that starts at zero.
 static bool isZeroTile(Value v) { return matchPattern(v, m_AnyZeroFloat()); }
 
+/// True for an op that holds (or is) a column range's tile step.
+static bool holdsTileStep(Operation &op) {
+  if (isa<TileStepInterface>(op))
+    return true;
+  auto loop = dyn_cast<scf::ForOp>(op);
+  return loop && !loop.getBody()->getOps<TileStepInterface>().empty();
+}
+
 FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
   if (kernel.getBody().empty() || !kernel.getBody().hasOneBlock())
     return kernel.emitOpError("expected a kernel body of one block");
@@ -90,14 +106,14 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
   KernelTiles tiles;
 
   // Step 1. Every tile op is at the top level of the body, or a tile step is
-  // the body of a key/value loop there.
+  // the body of a column loop there.
   WalkResult placement = kernel.walk([&](Operation *op) {
-    if (!isa<LoadTileOp, TileStepOp, StoreTileOp>(op))
+    if (!isa<LoadTileOp, TileStepInterface, StoreTileOp>(op))
       return WalkResult::advance();
     if (op->getBlock() == &entry)
       return WalkResult::advance();
     auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
-    if (isa<TileStepOp>(op) && loop && loop->getBlock() == &entry)
+    if (isa<TileStepInterface>(op) && loop && loop->getBlock() == &entry)
       return WalkResult::advance();
     op->emitOpError("expected at the top level of the kernel body, or as the "
                     "body of a key/value loop there");
@@ -106,86 +122,111 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
   if (placement.wasInterrupted())
     return failure();
 
-  // Step 2. In program order: load Q, the key/value ranges, store O.
+  // Step 2. In program order: the row loads, the column ranges, the stores.
   for (Operation &op : entry) {
     if (auto load = dyn_cast<LoadTileOp>(op)) {
-      if (tiles.loadQ)
-        return load.emitOpError("expected one sigattn.load_tile per kernel");
-      tiles.loadQ = load;
+      if (!tiles.ranges.empty())
+        return load.emitOpError(
+            "expected the sigattn.load_tile ops before the tile steps");
+      tiles.rowLoads.push_back(load);
       continue;
     }
     auto store = dyn_cast<StoreTileOp>(op);
-    if (tiles.store &&
-        (store || isa<TileStepOp>(op) ||
-         (isa<scf::ForOp>(op) &&
-          !cast<scf::ForOp>(op).getBody()->getOps<TileStepOp>().empty())))
+    if (!tiles.stores.empty() && !store && holdsTileStep(op))
       return op.emitOpError("expected no tile op after the sigattn.store_tile");
     if (store) {
-      tiles.store = store;
+      tiles.stores.push_back(store);
       continue;
     }
-    KeyValueRange range;
-    if (auto step = dyn_cast<TileStepOp>(op)) {
-      range = {step, scf::ForOp(), step.getAcc(), step.getResult()};
+    ColumnRange range;
+    if (auto step = dyn_cast<TileStepInterface>(op)) {
+      range = {step, scf::ForOp(), step.getAccumulators(),
+               SmallVector<Value, 2>(step->getResults())};
     } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      auto steps = loop.getBody()->getOps<TileStepOp>();
+      auto steps = loop.getBody()->getOps<TileStepInterface>();
       if (steps.empty())
         continue;
-      TileStepOp step = *steps.begin();
+      TileStepInterface step = *steps.begin();
       if (failed(checkRangeLoop(loop, step)))
         return failure();
-      range = {step, loop, loop.getInitArgs()[0], loop.getResult(0)};
+      range = {step, loop, SmallVector<Value, 2>(loop.getInitArgs()),
+               SmallVector<Value, 2>(loop.getResults())};
     } else {
       continue;
     }
-    if (!tiles.loadQ)
+    if (tiles.rowLoads.empty())
       return range.getOperation()->emitOpError(
           "expected the sigattn.load_tile of Q before the key/value tiles");
     tiles.ranges.push_back(range);
   }
-  if (!tiles.loadQ || !tiles.store || tiles.ranges.empty())
+  if (tiles.rowLoads.empty() || tiles.stores.empty() || tiles.ranges.empty())
     return kernel.emitOpError("expected a sigattn.load_tile of Q, key/value "
                               "tiles and a sigattn.store_tile of O in the "
                               "kernel");
+  size_t numRows = tiles.describingStep().getRowTiles().size();
+  if (tiles.rowLoads.size() > numRows)
+    return tiles.rowLoads[numRows].emitOpError()
+           << "expected one sigattn.load_tile per row tile of the tile steps ("
+           << numRows << ")";
 
-  // Step 3. One accumulator threaded from zero through the ranges to the
-  // store, each range reading the Q tile and agreeing with the first.
-  LoadTileOp q = tiles.loadQ;
-  Value acc;
+  // Step 3. The accumulators threaded from zero through the ranges to the
+  // stores, each range reading the row tiles and agreeing with the first.
+  LoadTileOp first = tiles.rowLoads.front();
+  SmallVector<Value, 2> acc;
   for (auto [i, range] : llvm::enumerate(tiles.ranges)) {
-    TileStepOp step = range.step;
-    if (i == 0 ? !isZeroTile(range.init) : range.init != acc)
+    TileStepInterface step = range.step;
+    if (i == 0 ? !llvm::all_of(range.init, isZeroTile) : range.init != acc)
       return range.getOperation()->emitOpError(
           "expected the accumulator to start at zero or at the result of the "
           "previous key/value tiles");
-    if (i > 0 && !acc.hasOneUse())
+    if (i > 0 && !llvm::all_of(acc, [](Value v) { return v.hasOneUse(); }))
       return range.getOperation()->emitOpError(
           "expected the previous key/value tiles' accumulator to have no "
           "other use");
-    if (step.getQTile() != q.getResult())
-      return step.emitOpError("expected to read the kernel's Q tile");
-    if (step.getQStart() != q.getRowStart() || step.getBatch() != q.getBatch())
+    SmallVector<Value, 2> rowTiles = step.getRowTiles();
+    if (rowTiles.size() != tiles.rowLoads.size() ||
+        !llvm::all_of(llvm::zip(rowTiles, tiles.rowLoads), [](auto pair) {
+          return std::get<0>(pair) == std::get<1>(pair).getResult();
+        }))
+      return step.emitOpError(rowTiles.size() == 1
+                                  ? "expected to read the kernel's Q tile"
+                                  : "expected to read the kernel's row tiles, "
+                                    "in the order of their loads");
+    if (llvm::any_of(tiles.rowLoads, [&](LoadTileOp load) {
+          return step.getRowStart() != load.getRowStart() ||
+                 step.getBatch() != load.getBatch();
+        }))
       return step.emitOpError(
-          "expected q_start and batch to be the Q tile's first row and batch");
-    StringRef differs = differingProperty(tiles.ranges.front().step, step);
+          isa<GradKVStepOp>(step)
+              ? "expected k_start and batch to be the row tiles' first row "
+                "and batch"
+              : "expected q_start and batch to be the Q tile's first row and "
+                "batch");
+    StringRef differs = differingProperty(tiles.describingStep(), step);
     if (!differs.empty())
       return step.emitOpError()
              << "expected every tile step of the kernel to agree on "
              << differs;
     acc = range.result;
   }
-  StoreTileOp store = tiles.store;
-  if (store.getTile() != acc || !acc.hasOneUse())
-    return store.emitOpError(
-        "expected to store the accumulator of the last key/value tiles");
-  if (store.getBatch() != q.getBatch() || store.getHead() != q.getHead() ||
-      store.getRowStart() != q.getRowStart())
-    return store.emitOpError(
-        "expected to store the rows of the Q tile (same batch, head and "
-        "first row)");
-  if (store.getTile().getType().getDimSize(0) !=
-      q.getResult().getType().getDimSize(0))
-    return store.emitOpError("expected as many rows as the Q tile");
+  if (tiles.stores.size() != acc.size())
+    return tiles.stores.back().emitOpError()
+           << "expected one sigattn.store_tile per accumulator (" << acc.size()
+           << ")";
+  for (auto [store, result] : llvm::zip(tiles.stores, acc)) {
+    if (store.getTile() != result || !result.hasOneUse())
+      return store.emitOpError(
+          "expected to store the accumulator of the last key/value tiles");
+    if (store.getBatch() != first.getBatch() ||
+        store.getHead() != first.getHead() ||
+        store.getRowStart() != first.getRowStart())
+      return store.emitOpError(
+          "expected to store the rows of the Q tile (same batch, head and "
+          "first row)");
+    if (store.getTile().getType().getDimSize(0) !=
+        first.getResult().getType().getDimSize(0))
+      return store.emitOpError("expected as many rows as the Q tile");
+  }
   return tiles;
 }
 
@@ -195,7 +236,7 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
                                              int64_t sharedBytes,
                                              StringRef mma) {
   Builder b(kernel.getContext());
-  TileStepOp step = tiles.describingStep();
+  TileStepInterface step = tiles.describingStep();
   StringRef alibi = "none";
   if (Value slope = step.getAlibiSlope()) {
     auto load = slope.getDefiningOp<memref::LoadOp>();
@@ -207,8 +248,11 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
     int64_t size = cast<MemRefType>(buffer.getType()).getDimSize(dim);
     return i64(ShapedType::isDynamic(size) ? -1 : size);
   };
-  Value query = tiles.loadQ.getSource();
+  Value query = tiles.rowLoads.front().getSource();
   // A compiled-in scale or bias, or "param" for a run-time one.
+  auto floatAttr = [&](std::optional<APFloat> value) {
+    return value ? b.getF32FloatAttr(value->convertToFloat()) : FloatAttr();
+  };
   auto scalar = [&](Value runtime, FloatAttr compiled) -> Attribute {
     return runtime ? Attribute(b.getStringAttr("param")) : compiled;
   };
@@ -217,18 +261,21 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
       b.getNamedAttr("abi_version", i64(abi::kAbiVersion)),
       b.getNamedAttr(
           "element_type",
-          b.getStringAttr(tiles.loadQ.getType().getElementType().isBF16()
-                              ? "bf16"
-                              : "f16")),
+          b.getStringAttr(
+              tiles.rowLoads.front().getType().getElementType().isBF16()
+                  ? "bf16"
+                  : "f16")),
       b.getNamedAttr("head_dim", i64(shape.headDim)),
       b.getNamedAttr("value_dim", i64(shape.valueDim)),
-      b.getNamedAttr("num_query_heads",
-                     i64(tiles.store.getDest().getType().getDimSize(2))),
+      b.getNamedAttr(
+          "num_query_heads",
+          i64(tiles.stores.front().getDest().getType().getDimSize(2))),
       b.getNamedAttr("num_kv_heads",
-                     i64(step.getKey().getType().getDimSize(2))),
+                     i64(cast<MemRefType>(step.getColumnSources()[0].getType())
+                             .getDimSize(2))),
       b.getNamedAttr("batch", staticSize(query, 0)),
       b.getNamedAttr("seq_q", staticSize(query, 1)),
-      b.getNamedAttr("seq_k", staticSize(step.getKey(), 1)),
+      b.getNamedAttr("seq_k", staticSize(step.getColumnSources()[0], 1)),
       b.getNamedAttr("block_q", i64(shape.blockQ)),
       b.getNamedAttr("block_k", i64(shape.blockK)),
       b.getNamedAttr("num_warps", i64(shape.numWarps)),
@@ -237,8 +284,9 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
       b.getNamedAttr("window_left", i64(step.getLeft())),
       b.getNamedAttr("window_right", i64(step.getRight())),
       b.getNamedAttr("scale",
-                     scalar(step.getScaleValue(), step.getScaleAttr())),
-      b.getNamedAttr("bias", scalar(step.getBiasValue(), step.getBiasAttr())),
+                     scalar(step.getScaleValue(), floatAttr(step.getScale()))),
+      b.getNamedAttr("bias",
+                     scalar(step.getBiasValue(), floatAttr(step.getBias()))),
       b.getNamedAttr("alibi", b.getStringAttr(alibi)),
       b.getNamedAttr("mma", b.getStringAttr(mma)),
       b.getNamedAttr("loads",

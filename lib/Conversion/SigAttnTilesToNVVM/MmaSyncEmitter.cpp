@@ -42,10 +42,11 @@ private:
     waitCopies(0);
     barrier();
   }
-  SmallVector<Value> computeScores(Value kOffset) override;
-  void accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                        SmallVectorImpl<Value> &acc, int64_t kkBegin,
-                        int64_t kkEnd, bool last) override;
+  SmallVector<Value> computeRowProduct(const RowOperand &row,
+                                       const ColumnOperand &col) override;
+  void accumulateColumns(ArrayRef<Value> lhs, const ColumnOperand &col,
+                         SmallVectorImpl<Value> &acc, int64_t kkBegin,
+                         int64_t kkEnd, bool last) override;
 
   SmallVector<Value> loadMatrixX4(Value offset, bool transpose);
   SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
@@ -99,25 +100,26 @@ SmallVector<Value> MmaSyncEmitter::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
   return out;
 }
 
-/// S = Q . K^T, per m-tile of this warp.
-SmallVector<Value> MmaSyncEmitter::computeScores(Value kOffset) {
-  const abi::TileShape &s = cfg.shape;
-  int64_t nTiles = s.blockK / 8;
+/// X = R . C^T (S = Q . K^T), per m-tile of this warp.
+SmallVector<Value> MmaSyncEmitter::computeRowProduct(const RowOperand &row,
+                                                     const ColumnOperand &col) {
+  int64_t nTiles = col.rows / 8;
   SmallVector<SmallVector<Value>> scores(cfg.mTiles * nTiles);
   for (auto &t : scores)
     t.assign(4, f32(0.0f));
-  for (int64_t ks = 0; ks < s.headDim / 16; ++ks) {
-    // K fragments of this k-step, shared by the m-tiles.
+  for (int64_t ks = 0; ks < row.depth / 16; ++ks) {
+    // Fragments of the column tile (K) of this k-step, shared by the
+    // m-tiles.
     SmallVector<SmallVector<Value>> kFrags;
     for (int64_t np = 0; np < nTiles / 2; ++np) {
       IntV offset =
-          layout::kFragmentOffset(iv(kOffset), iv(lane), np, ks, s.headDim);
+          layout::kFragmentOffset(iv(col.offset), iv(lane), np, ks, row.depth);
       kFrags.push_back(loadMatrixX4(offset.v, /*transpose=*/false));
     }
     for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
       IntV rowStart = iv(warp) * cfg.rowsPerWarp + 16 * mt;
-      IntV offset = layout::qFragmentOffset(iv(i32(cfg.offQ)), iv(lane),
-                                            rowStart, ks, s.headDim);
+      IntV offset = layout::qFragmentOffset(iv(i32(row.offset)), iv(lane),
+                                            rowStart, ks, row.depth);
       SmallVector<Value> a = loadMatrixX4(offset.v, /*transpose=*/false);
       for (int64_t np = 0; np < nTiles / 2; ++np) {
         auto &lo = scores[mt * nTiles + 2 * np];
@@ -133,19 +135,20 @@ SmallVector<Value> MmaSyncEmitter::computeScores(Value kOffset) {
   return flat;
 }
 
-/// acc += P . V, P packed from S's registers into A operands.
-void MmaSyncEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                                      SmallVectorImpl<Value> &acc,
-                                      int64_t kkBegin, int64_t kkEnd,
-                                      bool last) {
-  const abi::TileShape &s = cfg.shape;
-  int64_t nTiles = s.blockK / 8;
-  int64_t vTiles = s.valueDim / 8;
+/// acc += L . C (O += P . V), L packed from a row product's registers into
+/// A operands.
+void MmaSyncEmitter::accumulateColumns(ArrayRef<Value> lhs,
+                                       const ColumnOperand &col,
+                                       SmallVectorImpl<Value> &acc,
+                                       int64_t kkBegin, int64_t kkEnd,
+                                       bool last) {
+  int64_t nTiles = col.rows / 8;
+  int64_t vTiles = col.width / 8;
   for (int64_t kk = kkBegin; kk < kkEnd; ++kk) {
     SmallVector<SmallVector<Value>> vFrags;
     for (int64_t p = 0; p < vTiles / 2; ++p) {
       IntV offset =
-          layout::vFragmentOffset(iv(vOffset), iv(lane), kk, p, s.valueDim);
+          layout::vFragmentOffset(iv(col.offset), iv(lane), kk, p, col.width);
       vFrags.push_back(loadMatrixX4(offset.v, /*transpose=*/true));
     }
     for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
@@ -153,7 +156,7 @@ void MmaSyncEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
       for (int64_t reg = 0; reg < 4; ++reg) {
         layout::PSource src = layout::pOperandSource(kk, reg);
         int64_t first = (mt * nTiles + src.nTile) * 4 + src.first;
-        a.push_back(pack(probs[first], probs[first + 1]));
+        a.push_back(pack(lhs[first], lhs[first + 1]));
       }
       for (int64_t p = 0; p < vTiles / 2; ++p) {
         for (int64_t half2 = 0; half2 < 2; ++half2) {

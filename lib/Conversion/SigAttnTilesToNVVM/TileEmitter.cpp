@@ -83,10 +83,17 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   FailureOr<int64_t> threads = getKernelThreads(kernel, kMaxWarps);
   if (failed(threads))
     return failure();
+  TileStepOp step = tiles.forwardStep();
+  if (!step)
+    return tiles.describingStep().emitOpError()
+           << "has no GPU kernel lowering yet (convert-sigattn-tiles-to-nvvm, "
+              "mma="
+           << mma << ")";
   TileConfig c;
   c.mma = mma;
-  TileStepOp step = tiles.describingStep();
-  VectorType qType = tiles.loadQ.getType();
+  LoadTileOp loadQ = tiles.rowLoads.front();
+  StoreTileOp store = tiles.stores.front();
+  VectorType qType = loadQ.getType();
   // The schedule's attributes: i64 when present (the outline pass sets
   // them); the stages must be resolved, 2 .. 4.
   int64_t producerWarps = 0;
@@ -163,16 +170,16 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   // The buffers' head counts and head dims are static: the lowering turns
   // them into address arithmetic.
   for (auto [name, buffer] :
-       {std::pair<StringRef, Value>{"query", tiles.loadQ.getSource()},
+       {std::pair<StringRef, Value>{"query", loadQ.getSource()},
         {"key", step.getKey()},
         {"value", step.getValue()},
-        {"output", tiles.store.getDest()}}) {
+        {"output", store.getDest()}}) {
     auto type = cast<MemRefType>(buffer.getType());
     if (type.isDynamicDim(2) || type.isDynamicDim(3))
       return fail("the " + name +
                   " buffer needs a static head count and head dimension");
   }
-  if (tiles.store.getDest().getType().getDimSize(3) != c.shape.valueDim)
+  if (store.getDest().getType().getDimSize(3) != c.shape.valueDim)
     return fail("the output buffer's head dimension must be Dv = " +
                 Twine(c.shape.valueDim));
   if (c.shape.tmaStores && c.shape.valueDim > c.shape.headDim)
@@ -202,12 +209,25 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
                   "16-byte parts (num-warps = " +
                   Twine(c.shape.numWarps) + ")");
   }
-  c.offQ = 0;
-  c.stageBytesK = c.shape.blockK * c.shape.headDim * abi::kElementBytes;
-  c.stageBytesV = c.shape.blockK * c.shape.valueDim * abi::kElementBytes;
-  c.offK = c.shape.blockQ * c.shape.headDim * abi::kElementBytes;
-  c.offV = c.offK + stages * c.stageBytesK;
-  c.offBarriers = c.offV + stages * c.stageBytesV;
+  // Rows are queries, columns keys; the tiles of K and V.
+  c.rowRoles = {abi::MapRole::kQuery};
+  c.columnRoles = {abi::MapRole::kKey, abi::MapRole::kValue};
+  c.rowBlock = c.shape.blockQ;
+  c.columnBlock = c.shape.blockK;
+  c.rowDepths = {c.shape.headDim};
+  c.columnWidths = {c.shape.headDim, c.shape.valueDim};
+  c.accumulatorWidths = {c.shape.valueDim};
+  int64_t offset = 0;
+  for (int64_t depth : c.rowDepths) {
+    c.offRow.push_back(offset);
+    offset += c.rowBlock * depth * abi::kElementBytes;
+  }
+  for (int64_t width : c.columnWidths) {
+    c.stageBytes.push_back(c.columnBlock * width * abi::kElementBytes);
+    c.offColumn.push_back(offset);
+    offset += stages * c.stageBytes.back();
+  }
+  c.offBarriers = offset;
   c.sharedBytes = abi::dynamicSharedBytes(c.shape);
   if (c.sharedBytes > kMaxSharedBytes)
     return fail("the tiles need " + Twine(c.sharedBytes) +
@@ -334,43 +354,43 @@ Value TileEmitter::emptyBarrier(Value slot) {
   return barrierPtr(add(i32(1 + cfg.shape.kvStages), stageOf(slot)));
 }
 
-std::pair<Value, Value> TileEmitter::stageOffsets(Value slot) {
+SmallVector<Value, 2> TileEmitter::stageOffsets(Value slot) {
   Value stage = stageOf(slot);
-  return {add(i32(cfg.offK), mul(stage, i32(cfg.stageBytesK))),
-          add(i32(cfg.offV), mul(stage, i32(cfg.stageBytesV)))};
+  SmallVector<Value, 2> offsets;
+  for (auto [offset, bytes] : llvm::zip(cfg.offColumn, cfg.stageBytes))
+    offsets.push_back(add(i32(offset), mul(stage, i32(bytes))));
+  return offsets;
 }
 
 TileEmitter::TileAddresses TileEmitter::tileAddresses(Value kTile, Value slot) {
   Value k0 =
-      mul(kTile, arith::ConstantIndexOp::create(b, loc, cfg.shape.blockK));
-  auto [kOffset, vOffset] = stageOffsets(slot);
-  return {k0, kOffset, vOffset};
+      mul(kTile, arith::ConstantIndexOp::create(b, loc, cfg.columnBlock));
+  return {k0, stageOffsets(slot)};
 }
 
-void TileEmitter::issueKeyValueLoads(TileStepOp step, const TileAddresses &at,
-                                     Value barrier) {
-  const abi::TileShape &s = cfg.shape;
-  // One mbarrier per stage expects the bytes of both tiles.
-  expectBytes(barrier, cfg.stageBytesK + cfg.stageBytesV);
-  tmaLoadTile(abi::MapRole::kKey, step.getBatch(), step.getKvHead(), at.k0,
-              s.blockK, s.headDim, at.kOffset, barrier);
-  tmaLoadTile(abi::MapRole::kValue, step.getBatch(), step.getKvHead(), at.k0,
-              s.blockK, s.valueDim, at.vOffset, barrier);
+void TileEmitter::issueKeyValueLoads(TileStepInterface step,
+                                     const TileAddresses &at, Value barrier) {
+  // One mbarrier per stage expects the bytes of all its tiles.
+  int64_t bytes = 0;
+  for (int64_t tileBytes : cfg.stageBytes)
+    bytes += tileBytes;
+  expectBytes(barrier, bytes);
+  for (auto [j, width] : llvm::enumerate(cfg.columnWidths))
+    tmaLoadTile(cfg.columnRoles[j], step.getBatch(), step.getColumnHead(),
+                at.k0, cfg.columnBlock, width, at.offsets[j], barrier);
 }
 
-void TileEmitter::copyKeyValueTile(TileStepOp step, Value kTile, Value slot) {
-  const abi::TileShape &s = cfg.shape;
+void TileEmitter::copyKeyValueTile(TileStepInterface step, Value kTile,
+                                   Value slot) {
   TileAddresses at = tileAddresses(kTile, slot);
   if (cfg.tma()) {
     Value barrier = stageBarrier(slot);
     inThreadZero([&] { issueKeyValueLoads(step, at, barrier); });
     return;
   }
-  auto [k0, kOffset, vOffset] = at;
-  copyToShared(step.getKey(), step.getBatch(), step.getKvHead(), k0, s.blockK,
-               s.headDim, kOffset);
-  copyToShared(step.getValue(), step.getBatch(), step.getKvHead(), k0, s.blockK,
-               s.valueDim, vOffset);
+  for (auto [j, source] : llvm::enumerate(step.getColumnSources()))
+    copyToShared(source, step.getBatch(), step.getColumnHead(), at.k0,
+                 cfg.columnBlock, cfg.columnWidths[j], at.offsets[j]);
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
 }
 
@@ -480,7 +500,7 @@ void TileEmitter::emitPrologue() {
 /// acc += P.V. The tile's copies were issued before; without a producer the
 /// next tile's are issued here, into the other stage, and run while this
 /// one is computed.
-void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
+void TileEmitter::emitStep(TileStepInterface step, const LoopInvariants &inv,
                            Value kTile, Value slot, Value hasNext,
                            SmallVectorImpl<Value> &acc) {
   TileAddresses at = tileAddresses(kTile, slot);
@@ -490,7 +510,8 @@ void TileEmitter::emitStep(TileStepOp step, const LoopInvariants &inv,
     ifThen(hasNext,
            [&] { copyKeyValueTile(step, add(kTile, one), add(slot, one)); });
   }
-  SmallVector<Value> scores = computeScores(at.kOffset);
+  SmallVector<Value> scores =
+      computeRowProduct(rowOperand(0), columnOperand(0, at.offsets));
   applyAndAccumulate(step, inv, at, scores, acc);
   releaseTile(slot);
 }
@@ -510,18 +531,20 @@ void TileEmitter::waitForTile(Value slot) {
   }
 }
 
-void TileEmitter::applyAndAccumulate(TileStepOp step, const LoopInvariants &inv,
+void TileEmitter::applyAndAccumulate(TileStepInterface step,
+                                     const LoopInvariants &inv,
                                      const TileAddresses &at,
                                      SmallVectorImpl<Value> &scores,
                                      SmallVectorImpl<Value> &acc) {
   // P = sigmoid(S'), masked on boundary tiles, and acc += P . V, chunk by
   // chunk of k16 steps.
-  int64_t steps = cfg.shape.blockK / 16;
+  int64_t steps = cfg.columnBlock / 16;
   int64_t chunks = std::clamp<int64_t>(valueChunks(), 1, steps);
   for (int64_t c = 0; c < chunks; ++c) {
     int64_t kkBegin = steps * c / chunks, kkEnd = steps * (c + 1) / chunks;
     applySigmoid(step, inv, at.k0, scores, 2 * kkBegin, 2 * kkEnd);
-    accumulateValues(scores, at.vOffset, acc, kkBegin, kkEnd, c == chunks - 1);
+    accumulateColumns(scores, columnOperand(1, at.offsets), acc, kkBegin, kkEnd,
+                      c == chunks - 1);
   }
 }
 
@@ -535,10 +558,11 @@ void TileEmitter::releaseTile(Value slot) {
 /// P = 0.5 * tanh(0.5 * S') + 0.5 with
 /// 0.5 * S' = (0.5 * scale) * S + 0.5 * bias - (0.5 * slope) * |d|,
 /// d = i + Nk - Nq - j, and P = 0 where masked.
-void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
-                               Value k0, SmallVectorImpl<Value> &scores,
-                               int64_t ntBegin, int64_t ntEnd) {
-  int64_t nTiles = cfg.shape.blockK / 8;
+void TileEmitter::applySigmoid(TileStepInterface step,
+                               const LoopInvariants &inv, Value k0,
+                               SmallVectorImpl<Value> &scores, int64_t ntBegin,
+                               int64_t ntEnd) {
+  int64_t nTiles = cfg.columnBlock / 8;
   IntV k0i = iv(toI32(k0));
   // d at (rowBase, pairCol) of this tile; key j < Nk iff col < colLimit.
   IntV dTile = layout::tileDiagonal(iv(inv.diagBase), k0i);
@@ -557,7 +581,7 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
                          : score::tanhArgument(fv(x), fv(inv.halfScale),
                                                fv(inv.halfBias));
         std::optional<IntV> d;
-        if (inv.halfSlope || step.getMasked())
+        if (inv.halfSlope || step.isMasked())
           d = layout::elementDiagonal(dTile, o);
         if (inv.halfSlope) {
           Value dist = arith::SIToFPOp::create(b, loc, b.getF32Type(),
@@ -573,9 +597,9 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
           tanh.setFastmathFlagsAttr(fmf);
           p = score::sigmoidFromTanh(fv(tanh)).v;
         }
-        if (step.getMasked()) {
-          BoolV visible = score::isVisible(*d, colLimit, o.col, step.getLeft(),
-                                           step.getRight());
+        if (step.isMasked()) {
+          BoolV visible = score::isVisible(
+              *d, colLimit, o.col, step.getRowLeft(), step.getRowRight());
           p = arith::SelectOp::create(b, loc, visible.v, p, f32(0.0f));
         }
         x = p;
@@ -584,9 +608,10 @@ void TileEmitter::applySigmoid(TileStepOp step, const LoopInvariants &inv,
   }
 }
 
-std::pair<Value, Value> TileEmitter::tileBounds(KeyValueRange &range) {
+std::pair<Value, Value> TileEmitter::tileBounds(ColumnRange &range) {
   // Tiles [lo, hi): a loop's bounds, or the single tile of a step.
-  Value lo = range.loop ? range.loop.getLowerBound() : range.step.getKTile();
+  Value lo =
+      range.loop ? range.loop.getLowerBound() : range.step.getColumnTile();
   Value hi = range.loop ? range.loop.getUpperBound()
                         : add(lo, arith::ConstantIndexOp::create(b, loc, 1));
   return {lo, hi};
@@ -604,9 +629,9 @@ Value TileEmitter::slotAfter(Value first, Value lo, Value hi) {
   return add(first, count);
 }
 
-SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
+SmallVector<Value> TileEmitter::emitRange(ColumnRange &range,
                                           ArrayRef<Value> init, Value &slot) {
-  TileStepOp step = range.step;
+  TileStepInterface step = range.step;
   b.setInsertionPoint(range.getOperation());
   auto [lo, hi] = tileBounds(range);
   LoopInvariants inv;
@@ -623,11 +648,12 @@ SmallVector<Value> TileEmitter::emitRange(KeyValueRange &range,
     if (inv.halfSlope)
       inv.expSlope = (fv(inv.halfSlope) * score::kExp2PerHalfArgument).v;
   }
-  inv.seqK = toI32(memref::DimOp::create(b, loc, step.getKey(), 1));
-  inv.diagBase =
-      layout::diagonalBase(iv(toI32(step.getQStart())), iv(rowBase),
-                           iv(inv.seqK), iv(toI32(step.getSeqQ())), iv(pairCol))
-          .v;
+  inv.seqK =
+      toI32(memref::DimOp::create(b, loc, step.getColumnSources()[0], 1));
+  inv.diagBase = layout::diagonalBase(
+                     iv(toI32(step.getRowStart())), iv(rowBase), iv(inv.seqK),
+                     iv(toI32(step.getRowCount())), iv(pairCol))
+                     .v;
   // Stages go by slot, the position of a tile in the kernel's sequence of
   // key/value tiles over all ranges: the first tile's stage was last read by
   // slot - 2, before the barrier of slot - 1 that every warp has passed.
@@ -730,22 +756,23 @@ SmallVector<Value> TileEmitter::emitPipelinedRange(
   return SmallVector<Value>(end.getResults());
 }
 
-SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
+SmallVector<Value> TileEmitter::emitOverlappedRange(ColumnRange &range,
                                                     const LoopInvariants &inv,
                                                     Value lo, Value hi,
                                                     ArrayRef<Value> init,
                                                     Value &slot) {
-  TileStepOp step = range.step;
+  TileStepInterface step = range.step;
   Value first = slot;
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  int64_t numScores = cfg.mTiles * (cfg.shape.blockK / 8) * 4;
+  int64_t numScores = cfg.mTiles * (cfg.columnBlock / 8) * 4;
   SmallVector<Type> scoreTypes(numScores, b.getF32Type());
   SmallVector<Value> acc = emitPipelinedRange(
       lo, hi, init, scoreTypes,
       // S of the first tile.
       [&] {
         waitForTile(first);
-        return computeScores(stageOffsets(first).first);
+        return computeRowProduct(rowOperand(0),
+                                 columnOperand(0, stageOffsets(first)));
       },
       // The next tile's S = Q.K^T runs on the tensor cores while this
       // tile's sigmoid runs, then this tile's P.V.
@@ -754,9 +781,10 @@ SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
         Value kSlot = slotOf(first, kt, lo);
         Value nextSlot = add(kSlot, one);
         waitForTile(nextSlot);
-        SmallVector<Value> next = issueScores(stageOffsets(nextSlot).first);
+        SmallVector<Value> next = issueRowProduct(
+            rowOperand(0), columnOperand(0, stageOffsets(nextSlot)));
         applyAndAccumulate(step, inv, tileAddresses(kt, kSlot), scores, acc);
-        next = finishScores(next);
+        next = finishRowProduct(next);
         releaseTile(kSlot);
         scores.assign(next);
       },
@@ -771,20 +799,20 @@ SmallVector<Value> TileEmitter::emitOverlappedRange(KeyValueRange &range,
   return acc;
 }
 
-SmallVector<Value> TileEmitter::probabilities(TileStepOp step,
+SmallVector<Value> TileEmitter::probabilities(TileStepInterface step,
                                               const LoopInvariants &inv,
                                               const TileAddresses &at,
                                               SmallVectorImpl<Value> &scores) {
-  applySigmoid(step, inv, at.k0, scores, 0, cfg.shape.blockK / 8);
+  applySigmoid(step, inv, at.k0, scores, 0, cfg.columnBlock / 8);
   return packProbabilities(scores);
 }
 
-SmallVector<Value> TileEmitter::emitTurnTakingRange(KeyValueRange &range,
+SmallVector<Value> TileEmitter::emitTurnTakingRange(ColumnRange &range,
                                                     const LoopInvariants &inv,
                                                     Value lo, Value hi,
                                                     ArrayRef<Value> init,
                                                     Value &slot) {
-  TileStepOp step = range.step;
+  TileStepInterface step = range.step;
   Value first = slot;
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   SmallVector<Value> acc = emitPipelinedRange(
@@ -793,7 +821,8 @@ SmallVector<Value> TileEmitter::emitTurnTakingRange(KeyValueRange &range,
       [&] {
         waitForTile(first);
         beginTurn();
-        SmallVector<Value> scores = issueScores(stageOffsets(first).first);
+        SmallVector<Value> scores = issueRowProduct(
+            rowOperand(0), columnOperand(0, stageOffsets(first)));
         endTurn();
         scores = waitTensorCores(scores, 0);
         return probabilities(step, inv, tileAddresses(lo, first), scores);
@@ -806,9 +835,10 @@ SmallVector<Value> TileEmitter::emitTurnTakingRange(KeyValueRange &range,
         Value nextSlot = add(kSlot, one);
         waitForTile(nextSlot);
         beginTurn();
-        SmallVector<Value> next = issueScores(stageOffsets(nextSlot).first);
-        SmallVector<Value> out =
-            issueValues(packed, stageOffsets(kSlot).second, acc);
+        SmallVector<Value> next = issueRowProduct(
+            rowOperand(0), columnOperand(0, stageOffsets(nextSlot)));
+        SmallVector<Value> out = issueColumnProduct(
+            packed, columnOperand(1, stageOffsets(kSlot)), acc);
         endTurn();
         // S(t + 1) was committed first: it is done when at most P.V(t) is
         // still running. Its sigmoid stays in its own registers until
@@ -817,7 +847,7 @@ SmallVector<Value> TileEmitter::emitTurnTakingRange(KeyValueRange &range,
         // one is in flight, C7513).
         next = waitTensorCores(next, 1);
         applySigmoid(step, inv, tileAddresses(add(kt, one), nextSlot).k0, next,
-                     0, cfg.shape.blockK / 8);
+                     0, cfg.columnBlock / 8);
         acc.assign(waitTensorCores(out, 0));
         releaseTile(kSlot);
         packed.assign(packProbabilities(next));
@@ -826,8 +856,8 @@ SmallVector<Value> TileEmitter::emitTurnTakingRange(KeyValueRange &range,
       [&](Value last, SmallVectorImpl<Value> &acc, ArrayRef<Value> packed) {
         Value lastSlot = slotOf(first, last, lo);
         beginTurn();
-        SmallVector<Value> out =
-            issueValues(packed, stageOffsets(lastSlot).second, acc);
+        SmallVector<Value> out = issueColumnProduct(
+            packed, columnOperand(1, stageOffsets(lastSlot)), acc);
         endTurn();
         acc.assign(waitTensorCores(out, 0));
         releaseTile(lastSlot);
@@ -899,29 +929,31 @@ void TileEmitter::finishTurns() {
 }
 
 LogicalResult TileEmitter::run(KernelTiles &tiles) {
-  const abi::TileShape &s = cfg.shape;
-  int64_t accPerThread = cfg.mTiles * (s.valueDim / 8) * 4;
-
-  // Step 1. Per-thread indices, and Q's tile into shared memory.
-  b.setInsertionPoint(tiles.loadQ);
+  // Step 1. Per-thread indices, and the row tiles (Q) into shared memory.
+  b.setInsertionPoint(tiles.rowLoads.front());
   emitPrologue();
   Value qBarrier;
   if (cfg.tma()) {
     initBarriers();
     qBarrier = barrierPtr(i32(0));
     inThreadZero([&] {
-      expectBytes(qBarrier, s.blockQ * s.headDim * abi::kElementBytes);
-      tmaLoadTile(abi::MapRole::kQuery, tiles.loadQ.getBatch(),
-                  tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
-                  s.headDim, i32(cfg.offQ), qBarrier);
+      int64_t bytes = 0;
+      for (int64_t depth : cfg.rowDepths)
+        bytes += cfg.rowBlock * depth * abi::kElementBytes;
+      expectBytes(qBarrier, bytes);
+      for (auto [i, load] : llvm::enumerate(tiles.rowLoads))
+        tmaLoadTile(cfg.rowRoles[i], load.getBatch(), load.getHead(),
+                    load.getRowStart(), cfg.rowBlock, cfg.rowDepths[i],
+                    i32(cfg.offRow[i]), qBarrier);
     });
     // With a producer, only the computing warps wait for Q (below).
     if (!cfg.specialized())
       waitBarrier(qBarrier, i32(0));
   } else {
-    copyToShared(tiles.loadQ.getSource(), tiles.loadQ.getBatch(),
-                 tiles.loadQ.getHead(), tiles.loadQ.getRowStart(), s.blockQ,
-                 s.headDim, i32(cfg.offQ));
+    for (auto [i, load] : llvm::enumerate(tiles.rowLoads))
+      copyToShared(load.getSource(), load.getBatch(), load.getHead(),
+                   load.getRowStart(), cfg.rowBlock, cfg.rowDepths[i],
+                   i32(cfg.offRow[i]));
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
     waitForTiles();
   }
@@ -937,37 +969,51 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
     startTurns();
   }
 
-  // Step 3. The key/value ranges, one accumulator threaded through them
-  // from zero (findKernelTiles checked the chain).
+  // Step 3. The column ranges, the accumulators threaded through them from
+  // zero (findKernelTiles checked the chains), all in one flat list.
   b.setInsertionPoint(tiles.ranges.front().getOperation());
+  int64_t accPerThread = 0;
+  for (int64_t width : cfg.accumulatorWidths)
+    accPerThread += cfg.mTiles * (width / 8) * 4;
   SmallVector<Value> acc(accPerThread, f32(0.0f));
   Value slot = arith::ConstantIndexOp::create(b, loc, 0);
-  for (KeyValueRange &range : tiles.ranges)
+  for (ColumnRange &range : tiles.ranges)
     acc = emitRange(range, acc, slot);
 
-  // Step 4. O from the last range's accumulators.
-  b.setInsertionPoint(tiles.store);
+  // Step 4. Each output (O) from its accumulators after the last range.
+  b.setInsertionPoint(tiles.stores.front());
   if (cfg.specialized())
     finishTurns();
-  if (cfg.shape.tmaStores)
-    emitTmaStore(tiles.store, acc);
-  else
-    emitStore(tiles.store, acc);
+  ArrayRef<Value> rest = acc;
+  for (auto [store, width] : llvm::zip(tiles.stores, cfg.accumulatorWidths)) {
+    ArrayRef<Value> mine = rest.take_front(cfg.mTiles * (width / 8) * 4);
+    rest = rest.drop_front(mine.size());
+    b.setInsertionPoint(store);
+    if (cfg.shape.tmaStores)
+      emitTmaStore(store, mine);
+    else
+      emitStore(store, mine);
+  }
 
   // Step 5. The tile ops are gone.
-  tiles.store.erase();
-  for (KeyValueRange &range : llvm::reverse(tiles.ranges))
+  for (StoreTileOp store : llvm::reverse(tiles.stores))
+    store.erase();
+  for (ColumnRange &range : llvm::reverse(tiles.ranges))
     range.getOperation()->erase();
-  tiles.loadQ.erase();
+  for (LoadTileOp load : llvm::reverse(tiles.rowLoads))
+    load.erase();
   return success();
 }
 
 FailureOr<Block *> TileEmitter::splitRoles(KernelTiles &tiles) {
   Operation *first = tiles.ranges.front().getOperation();
-  Operation *store = tiles.store;
+  Operation *store = tiles.stores.back();
+  // The ranges and the stores stay in order; the rest moves before them.
   llvm::SmallPtrSet<Operation *, 4> rangeOps;
-  for (KeyValueRange &range : tiles.ranges)
+  for (ColumnRange &range : tiles.ranges)
     rangeOps.insert(range.getOperation());
+  for (StoreTileOp other : tiles.stores)
+    rangeOps.insert(other);
   // Step 1. What is computed between the ranges and the store (their
   // bounds, say) moves before them: the producer needs it too.
   for (Operation *op = first->getNextNode(); op != store;) {
@@ -1027,7 +1073,7 @@ void TileEmitter::produceAll(KernelTiles &tiles) {
   // use's release, phase (slot / kvStages - 1) % 2 of the stage's empty
   // mbarrier. In the ring's first round that is the phase before the
   // mbarrier's first, which counts as complete.
-  auto produce = [&](TileStepOp step, Value kTile, Value slot) {
+  auto produce = [&](TileStepInterface step, Value kTile, Value slot) {
     Value released = arith::XOrIOp::create(b, loc, phaseOf(slot), i32(1));
     waitBarrier(emptyBarrier(slot), released);
     TileAddresses at = tileAddresses(kTile, slot);
@@ -1035,7 +1081,7 @@ void TileEmitter::produceAll(KernelTiles &tiles) {
   };
   Value slot = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  for (KeyValueRange &range : tiles.ranges) {
+  for (ColumnRange &range : tiles.ranges) {
     auto [lo, hi] = tileBounds(range);
     if (!range.loop) {
       produce(range.step, lo, slot);
@@ -1110,8 +1156,8 @@ void TileEmitter::emitTmaStore(StoreTileOp store, ArrayRef<Value> acc) {
         regs.push_back(pack(acc[r], acc[r + 1]));
       }
       IntV chunk = layout::stmatrixChunk(iv(lane), j);
-      IntV offset =
-          sharedChunkOffset(iv(i32(cfg.offQ)), row, chunk, s.blockQ, s.headDim);
+      IntV offset = sharedChunkOffset(iv(i32(cfg.offRow[0])), row, chunk,
+                                      s.blockQ, s.headDim);
       NVVM::StMatrixOp::create(b, loc, sharedPtr(offset.v), regs,
                                NVVM::MMALayout::row,
                                NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
@@ -1140,7 +1186,7 @@ void TileEmitter::emitTmaStore(StoreTileOp store, ArrayRef<Value> acc) {
     Value groupRow = mul(turnGroup(), i32(abi::kTmaQueryBoxRows));
     Value row0 = add(toI32(store.getRowStart()), groupRow);
     for (int64_t c = 0; c < s.valueDim / abi::kTmaBoxCols; ++c) {
-      IntV src = sharedChunkOffset(iv(i32(cfg.offQ)), iv(groupRow),
+      IntV src = sharedChunkOffset(iv(i32(cfg.offRow[0])), iv(groupRow),
                                    iv(i32(c * abi::kTmaBoxCols / 8)), s.blockQ,
                                    s.headDim);
       SmallVector<Value> coords = {i32(c * abi::kTmaBoxCols),

@@ -39,10 +39,23 @@ struct TileConfig {
   bool bf16;
   /// TMA loads: the kernel's CUtensorMap arguments (q, k, v), else none.
   SmallVector<int64_t, 3> tensorMaps;
-  // Shared memory layout, in bytes: Q, then shape.kvStages stages of K, then
-  // as many of V, then (TMA loads) the mbarriers of Q, of the stages' loads
-  // ("full") and, with a producer, of their release ("empty").
-  int64_t offQ, offK, offV, stageBytesK, stageBytesV, offBarriers, sharedBytes;
+  /// The tensor maps of the row tiles (Q) and of the column sources (K, V),
+  /// in the tile steps' order.
+  SmallVector<::sigattn::abi::MapRole, 2> rowRoles, columnRoles;
+  /// Rows of the block's row tiles and of a stage's column tiles.
+  int64_t rowBlock, columnBlock;
+  /// Elements per row of each row tile (D) and of each column source's
+  /// tiles (D, Dv), in the tile steps' order.
+  SmallVector<int64_t, 2> rowDepths, columnWidths;
+  /// Columns of each accumulator (Dv: O), in the tile steps' order.
+  SmallVector<int64_t, 2> accumulatorWidths;
+  // Shared memory layout, in bytes: the row tiles (Q), then
+  // shape.kvStages stages of the first column source's tiles (K), then as
+  // many of the second's (V), then (TMA loads) the mbarriers of the row
+  // tiles, of the stages' loads ("full") and, with a producer, of their
+  // release ("empty").
+  SmallVector<int64_t, 2> offRow, offColumn, stageBytes;
+  int64_t offBarriers, sharedBytes;
   /// Warp-specialized kernels: registers per thread at launch (`.maxnreg`)
   /// and after `setmaxnreg` in the producer and in the computing warps.
   int64_t launchRegisters = 0, producerRegisters = 0, computeRegisters = 0;
@@ -70,6 +83,22 @@ struct TileConfig {
 FailureOr<TileConfig> getTileConfig(gpu::GPUFuncOp kernel, KernelTiles &tiles,
                                     StringRef mma);
 
+/// A tile that stays in shared memory for the whole kernel (Q in the
+/// forward pass), the A operand of a row product: `rows` x `depth` elements
+/// at byte `offset`.
+struct RowOperand {
+  int64_t offset, rows, depth;
+};
+
+/// A tile of a stage of the column ring (K or V in the forward pass):
+/// `rows` x `width` elements at byte `offset` (i32). The B operand of a row
+/// product (read K-major, depth = width) or of a column product (read
+/// MN-major, N = width, K = rows).
+struct ColumnOperand {
+  Value offset;
+  int64_t rows, width;
+};
+
 /// Builds the code of one kernel; a generation overrides the hooks.
 class TileEmitter {
 public:
@@ -95,29 +124,32 @@ protected:
   /// tensor-core reads, and waits for every warp to be done with the
   /// previous tile.
   virtual void waitForTiles() = 0;
-  /// S = Q.K^T of the key tile at byte `kOffset`: the S accumulators of this
-  /// thread, [m-tile][n-tile][element] flattened.
-  virtual SmallVector<Value> computeScores(Value kOffset) = 0;
-  /// Starts S = Q.K^T of the key tile at byte `kOffset` and returns its
-  /// accumulators, which only finishScores may read: they become final
-  /// once the next tile's last accumulateValues has run. By default S is
-  /// computed at once.
-  virtual SmallVector<Value> issueScores(Value kOffset) {
-    return computeScores(kOffset);
+  /// A row product X = R.C^T (S = Q.K^T in the forward pass) of this
+  /// warp's rows of `row` and the stage tile `col`: the accumulators of
+  /// this thread, [m-tile][n-tile][element] flattened.
+  virtual SmallVector<Value> computeRowProduct(const RowOperand &row,
+                                               const ColumnOperand &col) = 0;
+  /// Starts a row product and returns its accumulators, which only
+  /// finishRowProduct may read: they become final once the next tile's last
+  /// accumulateColumns has run. By default it is computed at once.
+  virtual SmallVector<Value> issueRowProduct(const RowOperand &row,
+                                             const ColumnOperand &col) {
+    return computeRowProduct(row, col);
   }
-  /// The accumulators issueScores returned, final, after a tile's last
-  /// accumulateValues.
-  virtual SmallVector<Value> finishScores(ArrayRef<Value> scores) {
+  /// The accumulators issueRowProduct returned, final, after a tile's last
+  /// accumulateColumns.
+  virtual SmallVector<Value> finishRowProduct(ArrayRef<Value> scores) {
     return SmallVector<Value>(scores);
   }
-  /// acc += P.V over the keys of k16 steps [kkBegin, kkEnd) of the tile,
-  /// with P in the S registers `probs` (same order) and V's tile at byte
-  /// `vOffset`; `last` is the tile's last chunk: acc must be final after it.
-  /// Between chunks acc may hold results still in flight (wgmma): nothing
-  /// but the next chunk may read or write it.
-  virtual void accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                                SmallVectorImpl<Value> &acc, int64_t kkBegin,
-                                int64_t kkEnd, bool last) = 0;
+  /// A column product acc += L.C (O += P.V in the forward pass) over the
+  /// columns of k16 steps [kkBegin, kkEnd) of the tile, with L in
+  /// row-product registers `lhs` (same order) and C the stage tile `col`;
+  /// `last` is the tile's last chunk: acc must be final after it. Between
+  /// chunks acc may hold results still in flight (wgmma): nothing but the
+  /// next chunk may read or write it.
+  virtual void accumulateColumns(ArrayRef<Value> lhs, const ColumnOperand &col,
+                                 SmallVectorImpl<Value> &acc, int64_t kkBegin,
+                                 int64_t kkEnd, bool last) = 0;
   /// P of a whole tile (S registers, same order) as the P.V operand; by
   /// default P itself.
   virtual SmallVector<Value> packProbabilities(ArrayRef<Value> probs) {
@@ -128,13 +160,14 @@ protected:
     return SmallVector<Type>(cfg.mTiles * (cfg.shape.blockK / 8) * 4,
                              b.getF32Type());
   }
-  /// Issues acc += P.V over the whole tile with `packed` from
-  /// packProbabilities; the result is in flight until waitTensorCores.
-  /// By default it is computed at once.
-  virtual SmallVector<Value> issueValues(ArrayRef<Value> packed, Value vOffset,
-                                         ArrayRef<Value> acc) {
+  /// Issues the column product acc += P.C over the whole tile with
+  /// `packed` from packProbabilities; the result is in flight until
+  /// waitTensorCores. By default it is computed at once.
+  virtual SmallVector<Value> issueColumnProduct(ArrayRef<Value> packed,
+                                                const ColumnOperand &col,
+                                                ArrayRef<Value> acc) {
     SmallVector<Value> out(acc);
-    accumulateValues(packed, vOffset, out, 0, cfg.shape.blockK / 16, true);
+    accumulateColumns(packed, col, out, 0, col.rows / 16, true);
     return out;
   }
   /// Waits until at most `pending` of this thread's committed groups of
@@ -152,6 +185,15 @@ protected:
   /// that the sigmoid of one chunk runs while the tensor cores multiply
   /// the previous one (1: no split).
   virtual int64_t valueChunks() { return 1; }
+
+  /// Row tile `i` of the block, and column tile `j` of the stage at
+  /// `offsets` (TileAddresses::offsets), as operands.
+  RowOperand rowOperand(int64_t i) const {
+    return {cfg.offRow[i], cfg.rowBlock, cfg.rowDepths[i]};
+  }
+  ColumnOperand columnOperand(int64_t j, ArrayRef<Value> offsets) const {
+    return {offsets[j], cfg.columnBlock, cfg.columnWidths[j]};
+  }
 
   //===--------------------------------------------------------------------===//
   // Helpers
@@ -209,13 +251,13 @@ protected:
   Value tid, lane, warp, pairCol, rowBase, smem;
 
 private:
-  /// Values of a key/value loop that do not change from tile to tile.
+  /// Values of a column loop that do not change from tile to tile.
   struct LoopInvariants {
     Value halfScale, halfBias, halfSlope; // 0.5 * scale, bias, slope
     // The same times score::kExp2PerHalfArgument (cfg.polySigmoid > 0).
     Value expScale, expBias, expSlope;
-    Value seqK;                           // Nk, i32
-    Value diagBase; // q_start + rowBase + Nk - Nq - pairCol, i32
+    Value seqK;     // Ncols (Nk in the forward pass), i32
+    Value diagBase; // row start + rowBase + Ncols - Nrows - pairCol, i32
   };
 
   void emitPrologue();
@@ -225,26 +267,29 @@ private:
   /// (the tile's position in the kernel's sequence of key/value tiles):
   /// one cp.async group, or TMA loads by thread 0 completing on the stage's
   /// mbarrier.
-  void copyKeyValueTile(TileStepOp step, Value kTile, Value slot);
-  /// Where key/value tile `kTile` of slot `slot` is: its first key (index)
-  /// and its K and V stages in shared memory (byte offsets, i32).
+  void copyKeyValueTile(TileStepInterface step, Value kTile, Value slot);
+  /// Where column tile `kTile` of slot `slot` is: its first column (index)
+  /// and the stages of each column source's tile in shared memory (byte
+  /// offsets, i32; K's and V's in the forward pass).
   struct TileAddresses {
-    Value k0, kOffset, vOffset;
+    Value k0;
+    SmallVector<Value, 2> offsets;
   };
   TileAddresses tileAddresses(Value kTile, Value slot);
-  /// The TMA loads of a key/value tile into its stage, completing on
+  /// The TMA loads of a column tile into its stage, completing on
   /// `barrier`, issued by the thread that runs this.
-  void issueKeyValueLoads(TileStepOp step, const TileAddresses &at,
+  void issueKeyValueLoads(TileStepInterface step, const TileAddresses &at,
                           Value barrier);
   /// The stage (i32, 0 .. kvStages - 1) of key/value slot `slot`.
   Value stageOf(Value slot);
   /// How many times (i32, 0 or 1 mod 2) the ring went round before key/value
   /// slot `slot`: the phase of its stage's mbarriers that it is.
   Value phaseOf(Value slot);
-  /// Byte offsets of K's and V's stage for key/value slot `slot`.
-  std::pair<Value, Value> stageOffsets(Value slot);
-  /// The first and one-past-last key/value tile of `range` (index values).
-  std::pair<Value, Value> tileBounds(KeyValueRange &range);
+  /// Byte offsets of each column source's stage (K's and V's) for slot
+  /// `slot`.
+  SmallVector<Value, 2> stageOffsets(Value slot);
+  /// The first and one-past-last column tile of `range` (index values).
+  std::pair<Value, Value> tileBounds(ColumnRange &range);
   /// The slot of tile `kTile` of a range from `lo` whose first slot is
   /// `first`.
   Value slotOf(Value first, Value kTile, Value lo);
@@ -253,16 +298,16 @@ private:
   Value slotAfter(Value first, Value lo, Value hi);
   /// Lowers one key/value range whose first tile has slot `slot`; returns
   /// the accumulators after it and advances `slot` past it.
-  SmallVector<Value> emitRange(KeyValueRange &range, ArrayRef<Value> init,
+  SmallVector<Value> emitRange(ColumnRange &range, ArrayRef<Value> init,
                                Value &slot);
-  void emitStep(TileStepOp step, const LoopInvariants &inv, Value kTile,
+  void emitStep(TileStepInterface step, const LoopInvariants &inv, Value kTile,
                 Value slot, Value hasNext, SmallVectorImpl<Value> &acc);
   /// Waits until the K and V tiles of `slot` are in shared memory and
   /// visible to every computing warp.
   void waitForTile(Value slot);
   /// P = sigmoid(S') of `scores`, the tile at `at` (masked if `step` is),
   /// then acc += P.V, chunk by chunk; acc is final after it.
-  void applyAndAccumulate(TileStepOp step, const LoopInvariants &inv,
+  void applyAndAccumulate(TileStepInterface step, const LoopInvariants &inv,
                           const TileAddresses &at,
                           SmallVectorImpl<Value> &scores,
                           SmallVectorImpl<Value> &acc);
@@ -283,7 +328,7 @@ private:
           epilogue);
   /// A key/value loop of a warp-specialized kernel, software-pipelined: S
   /// of tile t + 1 is issued before the sigmoid and P.V of tile t.
-  SmallVector<Value> emitOverlappedRange(KeyValueRange &range,
+  SmallVector<Value> emitOverlappedRange(ColumnRange &range,
                                          const LoopInvariants &inv, Value lo,
                                          Value hi, ArrayRef<Value> init,
                                          Value &slot);
@@ -291,13 +336,14 @@ private:
   /// are issued together in this warpgroup's turn, then the sigmoid of
   /// t + 1 runs while they and the other warpgroups' turns use the tensor
   /// cores.
-  SmallVector<Value> emitTurnTakingRange(KeyValueRange &range,
+  SmallVector<Value> emitTurnTakingRange(ColumnRange &range,
                                          const LoopInvariants &inv, Value lo,
                                          Value hi, ArrayRef<Value> init,
                                          Value &slot);
   /// P of the tile at `at` from its final scores, packed as the P.V
   /// operand.
-  SmallVector<Value> probabilities(TileStepOp step, const LoopInvariants &inv,
+  SmallVector<Value> probabilities(TileStepInterface step,
+                                   const LoopInvariants &inv,
                                    const TileAddresses &at,
                                    SmallVectorImpl<Value> &scores);
 
@@ -368,7 +414,7 @@ private:
 
   /// P = sigmoid(S') in place for n-tiles [ntBegin, ntEnd) of 8 keys, with
   /// the masks of a masked step.
-  void applySigmoid(TileStepOp step, const LoopInvariants &inv, Value k0,
+  void applySigmoid(TileStepInterface step, const LoopInvariants &inv, Value k0,
                     SmallVectorImpl<Value> &scores, int64_t ntBegin,
                     int64_t ntEnd);
   void emitStore(StoreTileOp store, ArrayRef<Value> acc);

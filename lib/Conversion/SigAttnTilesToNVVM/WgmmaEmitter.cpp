@@ -60,19 +60,21 @@ private:
         NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
     barrier();
   }
-  SmallVector<Value> computeScores(Value kOffset) override {
-    return waitAll(issueScores(kOffset));
+  SmallVector<Value> computeRowProduct(const RowOperand &row,
+                                       const ColumnOperand &col) override {
+    return waitAll(issueRowProduct(row, col));
   }
   /// Fenced, committed, not waited for: the wait of the next tile's last
-  /// P.V chunk (wait_group 0) covers it, and finishScores ties the
-  /// accumulators after it.
-  SmallVector<Value> issueScores(Value kOffset) override;
-  SmallVector<Value> finishScores(ArrayRef<Value> scores) override {
+  /// column-product chunk (wait_group 0) covers it, and finishRowProduct
+  /// ties the accumulators after it.
+  SmallVector<Value> issueRowProduct(const RowOperand &row,
+                                     const ColumnOperand &col) override;
+  SmallVector<Value> finishRowProduct(ArrayRef<Value> scores) override {
     return fenceOperands(scores);
   }
-  void accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                        SmallVectorImpl<Value> &acc, int64_t kkBegin,
-                        int64_t kkEnd, bool last) override;
+  void accumulateColumns(ArrayRef<Value> lhs, const ColumnOperand &col,
+                         SmallVectorImpl<Value> &acc, int64_t kkBegin,
+                         int64_t kkEnd, bool last) override;
   /// Two chunks: the second chunk's sigmoid runs while the tensor cores
   /// multiply the first chunk's P.V.
   int64_t valueChunks() override { return 2; }
@@ -84,9 +86,10 @@ private:
     return SmallVector<Type>(cfg.mTiles * (cfg.shape.blockK / 8) * 2,
                              b.getI32Type());
   }
-  SmallVector<Value> issueValues(ArrayRef<Value> packed, Value vOffset,
-                                 ArrayRef<Value> acc) override {
-    return issueValueSteps(packed, vOffset, acc, 0, cfg.shape.blockK / 16);
+  SmallVector<Value> issueColumnProduct(ArrayRef<Value> packed,
+                                        const ColumnOperand &col,
+                                        ArrayRef<Value> acc) override {
+    return issueValueSteps(packed, col, acc, 0, col.rows / 16);
   }
   SmallVector<Value> waitTensorCores(ArrayRef<Value> values,
                                      int64_t pending) override {
@@ -98,9 +101,10 @@ private:
   /// [kkBegin, kkEnd) from the S registers `probs`.
   SmallVector<Value> packSteps(ArrayRef<Value> probs, int64_t kkBegin,
                                int64_t kkEnd);
-  /// Issues and commits acc + P.V over k16 steps [kkBegin, kkEnd) with P's
+  /// Issues and commits acc + L.C over k16 steps [kkBegin, kkEnd) with L's
   /// registers `packed` (4 per step); returns the accumulators in flight.
-  SmallVector<Value> issueValueSteps(ArrayRef<Value> packed, Value vOffset,
+  SmallVector<Value> issueValueSteps(ArrayRef<Value> packed,
+                                     const ColumnOperand &col,
                                      ArrayRef<Value> acc, int64_t kkBegin,
                                      int64_t kkEnd);
 
@@ -236,27 +240,28 @@ SmallVector<Value> WgmmaEmitter::mmaAsync(int64_t n, const WgmmaA &a,
   return inlinePtx(b.getF32Type(), numAcc, operands, text, constraints);
 }
 
-/// S = Q . K^T: one wgmma per 16 columns of D, Q's rows of this warpgroup
-/// as A and the key tile as B, both K-major; one committed group.
-SmallVector<Value> WgmmaEmitter::issueScores(Value kOffset) {
-  const abi::TileShape &s = cfg.shape;
+/// X = R . C^T (S = Q . K^T): one wgmma per 16 columns of the depth (D),
+/// this warpgroup's rows of R as A and the column tile as B, both K-major;
+/// one committed group.
+SmallVector<Value> WgmmaEmitter::issueRowProduct(const RowOperand &row,
+                                                 const ColumnOperand &col) {
   IntV qRow0 = wg::warpgroupRow(iv(warp));
   SmallVector<Value> scores;
   // One descriptor per operand; k-step ks adds a constant to it. Q's is
   // loop-invariant: tied to this point so that it is not hoisted out of
   // the key loop with all of its k-steps (two registers each).
-  IntV qStart = wg::kMajorStart(iv(i32(cfg.offQ)), qRow0, 0, s.blockQ);
-  IntV kStart = wg::kMajorStart(iv(kOffset), iv(i32(0)), 0, s.blockK);
+  IntV qStart = wg::kMajorStart(iv(i32(row.offset)), qRow0, 0, row.rows);
+  IntV kStart = wg::kMajorStart(iv(col.offset), iv(i32(0)), 0, col.rows);
   Value qDesc = fenceOperands(descriptor(qStart.v, wg::kMajorFields()))[0];
   Value kDesc = descriptor(kStart.v, wg::kMajorFields());
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
-  for (int64_t ks = 0; ks < s.headDim / 16; ++ks) {
+  for (int64_t ks = 0; ks < row.depth / 16; ++ks) {
     WgmmaA a{
-        add(qDesc, i64(wg::descriptorStep(wg::kMajorStepBytes(ks, s.blockQ)))),
+        add(qDesc, i64(wg::descriptorStep(wg::kMajorStepBytes(ks, row.rows)))),
         {}};
     Value bDesc =
-        add(kDesc, i64(wg::descriptorStep(wg::kMajorStepBytes(ks, s.blockK))));
-    scores = mmaAsync(s.blockK, a, bDesc, /*transposeB=*/false, scores);
+        add(kDesc, i64(wg::descriptorStep(wg::kMajorStepBytes(ks, col.rows))));
+    scores = mmaAsync(col.rows, a, bDesc, /*transposeB=*/false, scores);
   }
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   return scores;
@@ -276,11 +281,10 @@ SmallVector<Value> WgmmaEmitter::packSteps(ArrayRef<Value> probs,
 }
 
 SmallVector<Value> WgmmaEmitter::issueValueSteps(ArrayRef<Value> packed,
-                                                 Value vOffset,
+                                                 const ColumnOperand &col,
                                                  ArrayRef<Value> acc,
                                                  int64_t kkBegin,
                                                  int64_t kkEnd) {
-  const abi::TileShape &s = cfg.shape;
   // P final before the fence: registers a wgmma reads must not be written
   // between the fence and the wgmma.
   SmallVector<Value> p = fenceOperands(packed);
@@ -294,28 +298,31 @@ SmallVector<Value> WgmmaEmitter::issueValueSteps(ArrayRef<Value> packed,
     o = zero ? SmallVector<Value>() : fenceOperands(acc);
   }
   // Later chunks pass O, still in flight, from wgmma to wgmma.
-  Value vDesc = descriptor(vOffset, wg::mnMajorFields(s.blockK));
+  Value vDesc = descriptor(col.offset, wg::mnMajorFields(col.rows));
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   for (int64_t kk = kkBegin; kk < kkEnd; ++kk) {
     WgmmaA a;
     a.registers.assign(p.begin() + 4 * (kk - kkBegin),
                        p.begin() + 4 * (kk - kkBegin) + 4);
     Value bDesc = add(vDesc, i64(wg::descriptorStep(wg::mnMajorStepBytes(kk))));
-    o = mmaAsync(s.valueDim, a, bDesc, /*transposeB=*/true, o);
+    o = mmaAsync(col.width, a, bDesc, /*transposeB=*/true, o);
   }
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   return o;
 }
 
-/// acc += P . V for k16 steps [kkBegin, kkEnd): one wgmma per 16 keys,
-/// P's registers as A (the layout of mma.sync's A fragments) and the value
-/// tile as B, MN-major. A chunk is committed without waiting; only the last
-/// chunk of a tile waits, so the next chunk's sigmoid overlaps this one.
-void WgmmaEmitter::accumulateValues(ArrayRef<Value> probs, Value vOffset,
-                                    SmallVectorImpl<Value> &acc,
-                                    int64_t kkBegin, int64_t kkEnd, bool last) {
-  SmallVector<Value> o = issueValueSteps(packSteps(probs, kkBegin, kkEnd),
-                                         vOffset, acc, kkBegin, kkEnd);
+/// acc += L . C (O += P . V) for k16 steps [kkBegin, kkEnd): one wgmma per
+/// 16 columns of the tile, L's registers as A (the layout of mma.sync's A
+/// fragments) and the column tile as B, MN-major. A chunk is committed
+/// without waiting; only the last chunk of a tile waits, so the next
+/// chunk's sigmoid overlaps this one.
+void WgmmaEmitter::accumulateColumns(ArrayRef<Value> lhs,
+                                     const ColumnOperand &col,
+                                     SmallVectorImpl<Value> &acc,
+                                     int64_t kkBegin, int64_t kkEnd,
+                                     bool last) {
+  SmallVector<Value> o =
+      issueValueSteps(packSteps(lhs, kkBegin, kkEnd), col, acc, kkBegin, kkEnd);
   if (last)
     o = waitAll(o);
   std::copy(o.begin(), o.end(), acc.begin());

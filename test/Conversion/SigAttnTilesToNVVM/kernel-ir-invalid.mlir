@@ -100,7 +100,7 @@ gpu.module @sigattn_kernels {
     %c1 = arith.constant 1 : index
     %cst = arith.constant dense<0.0> : vector<64x64xf32>
     %t = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
-    // expected-error @+1 {{expected one sigattn.load_tile per kernel}}
+    // expected-error @+1 {{expected one sigattn.load_tile per row tile of the tile steps (1)}}
     %t2 = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
     %s = sigattn.tile_step %t, %k, %v, %cst[%c0, %c0, %c0, %c0] seq_q = %n block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
     sigattn.store_tile %s, %o[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
@@ -222,6 +222,65 @@ gpu.module @sigattn_kernels {
       scf.yield %s : vector<2048x64xf32>
     }
     sigattn.store_tile %a, %o[%c0, %c0, %c0] : vector<2048x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+// A backward kernel is recognized (two row tiles, one accumulator), and
+// rejected by name until a generation lowers it.
+gpu.module @sigattn_kernels {
+  gpu.func @grad_q(%q: memref<?x?x2x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %do: memref<?x?x2x64xbf16>, %dq: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %cst = arith.constant dense<0.0> : vector<64x64xf32>
+    %qt = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %dot = sigattn.load_tile %do[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %a = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %cst) -> (vector<64x64xf32>) {
+      // expected-error @+1 {{'sigattn.grad_q_step' op has no GPU kernel lowering yet (convert-sigattn-tiles-to-nvvm, mma=sync)}}
+      %s = sigattn.grad_q_step %qt, %dot, %k, %v, %acc[%c0, %c0, %c0, %i] seq_q = %n block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+      scf.yield %s : vector<64x64xf32>
+    }
+    sigattn.store_tile %a, %dq[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @sigattn_kernels {
+  gpu.func @grad_q_rows_swapped(%q: memref<?x?x2x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %do: memref<?x?x2x64xbf16>, %dq: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %cst = arith.constant dense<0.0> : vector<64x64xf32>
+    %dot = sigattn.load_tile %do[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %qt = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %a = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %cst) -> (vector<64x64xf32>) {
+      // expected-error @+1 {{expected to read the kernel's row tiles, in the order of their loads}}
+      %s = sigattn.grad_q_step %qt, %dot, %k, %v, %acc[%c0, %c0, %c0, %i] seq_q = %n block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
+      scf.yield %s : vector<64x64xf32>
+    }
+    sigattn.store_tile %a, %dq[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @sigattn_kernels {
+  gpu.func @grad_kv_one_store(%q: memref<?x?x2x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %do: memref<?x?x2x64xbf16>, %dk: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %cst = arith.constant dense<0.0> : vector<64x64xf32>
+    %kt = sigattn.load_tile %k[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %vt = sigattn.load_tile %v[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %a:2 = scf.for %i = %c0 to %n step %c1 iter_args(%a0 = %cst, %a1 = %cst) -> (vector<64x64xf32>, vector<64x64xf32>) {
+      %s:2 = sigattn.grad_kv_step %kt, %vt, %q, %do, %a0, %a1[%c0, %c0, %c0, %i] seq_k = %n block_q = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>, vector<64x64xf32>
+      scf.yield %s#0, %s#1 : vector<64x64xf32>, vector<64x64xf32>
+    }
+    // expected-error @+1 {{expected one sigattn.store_tile per accumulator (2)}}
+    sigattn.store_tile %a#0, %dk[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
     gpu.return
   }
 }

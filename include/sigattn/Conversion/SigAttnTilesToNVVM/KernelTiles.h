@@ -19,15 +19,17 @@
 namespace mlir {
 namespace sigattn {
 
-/// Consecutive key/value tiles [lo, hi) processed by one tile step: the
-/// body of a unit-step loop, or a single tile (hi = lo + 1) outside any loop.
-struct KeyValueRange {
-  /// The tile step; its k_tile is the loop's induction variable in a loop.
-  TileStepOp step;
+/// Consecutive column tiles [lo, hi) (key/value tiles in the forward pass)
+/// processed by one tile step: the body of a unit-step loop, or a single
+/// tile (hi = lo + 1) outside any loop.
+struct ColumnRange {
+  /// The tile step; its column tile is the loop's induction variable in a
+  /// loop.
+  TileStepInterface step;
   /// The loop over the range, or null for a single tile.
   scf::ForOp loop;
-  /// The f32 accumulator before and after the range.
-  Value init, result;
+  /// The f32 accumulators before and after the range, in the step's order.
+  SmallVector<Value, 2> init, result;
 
   /// The op that holds the range (the loop or the single step).
   Operation *getOperation() {
@@ -35,24 +37,31 @@ struct KeyValueRange {
   }
 };
 
-/// The tile ops of one kernel, in program order: Q's tile, the key/value
-/// ranges that thread one accumulator from zero to the store, O's tile.
+/// The tile ops of one kernel, in program order: the block's resident row
+/// tiles (Q in the forward pass), the column ranges that thread the
+/// accumulators from zero to the stores, and one store per accumulator.
 struct KernelTiles {
-  LoadTileOp loadQ;
+  /// In the order the tile steps read them.
+  SmallVector<LoadTileOp, 2> rowLoads;
   /// In program order; at least one.
-  SmallVector<KeyValueRange> ranges;
-  StoreTileOp store;
+  SmallVector<ColumnRange> ranges;
+  /// In the order of the steps' accumulators.
+  SmallVector<StoreTileOp, 2> stores;
 
   /// A step that describes the kernel: all steps agree on everything but
   /// their tile range and `masked`.
-  TileStepOp describingStep() { return ranges.front().step; }
+  TileStepInterface describingStep() { return ranges.front().step; }
+  /// The forward pass's step, or null for a kernel of another kind.
+  TileStepOp forwardStep() {
+    return dyn_cast<TileStepOp>(describingStep().getOperation());
+  }
 };
 
 /// Finds the tile ops of `kernel` and checks that they form one attention
-/// kernel: one load of Q at the top level of the body, key/value ranges that
-/// read that tile and agree on keys, values, heads, mask, scale, bias and
-/// ALiBi slope, and one store of the final accumulator. Emits an error at
-/// the offending op otherwise.
+/// kernel: the loads of the row tiles at the top level of the body, column
+/// ranges that read those tiles and agree on their column sources, heads,
+/// mask, scale, bias and ALiBi slope, and one store per final accumulator.
+/// Emits an error at the offending op otherwise.
 FailureOr<KernelTiles> findKernelTiles(gpu::GPUFuncOp kernel);
 
 /// The number of threads per block of `kernel`, from its known_block_size,

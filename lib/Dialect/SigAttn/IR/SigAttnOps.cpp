@@ -659,6 +659,12 @@ int64_t TileStepOp::getColumnBlock() { return getBlockK(); }
 Value TileStepOp::getColumnTile() { return getKTile(); }
 int64_t TileStepOp::getRowLeft() { return getLeft(); }
 int64_t TileStepOp::getRowRight() { return getRight(); }
+Value TileStepOp::getColumnHead() { return getKvHead(); }
+SmallVector<Value, 2> TileStepOp::getColumnSources() {
+  return {getKey(), getValue()};
+}
+SmallVector<Value, 2> TileStepOp::getRowTiles() { return {getQTile()}; }
+SmallVector<Value, 2> TileStepOp::getAccumulators() { return {getAcc()}; }
 
 Value GradQStepOp::getRowStart() { return getQStart(); }
 int64_t GradQStepOp::getRowBlock() { return getBlockQ(); }
@@ -668,6 +674,14 @@ int64_t GradQStepOp::getColumnBlock() { return getBlockK(); }
 Value GradQStepOp::getColumnTile() { return getKTile(); }
 int64_t GradQStepOp::getRowLeft() { return getLeft(); }
 int64_t GradQStepOp::getRowRight() { return getRight(); }
+Value GradQStepOp::getColumnHead() { return getKvHead(); }
+SmallVector<Value, 2> GradQStepOp::getColumnSources() {
+  return {getKey(), getValue()};
+}
+SmallVector<Value, 2> GradQStepOp::getRowTiles() {
+  return {getQTile(), getDoTile()};
+}
+SmallVector<Value, 2> GradQStepOp::getAccumulators() { return {getAcc()}; }
 
 // dK, dV steps: rows are keys, columns queries. Key j is seen by queries
 // j - off - right .. j - off + left (off = Nk - Nq): the window's sides swap.
@@ -679,6 +693,16 @@ int64_t GradKVStepOp::getColumnBlock() { return getBlockQ(); }
 Value GradKVStepOp::getColumnTile() { return getQTile(); }
 int64_t GradKVStepOp::getRowLeft() { return getRight(); }
 int64_t GradKVStepOp::getRowRight() { return getLeft(); }
+Value GradKVStepOp::getColumnHead() { return getHead(); }
+SmallVector<Value, 2> GradKVStepOp::getColumnSources() {
+  return {getQuery(), getGradOutput()};
+}
+SmallVector<Value, 2> GradKVStepOp::getRowTiles() {
+  return {getKTile(), getVTile()};
+}
+SmallVector<Value, 2> GradKVStepOp::getAccumulators() {
+  return {getDkAcc(), getDvAcc()};
+}
 
 //===----------------------------------------------------------------------===//
 // Backward tile steps

@@ -170,6 +170,24 @@ def SigAttn_TileStepInterface : OpInterface<"TileStepInterface"> {
     InterfaceMethod<"The bias attribute, if any.",
                     "::std::optional<::llvm::APFloat>", "getBias", (ins),
                     [{ return $_op.getBias(); }]>,
+    InterfaceMethod<"The batch of the block.", "::mlir::Value", "getBatch",
+                    (ins), [{ return $_op.getBatch(); }]>,
+    InterfaceMethod<"The ALiBi slope of the block's head (f32), or null.",
+                    "::mlir::Value", "getAlibiSlope", (ins),
+                    [{ return $_op.getAlibiSlope(); }]>,
+    InterfaceMethod<"The head of the column sources the step reads (the "
+                    "kv head of keys and values; the query head of queries "
+                    "and dO).", "::mlir::Value", "getColumnHead">,
+    InterfaceMethod<"The [B, Ncols, H, dim] memrefs whose column tiles the "
+                    "step reads, in the order of the step's operands (K, V; "
+                    "or Q, dO).", "::llvm::SmallVector<::mlir::Value, 2>",
+                    "getColumnSources">,
+    InterfaceMethod<"The block's resident tiles of rows the step reads, in "
+                    "the order of its operands (Q; Q, dO; or K, V).",
+                    "::llvm::SmallVector<::mlir::Value, 2>", "getRowTiles">,
+    InterfaceMethod<"The f32 accumulators the step updates, in the order "
+                    "of its results.", "::llvm::SmallVector<::mlir::Value, 2>",
+                    "getAccumulators">,
   ];
 
   let extraSharedClassDeclaration = [{

@@ -227,9 +227,7 @@ Status sigattn::runtime::parseKernelDescription(
     int64_t version = 0;
     if (!o.count("abi_version"))
       return Status::error("kernel description: no \"abi_version\" (a "
-                           "kernel from before ABI " +
-                           std::to_string(abi::kAbiVersion) +
-                           ", which added strides): recompile it");
+                           "kernel from before ABI 2): recompile it");
     if (!(st = getInt(o, "abi_version", version, 1, kMaxExactInteger)).ok())
       return st;
     if (version != abi::kAbiVersion)
@@ -237,6 +235,23 @@ Status sigattn::runtime::parseKernelDescription(
                            std::to_string(version) + " is not this runtime's " +
                            std::to_string(abi::kAbiVersion) +
                            ": recompile the kernel");
+    // What the kernel computes fixes its parameters: required since ABI 3.
+    std::string kind;
+    if (!(st = getField(o, "kind", kind)).ok())
+      return st;
+    bool known = false;
+    for (abi::KernelKind candidate :
+         {abi::KernelKind::kAttention, abi::KernelKind::kGradKV,
+          abi::KernelKind::kGradQ}) {
+      if (kind == abi::kindName(candidate)) {
+        k.kind = candidate;
+        known = true;
+      }
+    }
+    if (!known)
+      return Status::error("kernel description: kind \"" + kind +
+                           "\" is not attention, attention_grad_kv or "
+                           "attention_grad_q");
     std::string elementType, alibi, loads;
     double scale = 0, bias = 0;
     constexpr int64_t kMax = static_cast<int64_t>(kMaxExactInteger);
@@ -433,9 +448,9 @@ TensorBytes sigattn::runtime::tensorBytes(const KernelInfo &info,
 
 abi::Strides sigattn::runtime::effectiveStrides(const KernelInfo &info,
                                                 const AttentionArgs &args,
-                                                abi::MapRole role) {
-  bool query = role == abi::MapRole::kQuery || role == abi::MapRole::kOutput;
-  bool values = role == abi::MapRole::kValue || role == abi::MapRole::kOutput;
+                                                abi::Tensor role) {
+  bool query = role == abi::Tensor::kQuery || role == abi::Tensor::kOutput;
+  bool values = role == abi::Tensor::kValue || role == abi::Tensor::kOutput;
   int64_t seq = query ? args.seqQ : args.seqK;
   int64_t heads = query ? info.numQueryHeads : info.numKVHeads;
   int64_t dim = values ? info.valueDim : info.headDim;
@@ -461,9 +476,9 @@ struct Dim {
 };
 /// The dimensions of tensor `role` of a call, innermost (contiguous) first.
 std::array<Dim, 4> dimsOf(const KernelInfo &info, const AttentionArgs &args,
-                          abi::MapRole role) {
-  bool query = role == abi::MapRole::kQuery || role == abi::MapRole::kOutput;
-  bool values = role == abi::MapRole::kValue || role == abi::MapRole::kOutput;
+                          abi::Tensor role) {
+  bool query = role == abi::Tensor::kQuery || role == abi::Tensor::kOutput;
+  bool values = role == abi::Tensor::kValue || role == abi::Tensor::kOutput;
   abi::Strides s = effectiveStrides(info, args, role);
   return {Dim{values ? info.valueDim : info.headDim, 1},
           Dim{query ? info.numQueryHeads : info.numKVHeads, s.head},
@@ -505,10 +520,10 @@ bool elementsDistinct(std::array<Dim, 4> dims) {
 TensorBytes sigattn::runtime::tensorSpans(const KernelInfo &info,
                                           const AttentionArgs &args) {
   TensorBytes t = tensorBytes(info, args.batch, args.seqQ, args.seqK);
-  t.query = spanBytes(dimsOf(info, args, abi::MapRole::kQuery));
-  t.key = spanBytes(dimsOf(info, args, abi::MapRole::kKey));
-  t.value = spanBytes(dimsOf(info, args, abi::MapRole::kValue));
-  t.output = spanBytes(dimsOf(info, args, abi::MapRole::kOutput));
+  t.query = spanBytes(dimsOf(info, args, abi::Tensor::kQuery));
+  t.key = spanBytes(dimsOf(info, args, abi::Tensor::kKey));
+  t.value = spanBytes(dimsOf(info, args, abi::Tensor::kValue));
+  t.output = spanBytes(dimsOf(info, args, abi::Tensor::kOutput));
   return t;
 }
 
@@ -602,6 +617,13 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
   auto typeName = [](ElementType t) {
     return t == ElementType::BF16 ? "bf16" : "f16";
   };
+  // Another kind takes other tensors: launching it with these would pass
+  // its parameters in the wrong places.
+  if (info.kind != abi::KernelKind::kAttention)
+    return Status::error(where + "the kernel computes " +
+                         abi::kindName(info.kind) +
+                         ", not attention: it takes other tensors and is "
+                         "not launched with AttentionArgs");
   if (args.elementType && *args.elementType != info.elementType)
     return Status::error(where + "the kernel computes " +
                          typeName(info.elementType) +
@@ -647,7 +669,7 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
   // 64-bit offsets, the output's elements distinct, TMA's stride limit.
   const char *const names[] = {"query", "key", "value", "output"};
   for (int i = 0; i < 4; ++i) {
-    auto role = static_cast<abi::MapRole>(i);
+    auto role = static_cast<abi::Tensor>(i);
     abi::Strides s = effectiveStrides(info, args, role);
     struct Field {
       const char *name;
@@ -680,7 +702,7 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
     if (spanBytes(dims) > (uint64_t{1} << 62))
       return Status::error(where + names[i] +
                            " spans more than 2^62 bytes with its strides");
-    if (role == abi::MapRole::kOutput && !elementsDistinct(dims))
+    if (role == abi::Tensor::kOutput && !elementsDistinct(dims))
       return Status::error(where + "the output's strides put two elements at "
                                    "one address");
   }

@@ -189,7 +189,7 @@ static CUresult encodeTiled(CUtensorMap &map, CUdeviceptr base, bool bf16,
 }
 
 Status sigattn::runtime::encodeTensorMap(const KernelInfo &info,
-                                         abi::MapRole role, CUdeviceptr base,
+                                         abi::Tensor role, CUdeviceptr base,
                                          int64_t batch, int64_t seq,
                                          abi::Strides strides,
                                          CUtensorMap &map) {
@@ -198,7 +198,7 @@ Status sigattn::runtime::encodeTensorMap(const KernelInfo &info,
   const std::string where = "sigattn launch of " + info.name + ": ";
   if (base % abi::kPointerAlignment != 0)
     return Status::error(where + name + " is not 16-byte aligned");
-  int64_t heads = role == abi::MapRole::kQuery || role == abi::MapRole::kOutput
+  int64_t heads = role == abi::Tensor::kQuery || role == abi::Tensor::kOutput
                       ? info.numQueryHeads
                       : info.numKVHeads;
   abi::TensorMapShape shape =
@@ -306,7 +306,7 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
   abi::Strides strides[4];
   int64_t strideParams[abi::kNumStrideParams];
   for (int i = 0; i < 4; ++i) {
-    strides[i] = effectiveStrides(info, args, static_cast<abi::MapRole>(i));
+    strides[i] = effectiveStrides(info, args, static_cast<abi::Tensor>(i));
     strideParams[3 * i] = strides[i].batch;
     strideParams[3 * i + 1] = strides[i].row;
     strideParams[3 * i + 2] = strides[i].head;
@@ -327,7 +327,7 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
     CUdeviceptr bases[] = {q, k, v, o};
     int64_t seqs[] = {seqQ, seqK, seqK, seqQ};
     for (int i = 0; i < abi::numTensorMaps(info.tileShape()); ++i) {
-      if (!(st = encodeTensorMap(info, static_cast<abi::MapRole>(i), bases[i],
+      if (!(st = encodeTensorMap(info, static_cast<abi::Tensor>(i), bases[i],
                                  batch, seqs[i], strides[i], maps[i]))
                .ok())
         return st;

@@ -26,7 +26,7 @@ namespace {
 
 const char *kValid = R"({
   "kernels": [
-    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 81920, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0, "abi_version": 2}
+    {"alibi": "batch_head", "batch": -1, "bias": -2.5, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 81920, "element_type": "bf16", "head_dim": 128, "kind": "attention", "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "value_dim": 128, "window_left": -1, "window_right": 0, "abi_version": 3}
   ]
 }
 )";
@@ -125,6 +125,54 @@ int main() {
             !specialized.empty() && !specialized[0].tmaStores &&
             abi::numTensorMaps(specialized[0].tileShape()) == 3,
         "stores parsed wrong");
+  // The backward kinds: their shared memory and grid follow their rows and
+  // columns (dk, dv: block_k keys per block, tiles of block_q queries).
+  // D = Dv = 128, 2 stages, block_q 64: (64 x 256 + 2 x 64 x 256) x 2 bytes
+  // for dk, dv with block_k 64; (64 x 256 + 2 x 128 x 256) x 2 for dq with
+  // block_k 128.
+  std::vector<KernelInfo> gradKV, gradQ;
+  expect(
+      "attention_grad_kv description",
+      parseKernelDescription(replace(replace(kValid, "\"kind\": \"attention\"",
+                                             "\"kind\": \"attention_grad_kv\""),
+                                     "\"dynamic_shared_memory\": 81920",
+                                     "\"dynamic_shared_memory\": 98304"),
+                             gradKV),
+      true);
+  expect("attention_grad_q description",
+         parseKernelDescription(
+             replace(replace(replace(kValid, "\"kind\": \"attention\"",
+                                     "\"kind\": \"attention_grad_q\""),
+                             "\"block_k\": 64", "\"block_k\": 128"),
+                     "\"dynamic_shared_memory\": 81920",
+                     "\"dynamic_shared_memory\": 163840"),
+             gradQ),
+         true);
+  if (!gradKV.empty() && !gradQ.empty()) {
+    // Grids for B = 2, Nq = 1000, Hq = 6, Nk = 300, Hkv = 2.
+    abi::Grid kv = abi::grid(gradKV[0].tileShape(), 2, 1000, 6, 300, 2);
+    abi::Grid q = abi::grid(gradQ[0].tileShape(), 2, 1000, 6, 300, 2);
+    check("backward grids",
+          kv.x == 5 && kv.y == 2 && kv.z == 2 && q.x == 16 && q.y == 6 &&
+              q.z == 2,
+          "dk/dv " + std::to_string(kv.x) + "x" + std::to_string(kv.y) +
+              ", dq " + std::to_string(q.x) + "x" + std::to_string(q.y));
+    check("backward kinds",
+          gradKV[0].kind == abi::KernelKind::kGradKV &&
+              gradQ[0].kind == abi::KernelKind::kGradQ,
+          "kind parsed wrong");
+    AttentionArgs args;
+    args.query = 0x10000;
+    args.key = 0x20000;
+    args.value = 0x30000;
+    args.output = 0x40000;
+    args.slopes = 0x50000;
+    args.batch = 2;
+    args.seqQ = 1000;
+    args.seqK = 300;
+    std::printf("forward arguments to a backward kernel: %s\n",
+                validateArguments(gradKV[0], args).message().c_str());
+  }
   if (!specialized.empty()) {
     abi::TileShape shape = specialized[0].tileShape();
     std::printf("specialized: threads=%lld producer=%lld stages=%lld "
@@ -223,9 +271,18 @@ int main() {
                "\"dynamic_shared_memory\": 4294967296")},
       {"two kernels of one name", twoKernelsOfOneName()},
       // The ABI version: required, this runtime's.
-      {"missing abi_version", replace(kValid, ", \"abi_version\": 2", "")},
+      {"missing abi_version", replace(kValid, ", \"abi_version\": 3", "")},
       {"abi_version 1",
-       replace(kValid, "\"abi_version\": 2", "\"abi_version\": 1")},
+       replace(kValid, "\"abi_version\": 3", "\"abi_version\": 1")},
+      {"abi_version 2",
+       replace(kValid, "\"abi_version\": 3", "\"abi_version\": 2")},
+      // The kind: required, one of three.
+      {"missing kind", replace(kValid, "\"kind\": \"attention\", ", "")},
+      {"unknown kind",
+       replace(kValid, "\"kind\": \"attention\"", "\"kind\": \"softmax\"")},
+      {"grad_kv with the forward shared memory",
+       replace(kValid, "\"kind\": \"attention\"",
+               "\"kind\": \"attention_grad_kv\"")},
   };
   for (const Bad &b : bad)
     expect(b.name, parseKernelDescription(b.text, scratch), false);
@@ -376,7 +433,7 @@ int main() {
     one.batch = 1;
     one.queryStrides = abi::Strides{3, 6 * 128, 128};
     expect("B = 1 with an odd batch stride", validateArguments(k, one), true);
-    abi::Strides st = effectiveStrides(k, one, abi::MapRole::kQuery);
+    abi::Strides st = effectiveStrides(k, one, abi::Tensor::kQuery);
     check("B = 1: the contiguous batch stride",
           st.batch == 113 * 6 * 128 && st.row == 6 * 128 && st.head == 128,
           std::to_string(st.batch));

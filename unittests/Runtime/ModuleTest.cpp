@@ -284,14 +284,14 @@ namespace {
 // Two kernels: ALiBi per head with dynamic sizes, and one without ALiBi
 // compiled for B = 2, Nq = 113, Nk = 203.
 const char *kDescription = R"({"kernels": [
-  {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 2},
-  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 96, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0, "abi_version": 2}
+  {"alibi": "head", "batch": -1, "bias": -1.0, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 32768, "element_type": "bf16", "head_dim": 64, "kind": "attention", "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "dyn_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 3},
+  {"alibi": "none", "batch": 2, "bias": -1.0, "block_k": 96, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 64, "kind": "attention", "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "static_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": 203, "seq_q": 113, "value_dim": 64, "window_left": -1, "window_right": 0, "abi_version": 3}
 ]})";
 
 // A TMA kernel (wgmma, D = 128, Dv = 64, Hq = 6, Hkv = 2, 64 x 48 tiles).
 const char *kTmaDescription = R"({"kernels": [
-  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "tma_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 2},
-  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "stores": "tma", "mma": "wgmma", "name": "tma_store_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 2}
+  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kind": "attention", "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "tma_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 3},
+  {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kind": "attention", "kv_stages": 2, "loads": "tma", "stores": "tma", "mma": "wgmma", "name": "tma_store_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 3}
 ]})";
 
 std::string writeFiles(const std::string &dir, const std::string &json,
@@ -382,7 +382,8 @@ void sigattn_test::runModuleTests() {
     std::string badJson = std::string(dir) + "/bad.ptx";
     std::ofstream(badJson) << "// mock PTX\n";
     std::ofstream(badJson + ".json")
-        << "{\"kernels\": [{\"name\": \"x\", \"abi_version\": 2}]}";
+        << "{\"kernels\": [{\"name\": \"x\", \"abi_version\": 3, \"kind\": "
+           "\"attention\"}]}";
     expect("load with a bad description", Module::load(badJson, m), false);
     expect("load of a missing file",
            Module::load(std::string(dir) + "/none.ptx", m), false);

@@ -15,8 +15,75 @@ namespace abi {
 
 /// The version of this ABI, written to every kernel description as
 /// "abi_version"; a host refuses kernels of another version. 1: contiguous
-/// tensors (no strides); 2: strides after the sizes.
-constexpr int64_t kAbiVersion = 2;
+/// tensors (no strides); 2: strides after the sizes; 3: a required "kind"
+/// says what the kernel computes, and so which tensors it takes.
+constexpr int64_t kAbiVersion = 3;
+
+/// What a kernel computes (the description's "kind"): the forward pass,
+/// or one of the two kernels of sigattn.attention_grad.
+enum class KernelKind {
+  kAttention, ///< "attention": out from q, k, v
+  kGradKV,    ///< "attention_grad_kv": dk, dv from q, k, v, dO
+  kGradQ,     ///< "attention_grad_q": dq from q, k, v, dO
+};
+constexpr const char *kindName(KernelKind kind) {
+  return kind == KernelKind::kAttention ? "attention"
+         : kind == KernelKind::kGradKV  ? "attention_grad_kv"
+                                        : "attention_grad_q";
+}
+
+/// The [B, N, H, dim] tensors (bf16 or f16) kernels read and write.
+enum class Tensor {
+  kQuery,      ///< q   [B, Nq, Hq, D]
+  kKey,        ///< k   [B, Nk, Hkv, D]
+  kValue,      ///< v   [B, Nk, Hkv, Dv]
+  kOutput,     ///< out [B, Nq, Hq, Dv]
+  kGradOutput, ///< dO  [B, Nq, Hq, Dv]
+  kGradQuery,  ///< dq  [B, Nq, Hq, D]
+  kGradKey,    ///< dk  [B, Nk, Hkv, D]
+  kGradValue,  ///< dv  [B, Nk, Hkv, Dv]
+};
+/// True for a tensor whose rows are keys (Nk rows, Hkv heads); the others
+/// have Nq rows and Hq heads.
+constexpr bool isKeyTensor(Tensor t) {
+  return t == Tensor::kKey || t == Tensor::kValue || t == Tensor::kGradKey ||
+         t == Tensor::kGradValue;
+}
+/// True for a tensor of width Dv (v, out, dO, dv); the others have D.
+constexpr bool isValueWidth(Tensor t) {
+  return t == Tensor::kValue || t == Tensor::kOutput ||
+         t == Tensor::kGradOutput || t == Tensor::kGradValue;
+}
+/// Name of a tensor in messages and descriptions.
+constexpr const char *tensorName(Tensor t) {
+  constexpr const char *names[] = {"q",  "k",  "v",  "out",
+                                   "dO", "dq", "dk", "dv"};
+  return names[static_cast<int>(t)];
+}
+
+/// The tensors of a kernel of `kind`, in parameter order: the inputs, then
+/// the outputs. attention: q, k, v, out; attention_grad_kv: q, k, v, dO,
+/// dk, dv; attention_grad_q: q, k, v, dO, dq.
+constexpr int numTensors(KernelKind kind) {
+  return kind == KernelKind::kAttention ? 4
+         : kind == KernelKind::kGradKV  ? 6
+                                        : 5;
+}
+/// The inputs among them (read-only, first): 3 or 4.
+constexpr int numInputs(KernelKind kind) {
+  return kind == KernelKind::kAttention ? 3 : 4;
+}
+constexpr Tensor tensorOf(KernelKind kind, int index) {
+  constexpr Tensor inputs[] = {Tensor::kQuery, Tensor::kKey, Tensor::kValue,
+                               Tensor::kGradOutput};
+  if (index < numInputs(kind))
+    return inputs[index];
+  if (kind == KernelKind::kAttention)
+    return Tensor::kOutput;
+  if (kind == KernelKind::kGradQ)
+    return Tensor::kGradQuery;
+  return index == 4 ? Tensor::kGradKey : Tensor::kGradValue;
+}
 
 /// Kernel parameters, in order. Pointers are device addresses of [B, N, H,
 /// D] tensors (bf16 or f16), 16-byte aligned, laid out by the strides that
@@ -44,9 +111,11 @@ constexpr int kNumSizeParams = 3;
 struct Strides {
   int64_t batch, row, head;
 };
-/// The strides of q, k, v and out, in that order, three each (batch, row,
-/// head), as int64 parameters after the sizes.
-constexpr int kNumStrideParams = 12;
+/// The strides of each tensor of the kernel (q, k, v and out for the
+/// forward pass), in parameter order, three each (batch, row, head), as
+/// int64 parameters after the sizes.
+constexpr int numStrideParams(KernelKind kind) { return 3 * numTensors(kind); }
+constexpr int kNumStrideParams = numStrideParams(KernelKind::kAttention);
 /// Strides are multiples of 8 elements (16 bytes): the kernels copy rows in
 /// 16-byte pieces and TMA needs 16-byte strides.
 constexpr int64_t kStrideAlignment = 8;
@@ -58,11 +127,12 @@ constexpr Strides contiguousStrides(int64_t seq, int64_t heads, int64_t dim) {
   return {seq * heads * dim, heads * dim, dim};
 }
 
-/// Kernels with TMA loads ("loads": "tma") take three more parameters after
-/// the sizes: the CUtensorMaps of q, k and v, by value (`.param .align 64
-/// .b8 [128]`, __grid_constant__), encoded by the host for each launch
-/// (see TensorMapShape); kernels with TMA stores ("stores": "tma") a fourth,
-/// out's.
+/// Kernels with TMA loads ("loads": "tma") take more parameters after the
+/// sizes: the CUtensorMaps of their inputs (q, k, v for the forward pass),
+/// by value (`.param .align 64 .b8 [128]`, __grid_constant__), encoded by
+/// the host for each launch (see TensorMapShape); kernels with TMA stores
+/// ("stores": "tma") one more per output (out's). Map i describes
+/// tensorOf(kind, i).
 constexpr int kNumTensorMaps = 3;
 constexpr int kNumTensorMapsWithStore = 4;
 constexpr int64_t kTensorMapBytes = 128;
@@ -82,8 +152,8 @@ constexpr int64_t kPointerAlignment = 16;
 
 /// What fixes a kernel's launch geometry (all compile-time in the kernel).
 struct TileShape {
-  int64_t blockQ;   ///< query rows per block
-  int64_t blockK;   ///< keys per key/value tile
+  int64_t blockQ;   ///< query rows per block (per column tile: grad_kv)
+  int64_t blockK;   ///< keys per key/value tile (per block: grad_kv)
   int64_t numWarps; ///< warps that compute (each owns query rows)
   int64_t headDim;  ///< D
   int64_t valueDim; ///< Dv
@@ -91,13 +161,32 @@ struct TileShape {
   /// Warps that only load, after the computing ones: a producer
   /// warpgroup (4), or 0 when the computing warps load too.
   int64_t producerWarps = 0;
-  /// Stages of the K/V ring in shared memory.
+  /// Stages of the ring of column tiles (K/V) in shared memory.
   int64_t kvStages = kDefaultKVStages;
   /// O stored through shared memory by TMA (needs tmaLoads; Dv <= D: each
   /// warpgroup stages its rows of O where its rows of Q were).
   bool tmaStores = false;
+  /// Rows are queries and column tiles keys, except for attention_grad_kv,
+  /// whose block owns block_k keys and loops over tiles of block_q queries.
+  KernelKind kind = KernelKind::kAttention;
   static constexpr int64_t kDefaultKVStages = 2;
 };
+
+/// Rows of a block's resident tiles, and of a column tile of the ring.
+constexpr int64_t rowBlock(const TileShape &s) {
+  return s.kind == KernelKind::kGradKV ? s.blockK : s.blockQ;
+}
+constexpr int64_t columnBlock(const TileShape &s) {
+  return s.kind == KernelKind::kGradKV ? s.blockQ : s.blockK;
+}
+/// True for an input a kernel of `kind` reads in column tiles through its
+/// ring (k, v for the forward pass and dq; q, dO for dk, dv); the other
+/// inputs are the block's resident row tiles.
+constexpr bool isColumnSource(KernelKind kind, Tensor t) {
+  bool keys = t == Tensor::kKey || t == Tensor::kValue;
+  bool queries = t == Tensor::kQuery || t == Tensor::kGradOutput;
+  return kind == KernelKind::kGradKV ? queries : keys;
+}
 
 /// Threads per block: the computing warps, then the producer's.
 constexpr int64_t blockThreads(const TileShape &s) {
@@ -121,23 +210,24 @@ constexpr int64_t kMBarrierBytes = 8;
 /// Most dynamic shared memory a block may use on sm_90.
 constexpr int64_t kMaxDynamicSharedBytes = 227 * 1024;
 
-/// Dynamic shared memory in bytes: the Q tile and kvStages stages each of
-/// the K and V tiles, then the mbarriers of TMA loads.
+/// Dynamic shared memory in bytes: the row tiles (Q; Q and dO for dq; K and
+/// V for dk, dv) and kvStages stages of the column tiles (K and V; Q and dO
+/// for dk, dv), then the mbarriers of TMA loads.
 constexpr int64_t dynamicSharedBytes(const TileShape &s) {
-  return (s.blockQ * s.headDim +
-          s.kvStages * s.blockK * (s.headDim + s.valueDim)) *
+  int64_t rowWidth =
+      s.kind == KernelKind::kAttention ? s.headDim : s.headDim + s.valueDim;
+  return (rowBlock(s) * rowWidth +
+          s.kvStages * columnBlock(s) * (s.headDim + s.valueDim)) *
              kElementBytes +
          tmaBarriers(s) * kMBarrierBytes;
 }
 
-/// The CUtensorMap parameters of a kernel of shape `s`.
+/// The CUtensorMap parameters of a kernel of shape `s`: one per input, and
+/// one per output with TMA stores.
 constexpr int numTensorMaps(const TileShape &s) {
-  return s.tmaLoads ? (s.tmaStores ? kNumTensorMapsWithStore : kNumTensorMaps)
+  return s.tmaLoads ? (s.tmaStores ? numTensors(s.kind) : numInputs(s.kind))
                     : 0;
 }
-
-/// Which tensor a CUtensorMap parameter describes, in parameter order.
-enum class MapRole { kQuery, kKey, kValue, kOutput };
 
 /// Columns of one TMA box: 64 elements, the 128 bytes of one swizzled row.
 constexpr int64_t kTmaBoxCols = 64;
@@ -155,11 +245,12 @@ struct TensorMapShape {
   uint64_t strides[3]; ///< bytes between consecutive heads, rows, batches
   uint32_t box[4];     ///< 64, 1, boxRows, 1
 };
-/// Rows of a TMA box of `role`: 64 for q and out (one warpgroup's rows),
-/// block-k for k and v.
-constexpr int64_t tmaBoxRows(MapRole role, int64_t blockK) {
-  return role == MapRole::kQuery || role == MapRole::kOutput ? kTmaQueryBoxRows
-                                                             : blockK;
+/// Rows of a TMA box of tensor `t` of a kernel of `kind` whose column tiles
+/// have `columnRows` rows: a column tile for a column source (k, v in the
+/// forward pass), else 64 (one warpgroup's rows of a row tile or output).
+constexpr int64_t tmaBoxRows(Tensor t, int64_t columnRows,
+                             KernelKind kind = KernelKind::kAttention) {
+  return isColumnSource(kind, t) ? columnRows : kTmaQueryBoxRows;
 }
 /// Most rows of one TMA box (a box dimension is at most 256).
 constexpr int64_t kMaxTmaBoxRows = 256;
@@ -179,12 +270,12 @@ constexpr TensorMapShape tensorMapShape(int64_t dim, int64_t heads, int64_t seq,
            static_cast<uint32_t>(boxRows), 1u}};
 }
 /// The map a kernel of shape `s` reads (or, out, writes) `role` through.
-constexpr TensorMapShape tensorMapShape(const TileShape &s, MapRole role,
+constexpr TensorMapShape tensorMapShape(const TileShape &s, Tensor role,
                                         int64_t batch, int64_t seq,
                                         int64_t heads, Strides strides) {
-  bool values = role == MapRole::kValue || role == MapRole::kOutput;
-  return tensorMapShape(values ? s.valueDim : s.headDim, heads, seq, batch,
-                        tmaBoxRows(role, s.blockK), strides);
+  return tensorMapShape(isValueWidth(role) ? s.valueDim : s.headDim, heads, seq,
+                        batch, tmaBoxRows(role, columnBlock(s), s.kind),
+                        strides);
 }
 /// A tensor map's strides are below 2^40 bytes.
 constexpr uint64_t kMaxTmaStrideBytes = (uint64_t{1} << 40) - 1;
@@ -196,15 +287,19 @@ constexpr int64_t kMaxTmaRows = 2147483647;
 constexpr int64_t kMaxGridX = 2147483647; // 2^31 - 1
 constexpr int64_t kMaxGridYZ = 65535;
 
-/// Grid: x over query tiles, y over query heads, z over batches.
+/// Grid: x over row tiles, y over heads, z over batches. Rows and heads
+/// are queries (Nq, Hq), or keys (Nk, Hkv) for attention_grad_kv.
 struct Grid {
   int64_t x, y, z;
 };
 constexpr Grid grid(const TileShape &s, int64_t batch, int64_t seqQ,
-                    int64_t numQueryHeads) {
-  // ceil(seqQ / blockQ), without overflowing for seqQ near INT64_MAX.
-  return {seqQ / s.blockQ + (seqQ % s.blockQ > 0 ? 1 : 0), numQueryHeads,
-          batch};
+                    int64_t numQueryHeads, int64_t seqK = 0,
+                    int64_t numKVHeads = 0) {
+  bool keys = s.kind == KernelKind::kGradKV;
+  int64_t rows = keys ? seqK : seqQ, block = rowBlock(s);
+  // ceil(rows / block), without overflowing for rows near INT64_MAX.
+  return {rows / block + (rows % block > 0 ? 1 : 0),
+          keys ? numKVHeads : numQueryHeads, batch};
 }
 
 } // namespace abi

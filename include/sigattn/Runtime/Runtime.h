@@ -47,6 +47,8 @@ enum class Alibi { None, Head, BatchHead };
 /// description written by sigattn-write-ptx).
 struct KernelInfo {
   std::string name;
+  /// "kind": what the kernel computes, and so its parameters (ABI 3).
+  abi::KernelKind kind = abi::KernelKind::kAttention;
   ElementType elementType = ElementType::BF16;
   int64_t headDim = 0, valueDim = 0;
   int64_t numQueryHeads = 0, numKVHeads = 0;
@@ -79,8 +81,8 @@ struct KernelInfo {
   int64_t staticSeqK = abi::kDynamicSize;
 
   abi::TileShape tileShape() const {
-    return {blockQ,   blockK,        numWarps, headDim,  valueDim,
-            tmaLoads, producerWarps, kvStages, tmaStores};
+    return {blockQ,   blockK,        numWarps, headDim,   valueDim,
+            tmaLoads, producerWarps, kvStages, tmaStores, kind};
   }
 };
 
@@ -115,11 +117,11 @@ struct AttentionArgs {
       outputStrides;
 };
 
-/// The strides a launch passes for tensor `role` (abi::MapRole order: q,
+/// The strides a launch passes for tensor `role` (abi::Tensor order: q,
 /// k, v, out) of a call: the given ones, or contiguous; a dimension of size
 /// 1 gets the contiguous stride whatever was given (it is never stepped).
 abi::Strides effectiveStrides(const KernelInfo &info, const AttentionArgs &args,
-                              abi::MapRole role);
+                              abi::Tensor role);
 
 /// Bytes of each tensor of a call with these sizes. Meaningful for sizes
 /// validateSizes accepts; a negative size counts as 0 and a product beyond
@@ -159,7 +161,7 @@ Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
 /// kernel of `info` reads `role` through (abi::tensorMapShape) for a
 /// [batch, seq, heads, dim] tensor at `base` with `strides`. Checks the
 /// base's 16-byte alignment and cuTensorMapEncodeTiled's result.
-Status encodeTensorMap(const KernelInfo &info, abi::MapRole role,
+Status encodeTensorMap(const KernelInfo &info, abi::Tensor role,
                        CUdeviceptr base, int64_t batch, int64_t seq,
                        abi::Strides strides, CUtensorMap &map);
 

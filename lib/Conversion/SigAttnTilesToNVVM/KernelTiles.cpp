@@ -115,6 +115,14 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
     auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
     if (isa<TileStepInterface>(op) && loop && loop->getBlock() == &entry)
       return WalkResult::advance();
+    // The dk/dv grid's loop over the query heads of a group holds its
+    // ranges: not lowered yet.
+    if (isa<GradKVStepOp>(op)) {
+      op->emitOpError("has no GPU kernel lowering yet: the loop over the "
+                      "query heads of a group is not recognized "
+                      "(convert-sigattn-tiles-to-nvvm)");
+      return WalkResult::interrupt();
+    }
     op->emitOpError("expected at the top level of the kernel body, or as the "
                     "body of a key/value loop there");
     return WalkResult::interrupt();
@@ -259,6 +267,7 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("name", b.getStringAttr(kernel.getName())),
       b.getNamedAttr("abi_version", i64(abi::kAbiVersion)),
+      b.getNamedAttr("kind", b.getStringAttr(abi::kindName(shape.kind))),
       b.getNamedAttr(
           "element_type",
           b.getStringAttr(

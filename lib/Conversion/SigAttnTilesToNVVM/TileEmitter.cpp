@@ -210,8 +210,8 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
                   Twine(c.shape.numWarps) + ")");
   }
   // Rows are queries, columns keys; the tiles of K and V.
-  c.rowRoles = {abi::MapRole::kQuery};
-  c.columnRoles = {abi::MapRole::kKey, abi::MapRole::kValue};
+  c.rowRoles = {abi::Tensor::kQuery};
+  c.columnRoles = {abi::Tensor::kKey, abi::Tensor::kValue};
   c.rowBlock = c.shape.blockQ;
   c.columnBlock = c.shape.blockK;
   c.rowDepths = {c.shape.headDim};
@@ -433,11 +433,11 @@ void TileEmitter::expectBytes(Value barrier, int64_t bytes) {
                                          Value());
 }
 
-void TileEmitter::tmaLoadTile(abi::MapRole role, Value batch, Value head,
+void TileEmitter::tmaLoadTile(abi::Tensor role, Value batch, Value head,
                               Value rowStart, int64_t rows, int64_t cols,
                               Value sharedOffset, Value barrier) {
   Value map = kernel.getArgument(cfg.tensorMaps[static_cast<int>(role)]);
-  int64_t boxRows = abi::tmaBoxRows(role, cfg.shape.blockK);
+  int64_t boxRows = abi::tmaBoxRows(role, cfg.columnBlock, cfg.shape.kind);
   auto clusterPtr = LLVM::LLVMPointerType::get(ctx, 7);
   Value row0 = toI32(rowStart);
   for (int64_t r = 0; r < rows; r += boxRows) {
@@ -1182,7 +1182,7 @@ void TileEmitter::emitTmaStore(StoreTileOp store, ArrayRef<Value> acc) {
       arith::AndIOp::create(b, loc, tid, i32(127)), i32(0));
   ifThen(first, [&] {
     Value map = kernel.getArgument(
-        cfg.tensorMaps[static_cast<int>(abi::MapRole::kOutput)]);
+        cfg.tensorMaps[static_cast<int>(abi::Tensor::kOutput)]);
     Value groupRow = mul(turnGroup(), i32(abi::kTmaQueryBoxRows));
     Value row0 = add(toI32(store.getRowStart()), groupRow);
     for (int64_t c = 0; c < s.valueDim / abi::kTmaBoxCols; ++c) {

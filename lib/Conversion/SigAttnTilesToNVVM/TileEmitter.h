@@ -41,7 +41,7 @@ struct TileConfig {
   SmallVector<int64_t, 3> tensorMaps;
   /// The tensor maps of the row tiles (Q) and of the column sources (K, V),
   /// in the tile steps' order.
-  SmallVector<::sigattn::abi::MapRole, 2> rowRoles, columnRoles;
+  SmallVector<::sigattn::abi::Tensor, 2> rowRoles, columnRoles;
   /// Rows of the block's row tiles and of a stage's column tiles.
   int64_t rowBlock, columnBlock;
   /// Elements per row of each row tile (D) and of each column source's
@@ -406,7 +406,7 @@ private:
   /// it (cols / 64 boxes per group of abi::tmaBoxRows rows) at (head,
   /// rowStart, batch) into shared memory at `sharedOffset`, completing on
   /// mbarrier `barrier`.
-  void tmaLoadTile(::sigattn::abi::MapRole role, Value batch, Value head,
+  void tmaLoadTile(::sigattn::abi::Tensor role, Value batch, Value head,
                    Value rowStart, int64_t rows, int64_t cols,
                    Value sharedOffset, Value barrier);
   /// Waits for phase `phase` (i32, 0 or 1) of mbarrier `barrier`.

@@ -10,7 +10,7 @@
 // CHECK-LABEL: func.func @window
 //       CHECK:   %[[SMEM:.+]] = arith.constant 40960 : i32
 //       CHECK:   gpu.launch_func @sigattn_kernels::@window_sigattn {{.*}} dynamic_shared_memory_size %[[SMEM]]
-//  CHECK-SAME:     sigattn.kernel = {abi_version = 2 : i64, alibi = "none", batch = -1 : i64, bias = -2.000000e+00 : f32, block_k = 64 : i64, block_q = 64 : i64, block_threads = 128 : i64, dynamic_shared_memory = 40960 : i64, element_type = "bf16", head_dim = 64 : i64, kv_stages = 2 : i64, loads = "cp.async", mma = "sync", name = "window_sigattn", num_kv_heads = 2 : i64, num_query_heads = 4 : i64, num_warps = 4 : i64, producer_warps = 0 : i64, scale = 1.250000e-01 : f32, seq_k = -1 : i64, seq_q = -1 : i64, stores = "direct", value_dim = 64 : i64, window_left = 100 : i64, window_right = 3 : i64}
+//  CHECK-SAME:     sigattn.kernel = {abi_version = 3 : i64, alibi = "none", batch = -1 : i64, bias = -2.000000e+00 : f32, block_k = 64 : i64, block_q = 64 : i64, block_threads = 128 : i64, dynamic_shared_memory = 40960 : i64, element_type = "bf16", head_dim = 64 : i64, kind = "attention", kv_stages = 2 : i64, loads = "cp.async", mma = "sync", name = "window_sigattn", num_kv_heads = 2 : i64, num_query_heads = 4 : i64, num_warps = 4 : i64, producer_warps = 0 : i64, scale = 1.250000e-01 : f32, seq_k = -1 : i64, seq_q = -1 : i64, stores = "direct", value_dim = 64 : i64, window_left = 100 : i64, window_right = 3 : i64}
 
 // CHECK: gpu.module @sigattn_kernels
 // CHECK:   llvm.mlir.global external @sigattn_smem() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<0 x i8>

@@ -153,8 +153,9 @@ def expected_description(name, c, pipeline):
         stages = 3 if producer and shared(3) <= 227 * 1024 else 2
     return {
         "name": name + "_sigattn",
-        # The kernel ABI of this sigattn: strides after the sizes.
-        "abi_version": 2,
+        # The kernel ABI of this sigattn: strides after the sizes, "kind".
+        "abi_version": 3,
+        "kind": "attention",
         "element_type": c["dtype"],
         "head_dim": d,
         "value_dim": dv,

@@ -23,7 +23,7 @@ QUERY_BOX_ROWS = 64
 ELEMENT_BYTES = 2
 
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 STRIDE_ALIGNMENT = 8  # elements (16 bytes)
 MAX_ROW_STRIDE = 1 << 21  # elements, exclusive
 
@@ -101,6 +101,9 @@ def launch_args(desc, q, k, v, out, slopes=None, scale=None, bias=None,
     if desc.get("abi_version") != ABI_VERSION:
         raise ValueError("kernel %s has abi_version %r, not %d"
                          % (desc["name"], desc.get("abi_version"), ABI_VERSION))
+    if desc.get("kind") != "attention":
+        raise ValueError("kernel %s computes %r, not attention"
+                         % (desc["name"], desc.get("kind")))
     batch, seq_q, seq_k = q.shape[0], q.shape[1], k.shape[1]
     out_ptr = out.data_ptr() if out_ptr is None else out_ptr
     ptrs = [q.data_ptr(), k.data_ptr(), v.data_ptr(), out_ptr]

@@ -62,9 +62,9 @@
 // WS: wgmma.wait_group.sync.aligned 0;
 // WS: mbarrier.arrive.shared.b64
 // WS: ret;
-// WSJSON: {"abi_version": 2, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 384, "dynamic_shared_memory": 131128, "element_type": "bf16", "head_dim": 128, "kv_stages": 3, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
+// WSJSON: {"abi_version": 3, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 384, "dynamic_shared_memory": 131128, "element_type": "bf16", "head_dim": 128, "kind": "attention", "kv_stages": 3, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 4, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
 
-// WGJSON: {"abi_version": 2, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
+// WGJSON: {"abi_version": 3, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 64, "block_q": 128, "block_threads": 256, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kind": "attention", "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 8, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "tma", "value_dim": 128, "window_left": -1, "window_right": 0}
 
 // CHECK: .version 8.0
 // CHECK: .target sm_90a
@@ -89,7 +89,7 @@
 // CHECK: ret;
 
 // JSON: "kernels": [
-// JSON: {"abi_version": 2, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0}
+// JSON: {"abi_version": 3, "alibi": "none", "batch": -1, "bias": -8.31776619, "block_k": 32, "block_q": 128, "block_threads": 128, "dynamic_shared_memory": 65536, "element_type": "bf16", "head_dim": 128, "kind": "attention", "kv_stages": 2, "loads": "cp.async", "mma": "sync", "name": "attention_sigattn", "num_kv_heads": 4, "num_query_heads": 16, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0}
 func.func @attention(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x4x128xbf16>,
                      %v: tensor<?x?x4x128xbf16>) -> tensor<?x?x16x128xbf16> {
   %o = sigattn.attention %q, %k, %v causal bias = -8.317766

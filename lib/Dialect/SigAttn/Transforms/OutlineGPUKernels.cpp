@@ -42,10 +42,33 @@ namespace {
 /// Name of the gpu.module that holds every sigattn kernel.
 constexpr StringLiteral kKernelModuleName = "sigattn_kernels";
 
-/// The buffers a grid reads and writes, by role.
+/// The buffers a grid reads and writes, by tensor (abi::Tensor), and what
+/// it computes.
 struct GridBuffers {
-  Value query, key, value, out, slopes;
+  abi::KernelKind kind = abi::KernelKind::kAttention;
+  std::array<Value, 8> tensors;
+  Value slopes;
+  /// Rows of the block's row tiles and of a column tile.
+  int64_t rowBlock = 0, columnBlock = 0;
+
+  Value &operator[](abi::Tensor t) { return tensors[static_cast<int>(t)]; }
+  Value operator[](abi::Tensor t) const { return tensors[static_cast<int>(t)]; }
+  /// The kernel's tensors in parameter order (abi::tensorOf).
+  SmallVector<Value> inOrder() const {
+    SmallVector<Value> result;
+    for (int i = 0; i < abi::numTensors(kind); ++i)
+      result.push_back((*this)[abi::tensorOf(kind, i)]);
+    return result;
+  }
 };
+
+/// What a buffer of tensor `t` is called in messages.
+static StringRef roleName(abi::Tensor t) {
+  static constexpr StringLiteral names[] = {
+      "query",       "key",        "value",    "output",
+      "grad_output", "query_grad", "key_grad", "value_grad"};
+  return names[static_cast<int>(t)];
+}
 
 /// True for a grid produced by sigattn-tile: block-mapped, holding tile ops.
 static bool isAttentionGrid(scf::ForallOp grid) {
@@ -85,46 +108,127 @@ static void readTensorsThroughBuffers(scf::ForallOp grid) {
   }
 }
 
-/// True when the grid's tile steps bound the keys from above (a window
-/// with a right side: causal, or a band), so that the work per block grows
-/// with the query tile.
-static bool growsWithQueryTile(scf::ForallOp grid) {
+/// True when the grid's tile steps bound the columns from above in the
+/// rows' orientation (for the forward pass and dq, a window with a right
+/// side: causal, or a band), so that the work per block grows with the row
+/// tile.
+static bool growsWithRowTile(scf::ForallOp grid) {
   bool bounded = false;
-  grid.walk([&](TileStepOp step) {
-    bounded |= step.getRight() != AttentionOp::kUnbounded;
+  grid.walk([&](TileStepInterface step) {
+    bounded |= step.getRowRight() != AttentionOp::kUnbounded;
   });
   return bounded;
 }
 
-/// Finds the role of every buffer the grid uses.
+/// The tensors of a kernel of `kind`: its resident row tiles, in the tile
+/// steps' order, the column sources, in theirs, and the outputs, in the
+/// order of the steps' accumulators.
+static SmallVector<abi::Tensor, 2> rowTensors(abi::KernelKind kind) {
+  using T = abi::Tensor;
+  if (kind == abi::KernelKind::kGradKV)
+    return {T::kKey, T::kValue};
+  if (kind == abi::KernelKind::kGradQ)
+    return {T::kQuery, T::kGradOutput};
+  return {T::kQuery};
+}
+static SmallVector<abi::Tensor, 2> columnTensors(abi::KernelKind kind) {
+  using T = abi::Tensor;
+  if (kind == abi::KernelKind::kGradKV)
+    return {T::kQuery, T::kGradOutput};
+  return {T::kKey, T::kValue};
+}
+static SmallVector<abi::Tensor, 2> outputTensors(abi::KernelKind kind) {
+  using T = abi::Tensor;
+  if (kind == abi::KernelKind::kGradKV)
+    return {T::kGradKey, T::kGradValue};
+  if (kind == abi::KernelKind::kGradQ)
+    return {T::kGradQuery};
+  return {T::kOutput};
+}
+
+/// Finds what the grid computes and the role of every buffer it uses.
 static FailureOr<GridBuffers> findBuffers(scf::ForallOp grid) {
   GridBuffers buffers;
-  auto assign = [&](Value &slot, Value v, StringRef role) -> LogicalResult {
+  // Step 1. The kind, from the tile steps (one kind per grid).
+  TileStepInterface first;
+  WalkResult kinds = grid.walk([&](TileStepInterface step) {
+    if (!first)
+      first = step;
+    if (step->getName() != first->getName()) {
+      step.emitOpError() << "sigattn-outline-gpu-kernels: one grid holds "
+                         << first->getName() << " and " << step->getName()
+                         << "; expected one kind of tile step per grid";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (kinds.wasInterrupted())
+    return failure();
+  if (!first)
+    return grid.emitOpError("expected tile steps in the grid");
+  if (isa<GradKVStepOp>(first))
+    buffers.kind = abi::KernelKind::kGradKV;
+  else if (isa<GradQStepOp>(first))
+    buffers.kind = abi::KernelKind::kGradQ;
+  buffers.columnBlock = first.getColumnBlock();
+
+  // Step 2. Each buffer by what reads or writes it.
+  auto assign = [&](abi::Tensor t, Value v) -> LogicalResult {
+    Value &slot = buffers[t];
     if (slot && slot != v)
-      return grid.emitOpError() << "uses two different " << role
+      return grid.emitOpError() << "uses two different " << roleName(t)
                                 << " buffers; expected one per grid";
     slot = v;
     return success();
   };
+  SmallVector<abi::Tensor, 2> rows = rowTensors(buffers.kind);
+  SmallVector<abi::Tensor, 2> columns = columnTensors(buffers.kind);
+  SmallVector<abi::Tensor, 2> outputs = outputTensors(buffers.kind);
   WalkResult result = grid.walk([&](Operation *op) -> WalkResult {
     LogicalResult ok = success();
-    if (auto load = dyn_cast<LoadTileOp>(op))
-      ok = assign(buffers.query, load.getSource(), "query");
-    else if (auto step = dyn_cast<TileStepOp>(op))
-      ok = succeeded(assign(buffers.key, step.getKey(), "key"))
-               ? assign(buffers.value, step.getValue(), "value")
-               : failure();
-    else if (auto store = dyn_cast<StoreTileOp>(op))
-      ok = assign(buffers.out, store.getDest(), "output");
-    else if (auto load = dyn_cast<memref::LoadOp>(op))
-      ok = assign(buffers.slopes, load.getMemRef(), "alibi slope");
+    if (auto step = dyn_cast<TileStepInterface>(op)) {
+      for (auto [j, source] : llvm::enumerate(step.getColumnSources()))
+        if (failed(assign(columns[j], source)))
+          return WalkResult::interrupt();
+      for (auto [i, tile] : llvm::enumerate(step.getRowTiles())) {
+        auto load = tile.getDefiningOp<LoadTileOp>();
+        if (!load) {
+          step.emitOpError("expected its row tiles loaded by "
+                           "sigattn.load_tile in the grid");
+          return WalkResult::interrupt();
+        }
+        buffers.rowBlock = load.getType().getDimSize(0);
+        if (failed(assign(rows[i], load.getSource())))
+          return WalkResult::interrupt();
+      }
+    } else if (auto store = dyn_cast<StoreTileOp>(op)) {
+      // The accumulator a store writes: which result of the steps (or of
+      // the loops that carry them) it is.
+      auto result = dyn_cast<OpResult>(store.getTile());
+      unsigned index = result ? result.getResultNumber() : 0;
+      if (index >= outputs.size()) {
+        store.emitOpError("expected to store one of the tile steps' "
+                          "accumulators");
+        return WalkResult::interrupt();
+      }
+      ok = assign(outputs[index], store.getDest());
+    } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      Value &slot = buffers.slopes;
+      if (slot && slot != load.getMemRef()) {
+        grid.emitOpError() << "uses two different alibi slope buffers; "
+                              "expected one per grid";
+        return WalkResult::interrupt();
+      }
+      slot = load.getMemRef();
+    }
     return failed(ok) ? WalkResult::interrupt() : WalkResult::advance();
   });
   if (result.wasInterrupted())
     return failure();
-  if (!buffers.query || !buffers.key || !buffers.value || !buffers.out)
-    return grid.emitOpError("expected a query tile load, tile steps and a "
-                            "tile store in the grid");
+  for (Value buffer : buffers.inOrder())
+    if (!buffer)
+      return grid.emitOpError("expected row tile loads, tile steps and a "
+                              "tile store per accumulator in the grid");
   return buffers;
 }
 
@@ -360,7 +464,9 @@ public:
       : module(module), numWarps(numWarps), loads(loads), stores(stores),
         schedule(schedule), kvStages(kvStages) {}
 
-  LogicalResult outline(scf::ForallOp grid, StringRef name);
+  /// Outlines `grid`, whose buffers `buffers` names, as kernel `name`.
+  FailureOr<gpu::GPUFuncOp> outline(scf::ForallOp grid,
+                                    const GridBuffers &buffers, StringRef name);
 
 private:
   gpu::GPUModuleOp getKernelModule();
@@ -497,10 +603,11 @@ FailureOr<Value> Outliner::recompute(OpBuilder &b, Value v,
 /// whatever canonicalization has folded.
 static LogicalResult checkLaunchLimits(scf::ForallOp grid,
                                        const GridBuffers &buffers) {
-  auto query = cast<MemRefType>(buffers.query.getType());
-  auto out = cast<MemRefType>(buffers.out.getType());
-  int64_t rows = 0;
-  grid.walk([&](LoadTileOp load) { rows = load.getType().getDimSize(0); });
+  // The grid goes over the row tensor's tiles and heads.
+  auto rowType =
+      cast<MemRefType>(buffers[rowTensors(buffers.kind).front()].getType());
+  bool keys = buffers.kind == abi::KernelKind::kGradKV;
+  int64_t rows = buffers.rowBlock;
   auto tiles = [&](int64_t n) -> std::optional<int64_t> {
     if (ShapedType::isDynamic(n) || rows <= 0)
       return std::nullopt;
@@ -513,10 +620,11 @@ static LogicalResult checkLaunchLimits(scf::ForallOp grid,
     StringRef dim, what;
     std::optional<int64_t> size;
     int64_t max;
-  } limits[] = {
-      {"x", "query tiles", tiles(query.getDimSize(1)), abi::kMaxGridX},
-      {"y", "query heads", size(out.getDimSize(2)), abi::kMaxGridYZ},
-      {"z", "batches", size(query.getDimSize(0)), abi::kMaxGridYZ}};
+  } limits[] = {{"x", keys ? "key tiles" : "query tiles",
+                 tiles(rowType.getDimSize(1)), abi::kMaxGridX},
+                {"y", keys ? "kv heads" : "query heads",
+                 size(rowType.getDimSize(2)), abi::kMaxGridYZ},
+                {"z", "batches", size(rowType.getDimSize(0)), abi::kMaxGridYZ}};
   for (const Limit &limit : limits) {
     if (limit.size && *limit.size > limit.max)
       return grid.emitOpError()
@@ -527,19 +635,29 @@ static LogicalResult checkLaunchLimits(scf::ForallOp grid,
   return success();
 }
 
-LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
-  readTensorsThroughBuffers(grid);
-  FailureOr<GridBuffers> buffers = findBuffers(grid);
-  if (failed(buffers) || failed(checkLaunchLimits(grid, *buffers)))
+FailureOr<gpu::GPUFuncOp> Outliner::outline(scf::ForallOp grid,
+                                            const GridBuffers &gridBuffers,
+                                            StringRef name) {
+  const GridBuffers *buffers = &gridBuffers;
+  if (failed(checkLaunchLimits(grid, *buffers)))
     return failure();
   MLIRContext *ctx = grid.getContext();
   Location loc = grid.getLoc();
+  abi::KernelKind kind = buffers->kind;
+  bool forward = kind == abi::KernelKind::kAttention;
   // TMA stores stage each warpgroup's rows of O where its rows of Q were.
-  int64_t headDim = cast<MemRefType>(buffers->query.getType()).getDimSize(3);
-  int64_t valueDim = cast<MemRefType>(buffers->out.getType()).getDimSize(3);
-  bool fits = !ShapedType::isDynamic(headDim) &&
+  int64_t headDim =
+      cast<MemRefType>((*buffers)[abi::Tensor::kQuery].getType()).getDimSize(3);
+  int64_t valueDim =
+      cast<MemRefType>((*buffers)[abi::Tensor::kValue].getType()).getDimSize(3);
+  bool fits = forward && !ShapedType::isDynamic(headDim) &&
               !ShapedType::isDynamic(valueDim) && valueDim <= headDim;
   bool tmaStores = false;
+  if (stores == StoreKind::Tma && !forward)
+    return grid.emitOpError()
+           << "sigattn-outline-gpu-kernels: stores=tma is not supported for "
+              "the backward kernels yet (kind "
+           << abi::kindName(kind) << "): use stores=direct or auto";
   if (stores == StoreKind::Tma) {
     if (!fits)
       return grid.emitOpError()
@@ -551,11 +669,13 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     tmaStores = loads == LoadKind::Tma && fits;
   }
 
-  // Step 1. The kernel signature: pointers, then B, Nq, Nk and the strides
-  // of q, k, v and out as i64.
-  SmallVector<Value> pointers = {buffers->query, buffers->key, buffers->value,
-                                 buffers->out};
-  StringRef roles[] = {"query", "key", "value", "output"};
+  // Step 1. The kernel signature: pointers (abi::tensorOf order), then B,
+  // Nq, Nk and the strides of each tensor as i64.
+  SmallVector<Value> pointers = buffers->inOrder();
+  int numTensors = abi::numTensors(kind);
+  SmallVector<StringRef> roles;
+  for (int i = 0; i < numTensors; ++i)
+    roles.push_back(roleName(abi::tensorOf(kind, i)));
   SmallVector<Value> hostPointers;
   for (auto [buffer, role] : llvm::zip(pointers, roles)) {
     hostPointers.push_back(hostBuffer(buffer));
@@ -573,13 +693,13 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
   }
   Type i64 = IntegerType::get(ctx, 64);
   argTypes.append(abi::kNumSizeParams, i64);
-  // The strides of q, k, v and out (batch, row, head; elements).
+  // The strides of each tensor (batch, row, head; elements).
   unsigned firstStride = argTypes.size();
-  argTypes.append(abi::kNumStrideParams, i64);
+  argTypes.append(abi::numStrideParams(kind), i64);
   // A run-time scale and bias (f32 operands of the tile steps) follow the
   // sizes, in that order.
   Value scaleValue, biasValue;
-  WalkResult scalarWalk = grid.walk([&](TileStepOp step) {
+  WalkResult scalarWalk = grid.walk([&](TileStepInterface step) {
     if (!scaleValue && !biasValue) {
       scaleValue = step.getScaleValue();
       biasValue = step.getBiasValue();
@@ -598,12 +718,12 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
       scalars.push_back(v);
   unsigned firstScalar = argTypes.size();
   argTypes.append(scalars.size(), Float32Type::get(ctx));
-  // TMA loads: the CUtensorMaps of q, k and v (and out's, TMA stores).
+  // TMA loads: the CUtensorMaps of the inputs (and the outputs', TMA
+  // stores).
   unsigned firstMap = argTypes.size();
+  int numMaps = tmaStores ? numTensors : abi::numInputs(kind);
   if (loads == LoadKind::Tma)
-    argTypes.append(tmaStores ? abi::kNumTensorMapsWithStore
-                              : abi::kNumTensorMaps,
-                    LLVM::LLVMPointerType::get(ctx));
+    argTypes.append(numMaps, LLVM::LLVMPointerType::get(ctx));
 
   gpu::GPUModuleOp gpuModule = getKernelModule();
   OpBuilder kb = OpBuilder::atBlockEnd(gpuModule.getBody());
@@ -659,15 +779,16 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     }
     return sizes;
   };
-  Value seqs[] = {seqQ, seqK, seqK, seqQ};
-  for (auto [i, buffer] : llvm::enumerate(ArrayRef(pointers).take_front(4))) {
+  for (auto [i, buffer] :
+       llvm::enumerate(ArrayRef(pointers).take_front(numTensors))) {
     auto type = cast<MemRefType>(buffer.getType());
     SmallVector<OpFoldResult> strides;
     for (unsigned d = 0; d < 3; ++d)
       strides.push_back(toIndex(arg(firstStride + 3 * i + d)));
     strides.push_back(b.getIndexAttr(1));
-    mapping.map(buffer, viewAs(b, loc, arg(i), type, sizesOf(buffer, seqs[i]),
-                               strides));
+    Value seq = abi::isKeyTensor(abi::tensorOf(kind, i)) ? seqK : seqQ;
+    mapping.map(buffer,
+                viewAs(b, loc, arg(i), type, sizesOf(buffer, seq), strides));
   }
   if (buffers->slopes) {
     // [Hq] or [B, Hq]: only the batch can be dynamic.
@@ -677,13 +798,15 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
       sizes.push_back(type.isDynamicDim(i)
                           ? OpFoldResult(batch)
                           : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
-    mapping.map(buffers->slopes, viewAs(b, loc, arg(4), type, sizes));
+    mapping.map(buffers->slopes, viewAs(b, loc, arg(numTensors), type, sizes));
   }
-  // Where the mask bounds the keys from above (causal, or a window's right
-  // side), later query tiles see more keys: the blocks take the query tiles
-  // from the last, so that the heaviest blocks start first and the lightest
-  // fill the grid's last wave (blocks start in blockIdx.x order).
-  bool descending = growsWithQueryTile(grid);
+  // Where the mask bounds the columns from above in the rows' orientation
+  // (causal, or a window's right side, for query rows), later row tiles see
+  // more columns: the blocks take the row tiles from the last, so that the
+  // heaviest blocks start first and the lightest fill the grid's last wave
+  // (blocks start in blockIdx.x order). Causal key rows see fewer queries
+  // the later they are: ascending is already heaviest first.
+  bool descending = growsWithRowTile(grid);
   gpu::Dimension dims[] = {gpu::Dimension::x, gpu::Dimension::y,
                            gpu::Dimension::z};
   for (auto [iv, dim] : llvm::zip_equal(grid.getInductionVars(), dims)) {
@@ -743,26 +866,22 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
     Value size = memref::DimOp::create(hb, loc, buffer, dim);
     return arith::IndexCastOp::create(hb, loc, i64, size);
   };
-  operands.push_back(hostSize(buffers->query, 0));
-  operands.push_back(hostSize(buffers->query, 1));
-  operands.push_back(hostSize(buffers->key, 1));
-  SmallVector<SmallVector<Value, 3>, 4> strides;
-  for (auto [view, role] : llvm::zip(ArrayRef(views).take_front(4), roles)) {
+  operands.push_back(hostSize((*buffers)[abi::Tensor::kQuery], 0));
+  operands.push_back(hostSize((*buffers)[abi::Tensor::kQuery], 1));
+  operands.push_back(hostSize((*buffers)[abi::Tensor::kKey], 1));
+  SmallVector<SmallVector<Value, 3>, 6> strides;
+  for (auto [view, role] :
+       llvm::zip(ArrayRef(views).take_front(numTensors), roles)) {
     strides.push_back(hostStrides(hb, loc, view));
     assertKernelLayout(hb, loc, view, strides.back(), role);
     llvm::append_range(operands, strides.back());
   }
   llvm::append_range(operands, scalars);
   if (loads == LoadKind::Tma) {
-    int64_t blockK = 0;
-    grid.walk([&](TileStepOp step) {
-      blockK = static_cast<int64_t>(step.getBlockK());
-    });
-    abi::MapRole roles[] = {abi::MapRole::kQuery, abi::MapRole::kKey,
-                            abi::MapRole::kValue, abi::MapRole::kOutput};
-    for (int i = 0; i < (tmaStores ? 4 : 3); ++i)
-      operands.push_back(encodeTensorMap(hb, loc, views[i], strides[i],
-                                         abi::tmaBoxRows(roles[i], blockK)));
+    for (int i = 0; i < numMaps; ++i)
+      operands.push_back(encodeTensorMap(
+          hb, loc, views[i], strides[i],
+          abi::tmaBoxRows(abi::tensorOf(kind, i), buffers->columnBlock, kind)));
   }
   SmallVector<Value> gridSize =
       getValueOrCreateConstantIndexOp(hb, loc, grid.getMixedUpperBound());
@@ -773,22 +892,23 @@ LogicalResult Outliner::outline(scf::ForallOp grid, StringRef name) {
       hb, loc, kernel, gpu::KernelDim3{gridSize[0], gridSize[1], gridSize[2]},
       gpu::KernelDim3{threads, one, one}, smem, operands);
   grid.erase();
-  // The tiling's reads of q, k and v, now used by nothing.
-  // (One op where q, k or v are one tensor: each is erased once.)
+  // The tiling's reads of the inputs, now used by nothing.
+  // (One op where two inputs are one tensor: each is erased once.)
   llvm::SetVector<Operation *> reads;
-  for (Value buffer : ArrayRef(pointers).take_front(3))
+  for (Value buffer : ArrayRef(pointers).take_front(abi::numInputs(kind)))
     if (auto toBuffer = buffer.getDefiningOp<bufferization::ToBufferOp>())
       reads.insert(toBuffer);
   for (Operation *read : reads)
     if (read->use_empty())
       read->erase();
-  return success();
+  return kernel;
 }
 
 /// A PTX identifier for the kernel of a function named `func`, unique among
 /// `taken`: `<func>_sigattn[_N]`, with every character PTX does not allow
 /// in a name replaced by '_' and a leading '_' before a digit.
-static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
+static std::string kernelName(StringRef func, abi::KernelKind kind,
+                              llvm::StringSet<> &taken) {
   // Long function names are cut: the name stays readable in profiles.
   constexpr size_t kMaxBaseLength = 200;
   std::string base;
@@ -797,6 +917,10 @@ static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
   if (base.empty() || llvm::isDigit(base.front()))
     base.insert(base.begin(), '_');
   base += "_sigattn";
+  if (kind == abi::KernelKind::kGradKV)
+    base += "_grad_kv";
+  else if (kind == abi::KernelKind::kGradQ)
+    base += "_grad_q";
   std::string name = base;
   for (unsigned n = 1; taken.contains(name); ++n)
     name = base + "_" + std::to_string(n);
@@ -809,18 +933,19 @@ static std::string kernelName(StringRef func, llvm::StringSet<> &taken) {
 /// kv-stages=0: 2 without a producer; with one, 3 (a tile being computed,
 /// the next one whose S runs under it, and one loading) when the shared
 /// memory holds them, else 2.
-static int64_t defaultKVStages(scf::ForallOp grid, ScheduleKind schedule) {
+static int64_t defaultKVStages(const GridBuffers &buffers,
+                               ScheduleKind schedule) {
   if (schedule != ScheduleKind::Specialized)
     return abi::kMinKVStages;
   abi::TileShape shape{};
-  grid.walk([&](LoadTileOp load) {
-    shape.blockQ = load.getType().getDimSize(0);
-    shape.headDim = load.getType().getDimSize(1);
-  });
-  grid.walk([&](TileStepOp step) {
-    shape.blockK = static_cast<int64_t>(step.getBlockK());
-    shape.valueDim = step.getAcc().getType().getDimSize(1);
-  });
+  shape.kind = buffers.kind;
+  bool keys = buffers.kind == abi::KernelKind::kGradKV;
+  shape.blockQ = keys ? buffers.columnBlock : buffers.rowBlock;
+  shape.blockK = keys ? buffers.rowBlock : buffers.columnBlock;
+  shape.headDim =
+      cast<MemRefType>(buffers[abi::Tensor::kQuery].getType()).getDimSize(3);
+  shape.valueDim =
+      cast<MemRefType>(buffers[abi::Tensor::kValue].getType()).getDimSize(3);
   shape.tmaLoads = true;
   shape.producerWarps = abi::kProducerWarps;
   shape.kvStages = 3;
@@ -844,21 +969,6 @@ struct SigAttnOutlineGPUKernelsPass
   using SigAttnOutlineGPUKernelsBase::SigAttnOutlineGPUKernelsBase;
 
   void runOnOperation() override {
-    // The backward tile steps have the portable lowering only, so far: say
-    // so at the step (at the location of its sigattn.attention_grad) instead
-    // of outlining a kernel no backend can finish.
-    WalkResult grads = getOperation()->walk([](Operation *op) {
-      if (!isa<GradQStepOp, GradKVStepOp>(op))
-        return WalkResult::advance();
-      op->emitOpError() << "has no GPU kernel lowering yet; lower "
-                           "sigattn.attention_grad with "
-                           "-convert-sigattn-to-linalg, or run the tiled "
-                           "loops on the CPU with "
-                           "-convert-sigattn-tiles-to-vector";
-      return WalkResult::interrupt();
-    });
-    if (grads.wasInterrupted())
-      return signalPassFailure();
     int64_t warps = numWarps;
     if (std::optional<std::string> error = checkNumWarpsOption(warps)) {
       mlir::emitError(getOperation().getLoc())
@@ -928,23 +1038,69 @@ struct SigAttnOutlineGPUKernelsPass
       return signalPassFailure();
     }
     ModuleOp module = getOperation();
+    // sigattn-tile{dq=reduce} adds dq partials into an f32 buffer: no GPU
+    // lowering takes them yet (issue 11).
+    WalkResult reduce = module.walk([](GradKVStepOp step) {
+      if (!step.getDqAccum())
+        return WalkResult::advance();
+      step.emitOpError() << "sigattn-outline-gpu-kernels: the dq partial "
+                            "sums of sigattn-tile{dq=reduce} have no GPU "
+                            "kernel lowering yet; tile with dq=separate";
+      return WalkResult::interrupt();
+    });
+    if (reduce.wasInterrupted())
+      return signalPassFailure();
+    // Step 1. Every grid's kind and buffers, and its kernel's name.
+    struct Planned {
+      scf::ForallOp grid;
+      GridBuffers buffers;
+      std::string name;
+      std::optional<size_t> partner;
+    };
+    SmallVector<Planned> planned;
+    llvm::StringSet<> taken;
     SmallVector<scf::ForallOp> grids;
     module.walk([&](scf::ForallOp grid) {
       if (isAttentionGrid(grid))
         grids.push_back(grid);
     });
-    llvm::StringSet<> taken;
     for (scf::ForallOp grid : grids) {
-      // 0: the generation's default for this grid's query tile.
-      int64_t gridWarps = warps;
-      if (gridWarps == 0) {
-        int64_t blockQ = 0;
-        grid.walk([&](LoadTileOp load) {
-          blockQ = load.getType().getDimSize(0);
-          return WalkResult::interrupt();
-        });
-        gridWarps = getDefaultNumWarps(*kind, blockQ);
+      readTensorsThroughBuffers(grid);
+      FailureOr<GridBuffers> buffers = findBuffers(grid);
+      if (failed(buffers))
+        return signalPassFailure();
+      auto func = grid->getParentOfType<FunctionOpInterface>();
+      planned.push_back(
+          {grid, *buffers,
+           kernelName(func ? func.getName() : "kernel", buffers->kind, taken),
+           std::nullopt});
+    }
+    // Step 2. The two kernels of one sigattn.attention_grad: a dk/dv grid
+    // and the next dq grid that reads the same q, k, v and dO.
+    for (size_t i = 0; i < planned.size(); ++i) {
+      if (planned[i].buffers.kind != abi::KernelKind::kGradKV)
+        continue;
+      for (size_t j = i + 1; j < planned.size(); ++j) {
+        const GridBuffers &a = planned[i].buffers, &q = planned[j].buffers;
+        bool same = llvm::all_of(
+            ArrayRef<abi::Tensor>{abi::Tensor::kQuery, abi::Tensor::kKey,
+                                  abi::Tensor::kValue,
+                                  abi::Tensor::kGradOutput},
+            [&](abi::Tensor t) { return a[t] == q[t]; });
+        if (q.kind == abi::KernelKind::kGradQ && !planned[j].partner && same) {
+          planned[i].partner = j;
+          planned[j].partner = i;
+          break;
+        }
       }
+    }
+    // Step 3. Each grid becomes a kernel and its launch.
+    for (Planned &plan : planned) {
+      scf::ForallOp grid = plan.grid;
+      // 0: the generation's default for this grid's row tile.
+      int64_t gridWarps = warps;
+      if (gridWarps == 0)
+        gridWarps = getDefaultNumWarps(*kind, plan.buffers.rowBlock);
       if (*scheduleKind == ScheduleKind::Specialized &&
           gridWarps > kMaxWarps - abi::kProducerWarps) {
         grid.emitOpError() << "sigattn-outline-gpu-kernels: "
@@ -955,13 +1111,17 @@ struct SigAttnOutlineGPUKernelsPass
       }
       int64_t gridStages = kvStages;
       if (gridStages == 0)
-        gridStages = defaultKVStages(grid, *scheduleKind);
+        gridStages = defaultKVStages(plan.buffers, *scheduleKind);
       Outliner outliner(module, gridWarps, *loadKind, *storeKind, *scheduleKind,
                         gridStages);
-      auto func = grid->getParentOfType<FunctionOpInterface>();
-      std::string name = kernelName(func ? func.getName() : "kernel", taken);
-      if (failed(outliner.outline(grid, name)))
+      FailureOr<gpu::GPUFuncOp> kernel =
+          outliner.outline(grid, plan.buffers, plan.name);
+      if (failed(kernel))
         return signalPassFailure();
+      if (plan.partner)
+        (*kernel)->setAttr(
+            kPartnerAttrName,
+            StringAttr::get(kernel->getContext(), planned[*plan.partner].name));
     }
   }
 };

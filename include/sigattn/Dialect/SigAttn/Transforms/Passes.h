@@ -78,6 +78,10 @@ std::optional<std::string> checkKVStagesOption(int64_t stages,
 constexpr StringLiteral kProducerWarpsAttrName = "sigattn.producer_warps";
 constexpr StringLiteral kKVStagesAttrName = "sigattn.kv_stages";
 
+/// Attribute of a backward kernel: the name of the other kernel of its
+/// sigattn.attention_grad (dk/dv names dq's and the reverse).
+constexpr StringLiteral kPartnerAttrName = "sigattn.partner";
+
 /// Attribute of a kernel with TMA loads: the indices of its CUtensorMap
 /// arguments (q, k, v). They are `!llvm.ptr` in the gpu.func and become
 /// by-value grid constants after convert-gpu-to-nvvm

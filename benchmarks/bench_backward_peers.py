@@ -122,6 +122,28 @@ def check(impl, forward, d, n, h, causal, scale, bias):
     return ok, worst
 
 
+def write_meta(args, t_start):
+    """meta_backward.json in args.out: device, versions, arguments, date."""
+    meta = {"device": torch.cuda.get_device_name(), "torch": torch.__version__,
+            "cudnn": torch.backends.cudnn.version(), "args": vars(args),
+            "seconds": round(time.time() - t_start, 1),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    with open(os.path.join(args.out, "meta_backward.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+
+
+def time_backward(forward, b, h, n, d, reps):
+    """Median ms of the backward alone and of forward+backward of `forward`
+    on random bf16 [B, H, N, D] tensors: {"bwd": ms, "fwd+bwd": ms}."""
+    q, k, v = (torch.randn(b, h, n, d, device="cuda", dtype=torch.bfloat16,
+                           requires_grad=True) for _ in range(3))
+    do = torch.randn(b, h, n, d, device="cuda", dtype=torch.bfloat16)
+    o = forward(q, k, v)
+    bwd = lambda: torch.autograd.grad(o, (q, k, v), do, retain_graph=True)
+    both = lambda: torch.autograd.grad(forward(q, k, v), (q, k, v), do)
+    return {"bwd": time_fn(bwd, reps), "fwd+bwd": time_fn(both, reps)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -183,17 +205,9 @@ def main():
                             d, n_check, h, causal, scale, bias)
                         forward = make_forward(impl, causal, scale, bias, n, flex_c,
                                                create_block_mask)
-                        q, k, v = (torch.randn(b, h, n, d, device="cuda",
-                                               dtype=torch.bfloat16, requires_grad=True)
-                                   for _ in range(3))
-                        do = torch.randn(b, h, n, d, device="cuda", dtype=torch.bfloat16)
-                        o = forward(q, k, v)
-                        bwd = lambda: torch.autograd.grad(o, (q, k, v), do,
-                                                          retain_graph=True)
-                        both = lambda: torch.autograd.grad(forward(q, k, v), (q, k, v), do)
-                        timings = {"bwd": (time_fn(bwd, args.reps), 2.5),
-                                   "fwd+bwd": (time_fn(both, args.reps), 3.5)}
-                        del o
+                        ms = time_backward(forward, b, h, n, d, args.reps)
+                        timings = {"bwd": (ms["bwd"], 2.5),
+                                   "fwd+bwd": (ms["fwd+bwd"], 3.5)}
                     except Exception as e:  # a peer that fails is reported, not timed
                         row.update(what="error", ms="", tflops="", check_ok="",
                                    check_ratio="", note=repr(e)[:200])
@@ -214,12 +228,7 @@ def main():
                     out.flush()
                     torch.cuda.empty_cache()
     out.close()
-    meta = {"device": dev, "torch": torch.__version__,
-            "cudnn": torch.backends.cudnn.version(), "args": vars(args),
-            "seconds": round(time.time() - t_start, 1),
-            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
-    with open(os.path.join(args.out, "meta_backward.json"), "w") as f:
-        json.dump(meta, f, indent=1)
+    write_meta(args, t_start)
     print("wrote", path, "in %.0f s" % (time.time() - t_start), flush=True)
 
 

@@ -252,6 +252,8 @@ Status sigattn::runtime::parseKernelDescription(
       return Status::error("kernel description: kind \"" + kind +
                            "\" is not attention, attention_grad_kv or "
                            "attention_grad_q");
+    if (o.count("partner") && !(st = getField(o, "partner", k.partner)).ok())
+      return st;
     std::string elementType, alibi, loads;
     double scale = 0, bias = 0;
     constexpr int64_t kMax = static_cast<int64_t>(kMaxExactInteger);

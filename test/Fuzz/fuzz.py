@@ -305,6 +305,10 @@ def mut_elem(rng, text):
     new = rng.choice(ELEMS if rng.random() < 0.8 else RARE_ELEMS)
     if new == old:
         return None
+    # Upstream's parser of linalg.batch_matmul dies on index operands (a bug
+    # of MLIR 22, not of sigattn: the input never reaches sigattn's code).
+    if new == "index" and "linalg.batch_matmul" in text:
+        return None
     mode = rng.random()
     if mode < 0.5:
         # Everywhere, scalars and constants too, but not the element type
@@ -1117,8 +1121,11 @@ def main(argv=None):
     derived = []
     for c in pick_derive_seeds(cases, a.derive):
         for stage, args in DERIVE_STAGES:
-            with tempfile.NamedTemporaryFile(suffix=".mlir") as out:
-                r = runner.run(c.text, args, output=out.name)
+            # sigattn-opt removes its output file when it fails: a directory
+            # of our own, not a file the temp machinery deletes again.
+            with tempfile.TemporaryDirectory() as scratch:
+                out = Path(scratch) / "derived.mlir"
+                r = runner.run(c.text, args, output=str(out))
                 note(r, c.text, args, f"derive {stage} from {c.name}", [])
                 if r.outcome in ("crash", "hang"):
                     counts[r.outcome] += 1
@@ -1126,7 +1133,7 @@ def main(argv=None):
                     if stage == "tiles":
                         break
                     continue
-                text = Path(out.name).read_text()
+                text = out.read_text() if out.exists() else ""
             if text.strip():
                 derived.append(Case(f"derived:{stage}:{c.name}", text,
                                     classify(text)))

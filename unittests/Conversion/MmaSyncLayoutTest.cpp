@@ -427,6 +427,29 @@ void checkSigmoid() {
       });
 }
 
+/// dS = dP * P * (1 - P) from P and dP is dP times sigmoid's derivative at
+/// x (central differences in double), and 0 where a mask zeroed P.
+void checkScoreGradient() {
+  Group g("score gradient dP * P * (1 - P)");
+  for (double x = -30; x <= 30; x += 0.37) {
+    for (float dp : {-3.5f, -0.25f, 0.0f, 1.0f, 17.0f}) {
+      float p = static_cast<float>(1.0 / (1.0 + std::exp(-x)));
+      double h = 1e-5;
+      double slope = (1.0 / (1.0 + std::exp(-(x + h))) -
+                      1.0 / (1.0 + std::exp(-(x - h)))) /
+                     (2 * h);
+      double want = dp * slope;
+      float got = score::scoreGradient(p, dp);
+      g.expect(std::fabs(got - want) <= 1e-6 * (1 + std::fabs(want)),
+               at("dS at x*100=%lld, dP*4=%lld is off by 1e-9 * %lld",
+                  static_cast<long long>(x * 100),
+                  static_cast<long long>(dp * 4),
+                  static_cast<long long>(std::fabs(got - want) * 1e9)));
+    }
+  }
+  g.expect(score::scoreGradient(0.0f, 5.0f) == 0.0f, "masked P gives dS 0");
+}
+
 /// The FMA-pipe sigmoid, from the tanh argument's folded constants times
 /// kExp2PerHalfArgument as the lowering builds them: within 3e-5 of
 /// sigmoid(x) everywhere (tanh.approx: about 2.4e-4), within 2e-4 relative
@@ -488,6 +511,7 @@ int main() {
   checkSourceRows();
   checkStridedAddresses();
   checkSigmoid();
+  checkScoreGradient();
   checkPolynomialSigmoid();
   // Masks: causal, windows, unbounded sides, Nq != Nk both ways, tails.
   const Config maskConfigs[] = {{4, 128, 32, 128, 128}, {4, 64, 16, 256, 256}};

@@ -54,10 +54,17 @@ constexpr bool isValueWidth(Tensor t) {
   return t == Tensor::kValue || t == Tensor::kOutput ||
          t == Tensor::kGradOutput || t == Tensor::kGradValue;
 }
-/// Name of a tensor in messages and descriptions.
+/// Short name of a tensor (descriptions, tables).
 constexpr const char *tensorName(Tensor t) {
   constexpr const char *names[] = {"q",  "k",  "v",  "out",
                                    "dO", "dq", "dk", "dv"};
+  return names[static_cast<int>(t)];
+}
+/// What a buffer of a tensor is called in the compiler's messages.
+constexpr const char *tensorRoleName(Tensor t) {
+  constexpr const char *names[] = {"query",    "key",         "value",
+                                   "output",   "grad_output", "query_grad",
+                                   "key_grad", "value_grad"};
   return names[static_cast<int>(t)];
 }
 
@@ -83,6 +90,39 @@ constexpr Tensor tensorOf(KernelKind kind, int index) {
   if (kind == KernelKind::kGradQ)
     return Tensor::kGradQuery;
   return index == 4 ? Tensor::kGradKey : Tensor::kGradValue;
+}
+/// The block's resident row tiles, in the order its tile steps read them:
+/// q (attention); q, dO (attention_grad_q); k, v (attention_grad_kv).
+constexpr int numRowTensors(KernelKind kind) {
+  return kind == KernelKind::kAttention ? 1 : 2;
+}
+constexpr Tensor rowTensor(KernelKind kind, int i) {
+  if (kind == KernelKind::kGradKV)
+    return i == 0 ? Tensor::kKey : Tensor::kValue;
+  return i == 0 ? Tensor::kQuery : Tensor::kGradOutput;
+}
+/// The two inputs read in column tiles through the ring: k, v; or q, dO
+/// (attention_grad_kv).
+constexpr Tensor columnTensor(KernelKind kind, int j) {
+  if (kind == KernelKind::kGradKV)
+    return j == 0 ? Tensor::kQuery : Tensor::kGradOutput;
+  return j == 0 ? Tensor::kKey : Tensor::kValue;
+}
+/// The outputs, in the order of the tile steps' accumulators: out; dq; or
+/// dk, dv.
+constexpr int numOutputs(KernelKind kind) {
+  return numTensors(kind) - numInputs(kind);
+}
+constexpr Tensor outputTensor(KernelKind kind, int i) {
+  return tensorOf(kind, numInputs(kind) + i);
+}
+/// The position of tensor `t` among the tensors of `kind` (its pointer,
+/// and with TMA its map), or -1 when the kernel does not take it.
+constexpr int tensorIndex(KernelKind kind, Tensor t) {
+  for (int i = 0; i < numTensors(kind); ++i)
+    if (tensorOf(kind, i) == t)
+      return i;
+  return -1;
 }
 
 /// Kernel parameters, in order. Pointers are device addresses of [B, N, H,

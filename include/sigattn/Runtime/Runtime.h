@@ -49,6 +49,9 @@ struct KernelInfo {
   std::string name;
   /// "kind": what the kernel computes, and so its parameters (ABI 3).
   abi::KernelKind kind = abi::KernelKind::kAttention;
+  /// "partner": for a backward kind, the name of the other kernel of its
+  /// sigattn.attention_grad (optional; empty when absent).
+  std::string partner;
   ElementType elementType = ElementType::BF16;
   int64_t headDim = 0, valueDim = 0;
   int64_t numQueryHeads = 0, numKVHeads = 0;

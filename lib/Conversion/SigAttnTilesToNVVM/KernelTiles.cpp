@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
+#include "sigattn/Dialect/SigAttn/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::sigattn;
@@ -99,6 +100,40 @@ static bool holdsTileStep(Operation &op) {
   return loop && !loop.getBody()->getOps<TileStepInterface>().empty();
 }
 
+/// True for the dk/dv grid's loop over the query heads of a group: a loop
+/// at the top level whose body holds column ranges.
+static bool isGroupLoop(Operation &op) {
+  auto loop = dyn_cast<scf::ForOp>(op);
+  if (!loop)
+    return false;
+  Block *body = loop.getBody();
+  // A range's loop is one tile step and the yield.
+  if (body->getOperations().size() == 2 &&
+      isa<TileStepInterface>(body->front()))
+    return false;
+  return llvm::any_of(body->getOperations(), holdsTileStep);
+}
+
+/// The column range `op` is, if it is one: a tile step, or a loop of one.
+static FailureOr<std::optional<ColumnRange>> rangeOf(Operation &op) {
+  if (auto step = dyn_cast<TileStepInterface>(op))
+    return std::optional<ColumnRange>(
+        ColumnRange{step, scf::ForOp(), step.getAccumulators(),
+                    SmallVector<Value, 2>(step->getResults())});
+  auto loop = dyn_cast<scf::ForOp>(op);
+  if (!loop)
+    return std::optional<ColumnRange>();
+  auto steps = loop.getBody()->getOps<TileStepInterface>();
+  if (steps.empty())
+    return std::optional<ColumnRange>();
+  TileStepInterface step = *steps.begin();
+  if (failed(checkRangeLoop(loop, step)))
+    return failure();
+  return std::optional<ColumnRange>(
+      ColumnRange{step, loop, SmallVector<Value, 2>(loop.getInitArgs()),
+                  SmallVector<Value, 2>(loop.getResults())});
+}
+
 FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
   if (kernel.getBody().empty() || !kernel.getBody().hasOneBlock())
     return kernel.emitOpError("expected a kernel body of one block");
@@ -106,23 +141,23 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
   KernelTiles tiles;
 
   // Step 1. Every tile op is at the top level of the body, or a tile step is
-  // the body of a column loop there.
+  // the body of a column loop there; the dk/dv kernel's tile steps may also
+  // be in (the body of a loop in) the body of its loop over the query heads
+  // of a group, at the top level.
+  auto atTop = [&](Operation *op) { return op && op->getBlock() == &entry; };
   WalkResult placement = kernel.walk([&](Operation *op) {
     if (!isa<LoadTileOp, TileStepInterface, StoreTileOp>(op))
       return WalkResult::advance();
-    if (op->getBlock() == &entry)
+    if (atTop(op))
       return WalkResult::advance();
     auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
-    if (isa<TileStepInterface>(op) && loop && loop->getBlock() == &entry)
+    if (isa<TileStepInterface>(op) && loop && atTop(loop))
       return WalkResult::advance();
-    // The dk/dv grid's loop over the query heads of a group holds its
-    // ranges: not lowered yet.
-    if (isa<GradKVStepOp>(op)) {
-      op->emitOpError("has no GPU kernel lowering yet: the loop over the "
-                      "query heads of a group is not recognized "
-                      "(convert-sigattn-tiles-to-nvvm)");
-      return WalkResult::interrupt();
-    }
+    if (isa<GradKVStepOp>(op) && loop &&
+        (atTop(loop->getParentOp()) ||
+         (isa<scf::ForOp>(loop->getParentOp()) &&
+          atTop(loop->getParentOp()->getParentOp()))))
+      return WalkResult::advance();
     op->emitOpError("expected at the top level of the kernel body, or as the "
                     "body of a key/value loop there");
     return WalkResult::interrupt();
@@ -146,26 +181,29 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
       tiles.stores.push_back(store);
       continue;
     }
-    ColumnRange range;
-    if (auto step = dyn_cast<TileStepInterface>(op)) {
-      range = {step, scf::ForOp(), step.getAccumulators(),
-               SmallVector<Value, 2>(step->getResults())};
-    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      auto steps = loop.getBody()->getOps<TileStepInterface>();
-      if (steps.empty())
-        continue;
-      TileStepInterface step = *steps.begin();
-      if (failed(checkRangeLoop(loop, step)))
-        return failure();
-      range = {step, loop, SmallVector<Value, 2>(loop.getInitArgs()),
-               SmallVector<Value, 2>(loop.getResults())};
-    } else {
-      continue;
+    // The ranges of a group loop are its body's.
+    Block *block = &entry;
+    if (isGroupLoop(op)) {
+      if (tiles.groupLoop || !tiles.ranges.empty())
+        return op.emitOpError("expected one loop over the query heads of a "
+                              "group, holding every column range");
+      tiles.groupLoop = cast<scf::ForOp>(op);
+      block = tiles.groupLoop.getBody();
     }
-    if (tiles.rowLoads.empty())
-      return range.getOperation()->emitOpError(
-          "expected the sigattn.load_tile of Q before the key/value tiles");
-    tiles.ranges.push_back(range);
+    auto ops = block == &entry ? llvm::make_range(op.getIterator(),
+                                                  std::next(op.getIterator()))
+                               : llvm::make_range(block->begin(), block->end());
+    for (Operation &inner : ops) {
+      FailureOr<std::optional<ColumnRange>> range = rangeOf(inner);
+      if (failed(range))
+        return failure();
+      if (!*range)
+        continue;
+      if (tiles.rowLoads.empty())
+        return (*range)->getOperation()->emitOpError(
+            "expected the sigattn.load_tile of Q before the key/value tiles");
+      tiles.ranges.push_back(**range);
+    }
   }
   if (tiles.rowLoads.empty() || tiles.stores.empty() || tiles.ranges.empty())
     return kernel.emitOpError("expected a sigattn.load_tile of Q, key/value "
@@ -181,13 +219,28 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
   // stores, each range reading the row tiles and agreeing with the first.
   LoadTileOp first = tiles.rowLoads.front();
   SmallVector<Value, 2> acc;
+  // In a group loop, the accumulators start at zero for the loop and at its
+  // iter args for its body's first range.
+  scf::ForOp group = tiles.groupLoop;
+  if (group) {
+    if (!matchPattern(group.getStep(), m_One()) ||
+        !llvm::all_of(group.getInitArgs(), isZeroTile) ||
+        group.getNumRegionIterArgs() != tiles.ranges.front().init.size())
+      return group.emitOpError(
+          "expected a unit-step loop over the query heads of a group that "
+          "carries the accumulators from zero");
+    acc.assign(group.getRegionIterArgs().begin(),
+               group.getRegionIterArgs().end());
+  }
   for (auto [i, range] : llvm::enumerate(tiles.ranges)) {
     TileStepInterface step = range.step;
-    if (i == 0 ? !llvm::all_of(range.init, isZeroTile) : range.init != acc)
+    if (i == 0 && !group ? !llvm::all_of(range.init, isZeroTile)
+                         : range.init != acc)
       return range.getOperation()->emitOpError(
           "expected the accumulator to start at zero or at the result of the "
           "previous key/value tiles");
-    if (i > 0 && !llvm::all_of(acc, [](Value v) { return v.hasOneUse(); }))
+    if ((i > 0 || group) &&
+        !llvm::all_of(acc, [](Value v) { return v.hasOneUse(); }))
       return range.getOperation()->emitOpError(
           "expected the previous key/value tiles' accumulator to have no "
           "other use");
@@ -216,6 +269,13 @@ FailureOr<KernelTiles> mlir::sigattn::findKernelTiles(gpu::GPUFuncOp kernel) {
              << "expected every tile step of the kernel to agree on "
              << differs;
     acc = range.result;
+  }
+  if (group) {
+    auto yield = cast<scf::YieldOp>(group.getBody()->getTerminator());
+    if (!llvm::equal(yield.getOperands(), acc))
+      return group.emitOpError("expected to yield the accumulators of its "
+                               "last column range");
+    acc.assign(group.getResults().begin(), group.getResults().end());
   }
   if (tiles.stores.size() != acc.size())
     return tiles.stores.back().emitOpError()
@@ -256,7 +316,12 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
     int64_t size = cast<MemRefType>(buffer.getType()).getDimSize(dim);
     return i64(ShapedType::isDynamic(size) ? -1 : size);
   };
-  Value query = tiles.rowLoads.front().getSource();
+  // q and k: row tile 0 and column source 0, the other way round for dk/dv.
+  bool keyRows = shape.kind == abi::KernelKind::kGradKV;
+  Value rowSource = tiles.rowLoads.front().getSource();
+  Value columnSource = step.getColumnSources()[0];
+  Value query = keyRows ? columnSource : rowSource;
+  Value key = keyRows ? rowSource : columnSource;
   // A compiled-in scale or bias, or "param" for a run-time one.
   auto floatAttr = [&](std::optional<APFloat> value) {
     return value ? b.getF32FloatAttr(value->convertToFloat()) : FloatAttr();
@@ -276,15 +341,13 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
                   : "f16")),
       b.getNamedAttr("head_dim", i64(shape.headDim)),
       b.getNamedAttr("value_dim", i64(shape.valueDim)),
-      b.getNamedAttr(
-          "num_query_heads",
-          i64(tiles.stores.front().getDest().getType().getDimSize(2))),
+      b.getNamedAttr("num_query_heads",
+                     i64(cast<MemRefType>(query.getType()).getDimSize(2))),
       b.getNamedAttr("num_kv_heads",
-                     i64(cast<MemRefType>(step.getColumnSources()[0].getType())
-                             .getDimSize(2))),
+                     i64(cast<MemRefType>(key.getType()).getDimSize(2))),
       b.getNamedAttr("batch", staticSize(query, 0)),
       b.getNamedAttr("seq_q", staticSize(query, 1)),
-      b.getNamedAttr("seq_k", staticSize(step.getColumnSources()[0], 1)),
+      b.getNamedAttr("seq_k", staticSize(key, 1)),
       b.getNamedAttr("block_q", i64(shape.blockQ)),
       b.getNamedAttr("block_k", i64(shape.blockK)),
       b.getNamedAttr("num_warps", i64(shape.numWarps)),
@@ -305,5 +368,8 @@ DictionaryAttr mlir::sigattn::describeKernel(gpu::GPUFuncOp kernel,
       b.getNamedAttr("producer_warps", i64(shape.producerWarps)),
       b.getNamedAttr("kv_stages", i64(shape.kvStages)),
   };
+  // A backward kernel names the other kernel of its op.
+  if (auto partner = kernel->getAttrOfType<StringAttr>(kPartnerAttrName))
+    fields.push_back(b.getNamedAttr("partner", partner));
   return b.getDictionaryAttr(fields);
 }

@@ -83,17 +83,17 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   FailureOr<int64_t> threads = getKernelThreads(kernel, kMaxWarps);
   if (failed(threads))
     return failure();
-  TileStepOp step = tiles.forwardStep();
-  if (!step)
-    return tiles.describingStep().emitOpError()
-           << "has no GPU kernel lowering yet (convert-sigattn-tiles-to-nvvm, "
-              "mma="
-           << mma << ")";
+  TileStepInterface step = tiles.describingStep();
+  abi::KernelKind kind = isa<GradKVStepOp>(step)  ? abi::KernelKind::kGradKV
+                         : isa<GradQStepOp>(step) ? abi::KernelKind::kGradQ
+                                                  : abi::KernelKind::kAttention;
+  bool forward = kind == abi::KernelKind::kAttention;
   TileConfig c;
   c.mma = mma;
-  LoadTileOp loadQ = tiles.rowLoads.front();
-  StoreTileOp store = tiles.stores.front();
-  VectorType qType = loadQ.getType();
+  c.shape.kind = kind;
+  // Row tile 0 (Q, or K for dk/dv) has D columns; row tile 1 (dO, V) and
+  // the accumulator of O have Dv.
+  VectorType qType = tiles.rowLoads.front().getType();
   // The schedule's attributes: i64 when present (the outline pass sets
   // them); the stages must be resolved, 2 .. 4.
   int64_t producerWarps = 0;
@@ -121,33 +121,50 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   c.shape.producerWarps = producerWarps;
   c.shape.kvStages = stages;
   c.shape.numWarps = *threads / 32 - producerWarps;
-  c.shape.blockQ = qType.getDimSize(0);
+  bool keyRows = kind == abi::KernelKind::kGradKV;
+  int64_t rows = qType.getDimSize(0), columns = step.getColumnBlock();
+  c.shape.blockQ = keyRows ? columns : rows;
+  c.shape.blockK = keyRows ? rows : columns;
   c.shape.headDim = qType.getDimSize(1);
-  c.shape.blockK = static_cast<int64_t>(step.getBlockK());
-  c.shape.valueDim = step.getAcc().getType().getDimSize(1);
+  c.shape.valueDim =
+      forward
+          ? cast<VectorType>(step.getAccumulators()[0].getType()).getDimSize(1)
+          : tiles.rowLoads.back().getType().getDimSize(1);
+  // The options that set the rows and the columns of this kernel's tiles.
+  StringRef rowOption = keyRows ? "block-k" : "block-q";
+  StringRef columnOption = keyRows ? "block-q" : "block-k";
   c.threads = abi::blockThreads(c.shape);
   c.bf16 = qType.getElementType().isBF16();
   if (auto maps =
           kernel->getAttrOfType<DenseI64ArrayAttr>(kTensorMapsAttrName)) {
     ArrayRef<int64_t> args = maps.asArrayRef();
-    if ((args.size() != abi::kNumTensorMaps &&
-         args.size() != abi::kNumTensorMapsWithStore) ||
+    int64_t inputs = abi::numInputs(kind), all = abi::numTensors(kind);
+    if ((static_cast<int64_t>(args.size()) != inputs &&
+         (!forward || static_cast<int64_t>(args.size()) != all)) ||
         llvm::any_of(args, [&](int64_t i) {
           return i < 0 || i >= kernel.getNumArguments() ||
                  !isa<LLVM::LLVMPointerType>(kernel.getArgument(i).getType());
         }))
-      return fail("'" + kTensorMapsAttrName + "' must name " +
-                  Twine(abi::kNumTensorMaps) + " or " +
-                  Twine(abi::kNumTensorMapsWithStore) +
-                  " !llvm.ptr arguments (the CUtensorMaps of q, k, v, and "
-                  "out's with TMA stores)");
+      return fail(
+          forward ? "'" + kTensorMapsAttrName + "' must name " +
+                        Twine(abi::kNumTensorMaps) + " or " +
+                        Twine(abi::kNumTensorMapsWithStore) +
+                        " !llvm.ptr arguments (the CUtensorMaps of q, k, "
+                        "v, and out's with TMA stores)"
+                  : "'" + kTensorMapsAttrName + "' must name " + Twine(inputs) +
+                        " !llvm.ptr arguments (the CUtensorMaps of q, k, "
+                        "v and dO)");
     c.tensorMaps.assign(args.begin(), args.end());
     c.shape.tmaLoads = true;
-    c.shape.tmaStores = args.size() == abi::kNumTensorMapsWithStore;
+    c.shape.tmaStores = static_cast<int64_t>(args.size()) == all;
   }
   if (c.specialized() && !c.tma())
     return fail("schedule=specialized needs loads=tma (the producer issues "
                 "TMA loads)");
+  if (c.specialized() && !forward)
+    return fail(Twine("schedule=specialized is not supported for the "
+                      "backward kernels yet (kind ") +
+                abi::kindName(kind) + "): use schedule=cooperative");
   if (std::optional<std::string> error = checkKVStagesOption(
           stages, c.specialized() ? ScheduleKind::Specialized
                                   : ScheduleKind::Cooperative))
@@ -158,6 +175,11 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
     if (dim != 64 && dim != 128 && dim != 256)
       return fail("head dimension " + name + " = " + Twine(dim) +
                   " is not supported (supported: 64, 128, 256)");
+    // dk and dv alone would take 256 registers per thread at 256.
+    if (!forward && dim == 256)
+      return fail("head dimension " + name + " = " + Twine(dim) +
+                  " is not supported by the backward kernels (supported: "
+                  "64, 128)");
   }
   // Bounded before any product of sizes is formed.
   for (auto [name, size] :
@@ -169,17 +191,27 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   }
   // The buffers' head counts and head dims are static: the lowering turns
   // them into address arithmetic.
-  for (auto [name, buffer] :
-       {std::pair<StringRef, Value>{"query", loadQ.getSource()},
-        {"key", step.getKey()},
-        {"value", step.getValue()},
-        {"output", store.getDest()}}) {
+  // Rows, columns and outputs by kind (abi::rowTensor and the rest).
+  for (int i = 0; i < abi::numRowTensors(kind); ++i)
+    c.rowRoles.push_back(abi::rowTensor(kind, i));
+  c.columnRoles = {abi::columnTensor(kind, 0), abi::columnTensor(kind, 1)};
+  SmallVector<std::pair<StringRef, Value>> buffers;
+  for (auto [i, load] : llvm::enumerate(tiles.rowLoads))
+    if (i == 0 || !forward)
+      buffers.push_back({abi::tensorRoleName(c.rowRoles[i]), load.getSource()});
+  for (auto [j, source] : llvm::enumerate(step.getColumnSources()))
+    buffers.push_back({abi::tensorRoleName(c.columnRoles[j]), source});
+  for (auto [i, store] : llvm::enumerate(tiles.stores))
+    buffers.push_back(
+        {abi::tensorRoleName(abi::outputTensor(kind, i)), store.getDest()});
+  for (auto [name, buffer] : buffers) {
     auto type = cast<MemRefType>(buffer.getType());
     if (type.isDynamicDim(2) || type.isDynamicDim(3))
       return fail("the " + name +
                   " buffer needs a static head count and head dimension");
   }
-  if (store.getDest().getType().getDimSize(3) != c.shape.valueDim)
+  if (forward && tiles.stores.front().getDest().getType().getDimSize(3) !=
+                     c.shape.valueDim)
     return fail("the output buffer's head dimension must be Dv = " +
                 Twine(c.shape.valueDim));
   if (c.shape.tmaStores && c.shape.valueDim > c.shape.headDim)
@@ -187,20 +219,31 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
                 "D (Dv = " +
                 Twine(c.shape.valueDim) + ", D = " + Twine(c.shape.headDim) +
                 ")");
-  if (c.shape.blockQ % (16 * c.shape.numWarps) != 0)
-    return fail("block-q = " + Twine(c.shape.blockQ) +
+  if (rows % (16 * c.shape.numWarps) != 0)
+    return fail(rowOption + " = " + Twine(rows) +
                 " must be a multiple of 16 x num-warps = " +
                 Twine(16 * c.shape.numWarps));
-  if (c.shape.blockK % 16 != 0)
-    return fail("block-k = " + Twine(c.shape.blockK) +
+  if (columns % 16 != 0)
+    return fail(columnOption + " = " + Twine(columns) +
                 " must be a multiple of 16");
-  c.rowsPerWarp = c.shape.blockQ / c.shape.numWarps;
+  c.rowsPerWarp = rows / c.shape.numWarps;
   c.mTiles = c.rowsPerWarp / 16;
-  for (auto [name, rows, cols] :
-       {std::tuple<StringRef, int64_t, int64_t>{"block-q", c.shape.blockQ,
-                                                c.shape.headDim},
-        {"block-k", c.shape.blockK, c.shape.headDim},
-        {"block-k", c.shape.blockK, c.shape.valueDim}}) {
+  c.rowBlock = rows;
+  c.columnBlock = columns;
+  c.rowDepths = {c.shape.headDim};
+  if (!forward)
+    c.rowDepths.push_back(c.shape.valueDim);
+  c.columnWidths = {c.shape.headDim, c.shape.valueDim};
+  if (kind == abi::KernelKind::kGradKV)
+    c.accumulatorWidths = {c.shape.headDim, c.shape.valueDim};
+  else
+    c.accumulatorWidths = {forward ? c.shape.valueDim : c.shape.headDim};
+  SmallVector<std::tuple<StringRef, int64_t, int64_t>> copies;
+  for (int64_t depth : c.rowDepths)
+    copies.push_back({rowOption, rows, depth});
+  for (int64_t width : c.columnWidths)
+    copies.push_back({columnOption, columns, width});
+  for (auto [name, rows, cols] : copies) {
     // TMA loads whole boxes: no split among threads.
     if (!c.tma() && (rows * cols / 8) % c.threads != 0)
       return fail(name + " = " + Twine(rows) + " gives a " + Twine(rows) + "x" +
@@ -209,14 +252,6 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
                   "16-byte parts (num-warps = " +
                   Twine(c.shape.numWarps) + ")");
   }
-  // Rows are queries, columns keys; the tiles of K and V.
-  c.rowRoles = {abi::Tensor::kQuery};
-  c.columnRoles = {abi::Tensor::kKey, abi::Tensor::kValue};
-  c.rowBlock = c.shape.blockQ;
-  c.columnBlock = c.shape.blockK;
-  c.rowDepths = {c.shape.headDim};
-  c.columnWidths = {c.shape.headDim, c.shape.valueDim};
-  c.accumulatorWidths = {c.shape.valueDim};
   int64_t offset = 0;
   for (int64_t depth : c.rowDepths) {
     c.offRow.push_back(offset);
@@ -233,10 +268,16 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
     return fail("the tiles need " + Twine(c.sharedBytes) +
                 " bytes of shared memory, more than " + Twine(kMaxSharedBytes) +
                 ": lower block-q or block-k");
-  // The S and O accumulators of a thread live in registers.
-  int64_t accumulators = c.mTiles * (c.shape.blockK + c.shape.valueDim) / 8 * 4;
+  // The S and O accumulators of a thread live in registers (the backward
+  // kernels: S, dP and the gradients).
+  int64_t live = forward ? columns : 2 * columns;
+  for (int64_t width : c.accumulatorWidths)
+    live += width;
+  int64_t accumulators = c.mTiles * live / 8 * 4;
   if (accumulators > kMaxRegisters)
-    return fail("the S and O accumulators need " + Twine(accumulators) +
+    return fail(Twine(forward ? "the S and O accumulators"
+                              : "the S, dP and gradient accumulators") +
+                " need " + Twine(accumulators) +
                 " registers per thread, more than the " + Twine(kMaxRegisters) +
                 " a thread has: lower block-q or block-k, or raise num-warps");
   if (c.specialized()) {
@@ -436,7 +477,8 @@ void TileEmitter::expectBytes(Value barrier, int64_t bytes) {
 void TileEmitter::tmaLoadTile(abi::Tensor role, Value batch, Value head,
                               Value rowStart, int64_t rows, int64_t cols,
                               Value sharedOffset, Value barrier) {
-  Value map = kernel.getArgument(cfg.tensorMaps[static_cast<int>(role)]);
+  Value map = kernel.getArgument(
+      cfg.tensorMaps[abi::tensorIndex(cfg.shape.kind, role)]);
   int64_t boxRows = abi::tmaBoxRows(role, cfg.columnBlock, cfg.shape.kind);
   auto clusterPtr = LLVM::LLVMPointerType::get(ctx, 7);
   Value row0 = toI32(rowStart);
@@ -512,8 +554,40 @@ void TileEmitter::emitStep(TileStepInterface step, const LoopInvariants &inv,
   }
   SmallVector<Value> scores =
       computeRowProduct(rowOperand(0), columnOperand(0, at.offsets));
-  applyAndAccumulate(step, inv, at, scores, acc);
+  if (cfg.shape.kind == abi::KernelKind::kAttention)
+    applyAndAccumulate(step, inv, at, scores, acc);
+  else
+    applyGradients(step, inv, at, scores, acc);
   releaseTile(slot);
+}
+
+void TileEmitter::applyGradients(TileStepInterface step,
+                                 const LoopInvariants &inv,
+                                 const TileAddresses &at,
+                                 SmallVectorImpl<Value> &scores,
+                                 SmallVectorImpl<Value> &acc) {
+  // dP = R1 . C1^T (dO . V^T for dq; dP^T = V . dO^T for dk, dv), then P
+  // and dS = dP * P * (1 - P) in place of S (its transpose for dk, dv).
+  SmallVector<Value> dp =
+      computeRowProduct(rowOperand(1), columnOperand(1, at.offsets));
+  int64_t nTiles = cfg.columnBlock / 8, steps = cfg.columnBlock / 16;
+  applySigmoid(step, inv, at.k0, scores, 0, nTiles);
+  SmallVector<Value> ds;
+  for (auto [p, d] : llvm::zip_equal(scores, dp))
+    ds.push_back(score::scoreGradient(fv(p), fv(d)).v);
+  // The column products, each into its accumulator: dq += dS . K; or
+  // dv += P^T . dO and dk += dS^T . Q (the accumulators are [dk | dv]).
+  if (cfg.shape.kind == abi::KernelKind::kGradQ) {
+    accumulateColumns(ds, columnOperand(0, at.offsets), acc, 0, steps, true);
+    return;
+  }
+  int64_t dkCount = cfg.mTiles * (cfg.accumulatorWidths[0] / 8) * 4;
+  SmallVector<Value> dk(acc.begin(), acc.begin() + dkCount);
+  SmallVector<Value> dv(acc.begin() + dkCount, acc.end());
+  accumulateColumns(scores, columnOperand(1, at.offsets), dv, 0, steps, true);
+  accumulateColumns(ds, columnOperand(0, at.offsets), dk, 0, steps, true);
+  std::copy(dk.begin(), dk.end(), acc.begin());
+  std::copy(dv.begin(), dv.end(), acc.begin() + dkCount);
 }
 
 void TileEmitter::waitForTile(Value slot) {
@@ -971,35 +1045,78 @@ LogicalResult TileEmitter::run(KernelTiles &tiles) {
 
   // Step 3. The column ranges, the accumulators threaded through them from
   // zero (findKernelTiles checked the chains), all in one flat list.
-  b.setInsertionPoint(tiles.ranges.front().getOperation());
+  scf::ForOp group = tiles.groupLoop;
+  b.setInsertionPoint(group ? group.getOperation()
+                            : tiles.ranges.front().getOperation());
   int64_t accPerThread = 0;
   for (int64_t width : cfg.accumulatorWidths)
     accPerThread += cfg.mTiles * (width / 8) * 4;
   SmallVector<Value> acc(accPerThread, f32(0.0f));
   Value slot = arith::ConstantIndexOp::create(b, loc, 0);
-  for (ColumnRange &range : tiles.ranges)
-    acc = emitRange(range, acc, slot);
+  if (group) {
+    // The dk/dv kernel's loop over a group's query heads carries the
+    // accumulators and the slot (the ring of column tiles continues from
+    // head to head); its body (head arithmetic, slope, ranges) moves into
+    // the new loop.
+    SmallVector<Value> init(acc);
+    init.push_back(slot);
+    auto loop =
+        scf::ForOp::create(b, loc, group.getLowerBound(), group.getUpperBound(),
+                           group.getStep(), init);
+    Block *body = loop.getBody();
+    group.getInductionVar().replaceAllUsesWith(loop.getInductionVar());
+    body->getOperations().splice(body->end(), group.getBody()->getOperations(),
+                                 group.getBody()->begin(),
+                                 std::prev(group.getBody()->end()));
+    SmallVector<Value> inner(loop.getRegionIterArgs().drop_back());
+    Value innerSlot = loop.getRegionIterArgs().back();
+    for (ColumnRange &range : tiles.ranges)
+      inner = emitRange(range, inner, innerSlot);
+    b.setInsertionPointToEnd(body);
+    inner.push_back(innerSlot);
+    scf::YieldOp::create(b, loc, inner);
+    b.setInsertionPointAfter(loop);
+    acc.assign(loop.getResults().begin(), std::prev(loop.getResults().end()));
+  } else {
+    for (ColumnRange &range : tiles.ranges)
+      acc = emitRange(range, acc, slot);
+  }
 
   // Step 4. Each output (O) from its accumulators after the last range.
   b.setInsertionPoint(tiles.stores.front());
   if (cfg.specialized())
     finishTurns();
   ArrayRef<Value> rest = acc;
-  for (auto [store, width] : llvm::zip(tiles.stores, cfg.accumulatorWidths)) {
+  for (auto [i, store, width] :
+       llvm::enumerate(tiles.stores, cfg.accumulatorWidths)) {
     ArrayRef<Value> mine = rest.take_front(cfg.mTiles * (width / 8) * 4);
     rest = rest.drop_front(mine.size());
     b.setInsertionPoint(store);
+    // dq = scale . dS . K and dk = scale . dS^T . Q: the scale once here,
+    // not per score.
+    SmallVector<Value> scaled(mine);
+    abi::Tensor output = abi::outputTensor(cfg.shape.kind, i);
+    if (output == abi::Tensor::kGradQuery || output == abi::Tensor::kGradKey) {
+      FltV scale = fv(tiles.describingStep().getScaleAsValue(b));
+      for (Value &v : scaled)
+        v = (fv(v) * scale).v;
+    }
     if (cfg.shape.tmaStores)
-      emitTmaStore(store, mine);
+      emitTmaStore(store, scaled);
     else
-      emitStore(store, mine);
+      emitStore(store, scaled);
   }
 
-  // Step 5. The tile ops are gone.
+  // Step 5. The tile ops are gone (the group loop, left with its yield of
+  // the ranges' results, after the ranges).
   for (StoreTileOp store : llvm::reverse(tiles.stores))
     store.erase();
+  if (group)
+    group.getBody()->getTerminator()->dropAllReferences();
   for (ColumnRange &range : llvm::reverse(tiles.ranges))
     range.getOperation()->erase();
+  if (group)
+    group.erase();
   for (LoadTileOp load : llvm::reverse(tiles.rowLoads))
     load.erase();
   return success();
@@ -1103,7 +1220,6 @@ void TileEmitter::produceAll(KernelTiles &tiles) {
 
 /// O rounded to the element type; rows past Nq are skipped.
 void TileEmitter::emitStore(StoreTileOp store, ArrayRef<Value> acc) {
-  const abi::TileShape &s = cfg.shape;
   Value out = store.getDest();
   Value seqQ = toI64(memref::DimOp::create(b, loc, out, 1));
   GlobalStrides strides = stridesOf(out);
@@ -1118,7 +1234,8 @@ void TileEmitter::emitStore(StoreTileOp store, ArrayRef<Value> acc) {
                        arith::ExtUIOp::create(b, loc, b.getI64Type(), rowBase));
   IntV colBytes = iv(arith::ExtUIOp::create(
       b, loc, b.getI64Type(), mul(pairCol, i32(abi::kElementBytes))));
-  int64_t vTiles = s.valueDim / 8;
+  // Columns of this output: Dv for O and dv, D for dq and dk.
+  int64_t vTiles = store.getTile().getType().getDimSize(1) / 8;
   for (int64_t mt = 0; mt < cfg.mTiles; ++mt) {
     for (int64_t h = 0; h < 2; ++h) {
       IntV row = layout::storeRow(iv(firstRow), mt, h);

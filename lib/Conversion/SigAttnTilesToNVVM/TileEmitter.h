@@ -311,6 +311,12 @@ private:
                           const TileAddresses &at,
                           SmallVectorImpl<Value> &scores,
                           SmallVectorImpl<Value> &acc);
+  /// The backward kernels' step after S (S^T) = R0.C0^T: dP = R1.C1^T,
+  /// P = sigmoid(S') masked, dS = dP * P * (1 - P), then the column
+  /// products: dq += dS.K; or dv += P^T.dO and dk += dS^T.Q.
+  void applyGradients(TileStepInterface step, const LoopInvariants &inv,
+                      const TileAddresses &at, SmallVectorImpl<Value> &scores,
+                      SmallVectorImpl<Value> &acc);
   /// With a producer, this thread is done with the stage of `slot`.
   void releaseTile(Value slot);
   /// A key/value range [lo, hi) as a prologue on its first tile (returns

@@ -228,21 +228,21 @@ gpu.module @sigattn_kernels {
 
 // -----
 
-// A backward kernel is recognized (two row tiles, one accumulator), and
-// rejected by name until a generation lowers it.
+// A backward kernel (two row tiles, one accumulator) with D = 256: dk and
+// dv alone would need 256 registers per thread.
 gpu.module @sigattn_kernels {
-  gpu.func @grad_q(%q: memref<?x?x2x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %do: memref<?x?x2x64xbf16>, %dq: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+  // expected-error @+1 {{convert-sigattn-tiles-to-nvvm (mma=sync): head dimension D = 256 is not supported by the backward kernels (supported: 64, 128)}}
+  gpu.func @grad_q(%q: memref<?x?x2x256xbf16>, %k: memref<?x?x2x256xbf16>, %v: memref<?x?x2x256xbf16>, %do: memref<?x?x2x256xbf16>, %dq: memref<?x?x2x256xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
-    %cst = arith.constant dense<0.0> : vector<64x64xf32>
-    %qt = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
-    %dot = sigattn.load_tile %do[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
-    %a = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %cst) -> (vector<64x64xf32>) {
-      // expected-error @+1 {{'sigattn.grad_q_step' op has no GPU kernel lowering yet (convert-sigattn-tiles-to-nvvm, mma=sync)}}
-      %s = sigattn.grad_q_step %qt, %dot, %k, %v, %acc[%c0, %c0, %c0, %i] seq_q = %n block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, vector<64x64xbf16>, memref<?x?x2x64xbf16>, memref<?x?x2x64xbf16>, vector<64x64xf32>
-      scf.yield %s : vector<64x64xf32>
+    %cst = arith.constant dense<0.0> : vector<64x256xf32>
+    %qt = sigattn.load_tile %q[%c0, %c0, %c0] : memref<?x?x2x256xbf16> -> vector<64x256xbf16>
+    %dot = sigattn.load_tile %do[%c0, %c0, %c0] : memref<?x?x2x256xbf16> -> vector<64x256xbf16>
+    %a = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %cst) -> (vector<64x256xf32>) {
+      %s = sigattn.grad_q_step %qt, %dot, %k, %v, %acc[%c0, %c0, %c0, %i] seq_q = %n block_k = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x256xbf16>, vector<64x256xbf16>, memref<?x?x2x256xbf16>, memref<?x?x2x256xbf16>, vector<64x256xf32>
+      scf.yield %s : vector<64x256xf32>
     }
-    sigattn.store_tile %a, %dq[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    sigattn.store_tile %a, %dq[%c0, %c0, %c0] : vector<64x256xf32>, memref<?x?x2x256xbf16>
     gpu.return
   }
 }

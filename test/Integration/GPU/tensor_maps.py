@@ -49,14 +49,39 @@ def strides_of(t):
     return strides
 
 
+# The tensors of each kind of kernel, in parameter order: inputs, then
+# outputs (KernelABI.h, tensorOf), and the two read in column tiles through
+# the ring, whose TMA boxes have a column tile's rows (isColumnSource).
+TENSORS = {
+    "attention": ["query", "key", "value", "output"],
+    "attention_grad_kv": ["query", "key", "value", "grad_output",
+                          "key_grad", "value_grad"],
+    "attention_grad_q": ["query", "key", "value", "grad_output",
+                         "query_grad"],
+}
+INPUTS = {"attention": 3, "attention_grad_kv": 4, "attention_grad_q": 4}
+VALUE_WIDTH = ("value", "output", "grad_output", "value_grad")
+KEY_ROWS = ("key", "value", "key_grad", "value_grad")
+
+
+def column_box_rows(desc, role):
+    """Rows of a TMA box of `role` for kernel `desc`: a column tile's for
+    the tensors read through the ring, else 64."""
+    kind = desc.get("kind", "attention")
+    if kind == "attention_grad_kv":
+        return desc["block_q"] if role in ("query", "grad_output") \
+            else QUERY_BOX_ROWS
+    return desc["block_k"] if role in ("key", "value") else QUERY_BOX_ROWS
+
+
 def map_shape(desc, role, batch, seq, strides):
-    """dims, byte strides and box of `role`'s map (query, key, value or
-    output) for a call with `batch` batches and `seq` rows, the tensor's
-    (batch, row, head) strides in elements."""
-    dim = desc["value_dim"] if role in ("value", "output") else desc["head_dim"]
-    by_query = role in ("query", "output")
+    """dims, byte strides and box of `role`'s map (query, key, value,
+    output, grad_output, ...) for a call with `batch` batches and `seq` rows,
+    the tensor's (batch, row, head) strides in elements."""
+    dim = desc["value_dim"] if role in VALUE_WIDTH else desc["head_dim"]
+    by_query = role not in KEY_ROWS
     heads = desc["num_query_heads"] if by_query else desc["num_kv_heads"]
-    rows = QUERY_BOX_ROWS if by_query else desc["block_k"]
+    rows = column_box_rows(desc, role)
     sb, sn, sh = strides
     return {"dims": [dim, heads, seq, batch],
             "strides": [sh * ELEMENT_BYTES, sn * ELEMENT_BYTES,
@@ -97,32 +122,52 @@ def launch_args(desc, q, k, v, out, slopes=None, scale=None, bias=None,
     any strides the ABI allows), in order: pointers, B, Nq, Nk, strides,
     run-time scale and bias, tensor maps. `out_ptr` overrides out's
     address (a negative control)."""
+    if desc.get("kind") != "attention":
+        raise ValueError("kernel %s computes %r, not attention"
+                         % (desc["name"], desc.get("kind")))
+    return kernel_args(desc, [q, k, v, out], slopes, scale, bias,
+                       ptrs={3: out_ptr} if out_ptr is not None else None)
+
+
+def kernel_args(desc, tensors, slopes=None, scale=None, bias=None,
+                ptrs=None):
+    """Every parameter of a launch of the kernel `desc` of any kind on
+    PyTorch tensors `tensors` in its parameter order (TENSORS[kind]), in
+    order: pointers, [slopes], B, Nq, Nk, strides, run-time scale and bias,
+    tensor maps. `ptrs` overrides addresses by position (negative
+    controls)."""
     import numpy as np
     if desc.get("abi_version") != ABI_VERSION:
         raise ValueError("kernel %s has abi_version %r, not %d"
                          % (desc["name"], desc.get("abi_version"), ABI_VERSION))
-    if desc.get("kind") != "attention":
-        raise ValueError("kernel %s computes %r, not attention"
-                         % (desc["name"], desc.get("kind")))
+    kind = desc.get("kind")
+    if kind not in TENSORS:
+        raise ValueError("kernel %s has an unknown kind %r" % (desc["name"], kind))
+    roles = TENSORS[kind]
+    if len(tensors) != len(roles):
+        raise ValueError("kernel %s takes %d tensors (%s), got %d"
+                         % (desc["name"], len(roles), ", ".join(roles),
+                            len(tensors)))
+    q, k = tensors[0], tensors[1]
     batch, seq_q, seq_k = q.shape[0], q.shape[1], k.shape[1]
-    out_ptr = out.data_ptr() if out_ptr is None else out_ptr
-    ptrs = [q.data_ptr(), k.data_ptr(), v.data_ptr(), out_ptr]
-    args = [np.uint64(p) for p in ptrs]
+    addresses = [t.data_ptr() for t in tensors]
+    for i, p in (ptrs or {}).items():
+        addresses[i] = p
+    args = [np.uint64(p) for p in addresses]
     if slopes is not None:
         args.append(np.uint64(slopes.data_ptr()))
     args += [np.int64(batch), np.int64(seq_q), np.int64(seq_k)]
-    strides = [strides_of(t) for t in (q, k, v, out)]
+    strides = [strides_of(t) for t in tensors]
     args += [np.int64(x) for s in strides for x in s]
     if desc["scale"] == "param":
         args.append(np.float32(scale))
     if desc["bias"] == "param":
         args.append(np.float32(bias))
     if desc.get("loads", "cp.async") == "tma":
-        roles = ["query", "key", "value"]
-        if desc.get("stores", "direct") == "tma":
-            roles.append("output")
-        seqs = [seq_q, seq_k, seq_k, seq_q]
-        for i, role in enumerate(roles):
-            args.append(encode(desc, role, ptrs[i], batch, seqs[i],
+        maps = len(roles) if desc.get("stores", "direct") == "tma" \
+            else INPUTS[kind]
+        for i in range(maps):
+            seq = seq_k if roles[i] in KEY_ROWS else seq_q
+            args.append(encode(desc, roles[i], addresses[i], batch, seq,
                                strides[i]))
     return args

@@ -43,6 +43,9 @@ struct ColumnRange {
 struct KernelTiles {
   /// In the order the tile steps read them.
   SmallVector<LoadTileOp, 2> rowLoads;
+  /// The dk/dv kernel's loop over the query heads of a group (GQA, MQA),
+  /// which carries the accumulators and holds every range; null otherwise.
+  scf::ForOp groupLoop;
   /// In program order; at least one.
   SmallVector<ColumnRange> ranges;
   /// In the order of the steps' accumulators.

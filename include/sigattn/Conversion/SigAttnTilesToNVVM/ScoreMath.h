@@ -84,6 +84,11 @@ template <typename F> F withAlibi(F arg, F halfSlope, F dist) {
 /// P from t = tanh(0.5 * x).
 template <typename F> F sigmoidFromTanh(F t) { return t * 0.5f + 0.5f; }
 
+/// The backward pass's dS = dP * P * (1 - P) (sigma' = P (1 - P)), without
+/// the scale, which the kernels apply once to dq and dk: dP * (P - P * P),
+/// an FMA and a multiply. A masked P = 0 gives dS = 0.
+template <typename F> F scoreGradient(F p, F dp) { return dp * (p - p * p); }
+
 //===----------------------------------------------------------------------===//
 // Sigmoid on the FMA pipe
 //===----------------------------------------------------------------------===//

@@ -63,12 +63,7 @@ struct GridBuffers {
 };
 
 /// What a buffer of tensor `t` is called in messages.
-static StringRef roleName(abi::Tensor t) {
-  static constexpr StringLiteral names[] = {
-      "query",       "key",        "value",    "output",
-      "grad_output", "query_grad", "key_grad", "value_grad"};
-  return names[static_cast<int>(t)];
-}
+static StringRef roleName(abi::Tensor t) { return abi::tensorRoleName(t); }
 
 /// True for a grid produced by sigattn-tile: block-mapped, holding tile ops.
 static bool isAttentionGrid(scf::ForallOp grid) {
@@ -124,26 +119,19 @@ static bool growsWithRowTile(scf::ForallOp grid) {
 /// steps' order, the column sources, in theirs, and the outputs, in the
 /// order of the steps' accumulators.
 static SmallVector<abi::Tensor, 2> rowTensors(abi::KernelKind kind) {
-  using T = abi::Tensor;
-  if (kind == abi::KernelKind::kGradKV)
-    return {T::kKey, T::kValue};
-  if (kind == abi::KernelKind::kGradQ)
-    return {T::kQuery, T::kGradOutput};
-  return {T::kQuery};
+  SmallVector<abi::Tensor, 2> result;
+  for (int i = 0; i < abi::numRowTensors(kind); ++i)
+    result.push_back(abi::rowTensor(kind, i));
+  return result;
 }
 static SmallVector<abi::Tensor, 2> columnTensors(abi::KernelKind kind) {
-  using T = abi::Tensor;
-  if (kind == abi::KernelKind::kGradKV)
-    return {T::kQuery, T::kGradOutput};
-  return {T::kKey, T::kValue};
+  return {abi::columnTensor(kind, 0), abi::columnTensor(kind, 1)};
 }
 static SmallVector<abi::Tensor, 2> outputTensors(abi::KernelKind kind) {
-  using T = abi::Tensor;
-  if (kind == abi::KernelKind::kGradKV)
-    return {T::kGradKey, T::kGradValue};
-  if (kind == abi::KernelKind::kGradQ)
-    return {T::kGradQuery};
-  return {T::kOutput};
+  SmallVector<abi::Tensor, 2> result;
+  for (int i = 0; i < abi::numOutputs(kind); ++i)
+    result.push_back(abi::outputTensor(kind, i));
+  return result;
 }
 
 /// Finds what the grid computes and the role of every buffer it uses.

@@ -284,3 +284,53 @@ gpu.module @sigattn_kernels {
     gpu.return
   }
 }
+
+// -----
+
+// The dk/dv kernel's loop over the query heads of a group carries the
+// accumulators from zero.
+gpu.module @sigattn_kernels {
+  gpu.func @group_not_from_zero(%q: memref<?x?x4x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %do: memref<?x?x4x64xbf16>, %dk: memref<?x?x2x64xbf16>, %dv: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %one = arith.constant dense<1.0> : vector<64x64xf32>
+    %kt = sigattn.load_tile %k[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %vt = sigattn.load_tile %v[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    // expected-error @+1 {{expected a unit-step loop over the query heads of a group that carries the accumulators from zero}}
+    %g:2 = scf.for %h = %c0 to %c2 step %c1 iter_args(%g0 = %one, %g1 = %one) -> (vector<64x64xf32>, vector<64x64xf32>) {
+      %a:2 = scf.for %i = %c0 to %n step %c1 iter_args(%a0 = %g0, %a1 = %g1) -> (vector<64x64xf32>, vector<64x64xf32>) {
+        %s:2 = sigattn.grad_kv_step %kt, %vt, %q, %do, %a0, %a1[%c0, %h, %c0, %i] seq_k = %n block_q = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, vector<64x64xbf16>, memref<?x?x4x64xbf16>, memref<?x?x4x64xbf16>, vector<64x64xf32>, vector<64x64xf32>
+        scf.yield %s#0, %s#1 : vector<64x64xf32>, vector<64x64xf32>
+      }
+      scf.yield %a#0, %a#1 : vector<64x64xf32>, vector<64x64xf32>
+    }
+    sigattn.store_tile %g#0, %dk[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    sigattn.store_tile %g#1, %dv[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+}
+
+// -----
+
+// The same loop from zero lowers (GQA, 2 query heads per kv head).
+gpu.module @sigattn_kernels {
+  gpu.func @group_from_zero(%q: memref<?x?x4x64xbf16>, %k: memref<?x?x2x64xbf16>, %v: memref<?x?x2x64xbf16>, %do: memref<?x?x4x64xbf16>, %dk: memref<?x?x2x64xbf16>, %dv: memref<?x?x2x64xbf16>, %n: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %zero = arith.constant dense<0.0> : vector<64x64xf32>
+    %kt = sigattn.load_tile %k[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %vt = sigattn.load_tile %v[%c0, %c0, %c0] : memref<?x?x2x64xbf16> -> vector<64x64xbf16>
+    %g:2 = scf.for %h = %c0 to %c2 step %c1 iter_args(%g0 = %zero, %g1 = %zero) -> (vector<64x64xf32>, vector<64x64xf32>) {
+      %a:2 = scf.for %i = %c0 to %n step %c1 iter_args(%a0 = %g0, %a1 = %g1) -> (vector<64x64xf32>, vector<64x64xf32>) {
+        %s:2 = sigattn.grad_kv_step %kt, %vt, %q, %do, %a0, %a1[%c0, %h, %c0, %i] seq_k = %n block_q = 64 window = [-1, -1] scale = 1.0 bias = 0.0 : vector<64x64xbf16>, vector<64x64xbf16>, memref<?x?x4x64xbf16>, memref<?x?x4x64xbf16>, vector<64x64xf32>, vector<64x64xf32>
+        scf.yield %s#0, %s#1 : vector<64x64xf32>, vector<64x64xf32>
+      }
+      scf.yield %a#0, %a#1 : vector<64x64xf32>, vector<64x64xf32>
+    }
+    sigattn.store_tile %g#0, %dk[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    sigattn.store_tile %g#1, %dv[%c0, %c0, %c0] : vector<64x64xf32>, memref<?x?x2x64xbf16>
+    gpu.return
+  }
+}

@@ -197,8 +197,7 @@ FailureOr<TileConfig> mlir::sigattn::getTileConfig(gpu::GPUFuncOp kernel,
   c.columnRoles = {abi::columnTensor(kind, 0), abi::columnTensor(kind, 1)};
   SmallVector<std::pair<StringRef, Value>> buffers;
   for (auto [i, load] : llvm::enumerate(tiles.rowLoads))
-    if (i == 0 || !forward)
-      buffers.push_back({abi::tensorRoleName(c.rowRoles[i]), load.getSource()});
+    buffers.push_back({abi::tensorRoleName(c.rowRoles[i]), load.getSource()});
   for (auto [j, source] : llvm::enumerate(step.getColumnSources()))
     buffers.push_back({abi::tensorRoleName(c.columnRoles[j]), source});
   for (auto [i, store] : llvm::enumerate(tiles.stores))

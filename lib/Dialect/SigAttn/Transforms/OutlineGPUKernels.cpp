@@ -62,9 +62,6 @@ struct GridBuffers {
   }
 };
 
-/// What a buffer of tensor `t` is called in messages.
-static StringRef roleName(abi::Tensor t) { return abi::tensorRoleName(t); }
-
 /// True for a grid produced by sigattn-tile: block-mapped, holding tile ops.
 static bool isAttentionGrid(scf::ForallOp grid) {
   std::optional<ArrayAttr> mapping = grid.getMapping();
@@ -164,8 +161,9 @@ static FailureOr<GridBuffers> findBuffers(scf::ForallOp grid) {
   auto assign = [&](abi::Tensor t, Value v) -> LogicalResult {
     Value &slot = buffers[t];
     if (slot && slot != v)
-      return grid.emitOpError() << "uses two different " << roleName(t)
-                                << " buffers; expected one per grid";
+      return grid.emitOpError()
+             << "uses two different " << abi::tensorRoleName(t)
+             << " buffers; expected one per grid";
     slot = v;
     return success();
   };
@@ -663,7 +661,7 @@ FailureOr<gpu::GPUFuncOp> Outliner::outline(scf::ForallOp grid,
   int numTensors = abi::numTensors(kind);
   SmallVector<StringRef> roles;
   for (int i = 0; i < numTensors; ++i)
-    roles.push_back(roleName(abi::tensorOf(kind, i)));
+    roles.push_back(abi::tensorRoleName(abi::tensorOf(kind, i)));
   SmallVector<Value> hostPointers;
   for (auto [buffer, role] : llvm::zip(pointers, roles)) {
     hostPointers.push_back(hostBuffer(buffer));

@@ -415,60 +415,119 @@ Status sigattn::runtime::parseKernelDescription(
 // Arguments
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// One tensor of a call: its role, pointer and strides.
+struct TensorArg {
+  abi::Tensor role;
+  CUdeviceptr ptr;
+  const std::optional<abi::Strides> &strides;
+};
+KernelArgs makeKernelArgs(const CallParams &params,
+                          std::initializer_list<TensorArg> tensors) {
+  KernelArgs k;
+  static_cast<CallParams &>(k) = params;
+  for (const TensorArg &t : tensors) {
+    k.tensors[static_cast<int>(t.role)] = t.ptr;
+    k.strides[static_cast<int>(t.role)] = t.strides;
+  }
+  return k;
+}
+} // namespace
+
+KernelArgs sigattn::runtime::toKernelArgs(const AttentionArgs &args) {
+  using abi::Tensor;
+  return makeKernelArgs(args,
+                        {{Tensor::kQuery, args.query, args.queryStrides},
+                         {Tensor::kKey, args.key, args.keyStrides},
+                         {Tensor::kValue, args.value, args.valueStrides},
+                         {Tensor::kOutput, args.output, args.outputStrides}});
+}
+
+KernelArgs sigattn::runtime::toKernelArgs(const AttentionGradArgs &args) {
+  using abi::Tensor;
+  return makeKernelArgs(
+      args, {{Tensor::kQuery, args.query, args.queryStrides},
+             {Tensor::kKey, args.key, args.keyStrides},
+             {Tensor::kValue, args.value, args.valueStrides},
+             {Tensor::kGradOutput, args.gradOutput, args.gradOutputStrides},
+             {Tensor::kGradQuery, args.gradQuery, args.gradQueryStrides},
+             {Tensor::kGradKey, args.gradKey, args.gradKeyStrides},
+             {Tensor::kGradValue, args.gradValue, args.gradValueStrides}});
+}
+
+namespace {
+/// The product of `factors`, saturating: a factor below 1 gives 0, a
+/// product past 2^64 - 1 gives UINT64_MAX (never a wrapped, too small size).
+uint64_t saturatingProduct(std::initializer_list<int64_t> factors) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  unsigned __int128 product = 1;
+  for (int64_t f : factors) {
+    if (f <= 0)
+      return 0;
+    product *= static_cast<unsigned __int128>(f);
+    if (product > kMax)
+      product = kMax; // stays >= kMax: factors are >= 1
+  }
+  return static_cast<uint64_t>(product);
+}
+
+/// The rows, heads and columns of tensor `role` of a call.
+struct Extent {
+  int64_t seq, heads, dim;
+};
+Extent extentOf(const KernelInfo &info, abi::Tensor role, int64_t seqQ,
+                int64_t seqK) {
+  bool keys = abi::isKeyTensor(role);
+  return {keys ? seqK : seqQ, keys ? info.numKVHeads : info.numQueryHeads,
+          abi::isValueWidth(role) ? info.valueDim : info.headDim};
+}
+} // namespace
+
+uint64_t sigattn::runtime::tensorBytes(const KernelInfo &info, abi::Tensor role,
+                                       int64_t batch, int64_t seqQ,
+                                       int64_t seqK) {
+  Extent e = extentOf(info, role, seqQ, seqK);
+  return saturatingProduct({batch, e.seq, e.heads, e.dim, abi::kElementBytes});
+}
+
+uint64_t sigattn::runtime::slopesBytes(const KernelInfo &info, int64_t batch) {
+  return info.alibi == Alibi::None ? 0
+         : info.alibi == Alibi::Head
+             ? saturatingProduct({info.numQueryHeads, 4})
+             : saturatingProduct({batch, info.numQueryHeads, 4});
+}
+
 TensorBytes sigattn::runtime::tensorBytes(const KernelInfo &info,
                                           int64_t batch, int64_t seqQ,
                                           int64_t seqK) {
-  // Saturating: a negative factor gives 0, a product past 2^64 - 1 gives
-  // UINT64_MAX (never a wrapped, too small size).
-  auto bytes = [](int64_t a, int64_t b, int64_t c, int64_t d,
-                  int64_t e) -> uint64_t {
-    constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
-    unsigned __int128 product = 1;
-    for (int64_t f : {a, b, c, d, e}) {
-      if (f <= 0)
-        return 0;
-      product *= static_cast<unsigned __int128>(f);
-      if (product > kMax)
-        product = kMax; // stays >= kMax: factors are >= 1
-    }
-    return static_cast<uint64_t>(product);
+  auto bytes = [&](abi::Tensor t) {
+    return tensorBytes(info, t, batch, seqQ, seqK);
   };
-  TensorBytes t;
-  t.query = bytes(batch, seqQ, info.numQueryHeads, info.headDim,
-                  abi::kElementBytes);
-  t.key = bytes(batch, seqK, info.numKVHeads, info.headDim, abi::kElementBytes);
-  t.value =
-      bytes(batch, seqK, info.numKVHeads, info.valueDim, abi::kElementBytes);
-  t.output = bytes(batch, seqQ, info.numQueryHeads, info.valueDim,
-                   abi::kElementBytes);
-  t.slopes = info.alibi == Alibi::None ? 0
-             : info.alibi == Alibi::Head
-                 ? bytes(info.numQueryHeads, 4, 1, 1, 1)
-                 : bytes(batch, info.numQueryHeads, 4, 1, 1);
-  return t;
+  return {bytes(abi::Tensor::kQuery), bytes(abi::Tensor::kKey),
+          bytes(abi::Tensor::kValue), bytes(abi::Tensor::kOutput),
+          slopesBytes(info, batch)};
+}
+
+abi::Strides sigattn::runtime::effectiveStrides(const KernelInfo &info,
+                                                const KernelArgs &args,
+                                                abi::Tensor role) {
+  Extent e = extentOf(info, role, args.seqQ, args.seqK);
+  abi::Strides contiguous = abi::contiguousStrides(e.seq, e.heads, e.dim);
+  abi::Strides s = args.strides[static_cast<int>(role)].value_or(contiguous);
+  // A dimension of size 1 is never stepped: its stride does not matter.
+  if (args.batch == 1)
+    s.batch = contiguous.batch;
+  if (e.seq == 1)
+    s.row = contiguous.row;
+  if (e.heads == 1)
+    s.head = contiguous.head;
+  return s;
 }
 
 abi::Strides sigattn::runtime::effectiveStrides(const KernelInfo &info,
                                                 const AttentionArgs &args,
                                                 abi::Tensor role) {
-  bool query = role == abi::Tensor::kQuery || role == abi::Tensor::kOutput;
-  bool values = role == abi::Tensor::kValue || role == abi::Tensor::kOutput;
-  int64_t seq = query ? args.seqQ : args.seqK;
-  int64_t heads = query ? info.numQueryHeads : info.numKVHeads;
-  int64_t dim = values ? info.valueDim : info.headDim;
-  const std::optional<abi::Strides> *given[] = {
-      &args.queryStrides, &args.keyStrides, &args.valueStrides,
-      &args.outputStrides};
-  abi::Strides contiguous = abi::contiguousStrides(seq, heads, dim);
-  abi::Strides s = given[static_cast<int>(role)]->value_or(contiguous);
-  // A dimension of size 1 is never stepped: its stride does not matter.
-  if (args.batch == 1)
-    s.batch = contiguous.batch;
-  if (seq == 1)
-    s.row = contiguous.row;
-  if (heads == 1)
-    s.head = contiguous.head;
-  return s;
+  return effectiveStrides(info, toKernelArgs(args), role);
 }
 
 namespace {
@@ -477,14 +536,12 @@ struct Dim {
   int64_t size, stride;
 };
 /// The dimensions of tensor `role` of a call, innermost (contiguous) first.
-std::array<Dim, 4> dimsOf(const KernelInfo &info, const AttentionArgs &args,
+std::array<Dim, 4> dimsOf(const KernelInfo &info, const KernelArgs &args,
                           abi::Tensor role) {
-  bool query = role == abi::Tensor::kQuery || role == abi::Tensor::kOutput;
-  bool values = role == abi::Tensor::kValue || role == abi::Tensor::kOutput;
+  Extent e = extentOf(info, role, args.seqQ, args.seqK);
   abi::Strides s = effectiveStrides(info, args, role);
-  return {Dim{values ? info.valueDim : info.headDim, 1},
-          Dim{query ? info.numQueryHeads : info.numKVHeads, s.head},
-          Dim{query ? args.seqQ : args.seqK, s.row}, Dim{args.batch, s.batch}};
+  return {Dim{e.dim, 1}, Dim{e.heads, s.head}, Dim{e.seq, s.row},
+          Dim{args.batch, s.batch}};
 }
 /// 2 bytes times one past the largest element offset (saturating at
 /// UINT64_MAX; 0 when a size is below 1 or a stride negative).
@@ -519,14 +576,20 @@ bool elementsDistinct(std::array<Dim, 4> dims) {
 }
 } // namespace
 
+uint64_t sigattn::runtime::tensorSpan(const KernelInfo &info,
+                                      const KernelArgs &args,
+                                      abi::Tensor role) {
+  return spanBytes(dimsOf(info, args, role));
+}
+
 TensorBytes sigattn::runtime::tensorSpans(const KernelInfo &info,
                                           const AttentionArgs &args) {
-  TensorBytes t = tensorBytes(info, args.batch, args.seqQ, args.seqK);
-  t.query = spanBytes(dimsOf(info, args, abi::Tensor::kQuery));
-  t.key = spanBytes(dimsOf(info, args, abi::Tensor::kKey));
-  t.value = spanBytes(dimsOf(info, args, abi::Tensor::kValue));
-  t.output = spanBytes(dimsOf(info, args, abi::Tensor::kOutput));
-  return t;
+  KernelArgs k = toKernelArgs(args);
+  return {tensorSpan(info, k, abi::Tensor::kQuery),
+          tensorSpan(info, k, abi::Tensor::kKey),
+          tensorSpan(info, k, abi::Tensor::kValue),
+          tensorSpan(info, k, abi::Tensor::kOutput),
+          slopesBytes(info, args.batch)};
 }
 
 Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
@@ -555,23 +618,26 @@ Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
                            std::to_string(s.compiled) + ", got " +
                            std::to_string(s.value));
   }
-  // Grid: x = ceil(Nq / block_q) at most 2^31 - 1, y = Hq and z = B at most
-  // 65535.
-  abi::Grid g = abi::grid(info.tileShape(), batch, seqQ, info.numQueryHeads);
+  // Grid: x = ceil(Nq / block_q) (ceil(Nk / block_k) for dk, dv) at most
+  // 2^31 - 1, y = Hq (Hkv) and z = B at most 65535.
+  bool keyGrid = info.kind == abi::KernelKind::kGradKV;
+  abi::Grid g = abi::grid(info.tileShape(), batch, seqQ, info.numQueryHeads,
+                          seqK, info.numKVHeads);
   if (g.z > abi::kMaxGridYZ)
     return Status::error(where + "batch " + std::to_string(batch) +
                          " exceeds the grid limit of " +
                          std::to_string(abi::kMaxGridYZ));
   if (g.y > abi::kMaxGridYZ)
-    return Status::error(where + "num_query_heads " +
-                         std::to_string(info.numQueryHeads) +
-                         " exceeds the grid limit of " +
+    return Status::error(where +
+                         (keyGrid ? "num_kv_heads " : "num_query_heads ") +
+                         std::to_string(g.y) + " exceeds the grid limit of " +
                          std::to_string(abi::kMaxGridYZ));
   if (g.x > abi::kMaxGridX)
-    return Status::error(where + "seq_q " + std::to_string(seqQ) +
-                         " needs " + std::to_string(g.x) +
-                         " query tiles, beyond the grid limit of " +
-                         std::to_string(abi::kMaxGridX));
+    return Status::error(
+        where + (keyGrid ? "seq_k " : "seq_q ") +
+        std::to_string(keyGrid ? seqK : seqQ) + " needs " +
+        std::to_string(g.x) + (keyGrid ? " key tiles" : " query tiles") +
+        ", beyond the grid limit of " + std::to_string(abi::kMaxGridX));
   // True when 2 bytes times `factors` is more than `limit` bytes.
   auto bytesAbove = [](unsigned __int128 limit,
                        std::initializer_list<int64_t> factors) {
@@ -615,17 +681,22 @@ Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
 
 Status sigattn::runtime::validateArguments(const KernelInfo &info,
                                            const AttentionArgs &args) {
+  // Another kind takes other tensors: launching it with these would pass
+  // its parameters in the wrong places.
+  if (info.kind != abi::KernelKind::kAttention)
+    return Status::error("sigattn launch of " + info.name +
+                         ": the kernel computes " + abi::kindName(info.kind) +
+                         ", not attention: it takes other tensors and is "
+                         "not launched with AttentionArgs (use launchGrad)");
+  return validateArguments(info, toKernelArgs(args));
+}
+
+Status sigattn::runtime::validateArguments(const KernelInfo &info,
+                                           const KernelArgs &args) {
   const std::string where = "sigattn launch of " + info.name + ": ";
   auto typeName = [](ElementType t) {
     return t == ElementType::BF16 ? "bf16" : "f16";
   };
-  // Another kind takes other tensors: launching it with these would pass
-  // its parameters in the wrong places.
-  if (info.kind != abi::KernelKind::kAttention)
-    return Status::error(where + "the kernel computes " +
-                         abi::kindName(info.kind) +
-                         ", not attention: it takes other tensors and is "
-                         "not launched with AttentionArgs");
   if (args.elementType && *args.elementType != info.elementType)
     return Status::error(where + "the kernel computes " +
                          typeName(info.elementType) +
@@ -668,10 +739,10 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
                            std::to_string(*sc.given));
   }
   // Strides: at least 0, multiples of 16 bytes, spans within the kernel's
-  // 64-bit offsets, the output's elements distinct, TMA's stride limit.
-  const char *const names[] = {"query", "key", "value", "output"};
-  for (int i = 0; i < 4; ++i) {
-    auto role = static_cast<abi::Tensor>(i);
+  // 64-bit offsets, the outputs' elements distinct, TMA's stride limit.
+  for (int i = 0; i < abi::numTensors(info.kind); ++i) {
+    abi::Tensor role = abi::tensorOf(info.kind, i);
+    const char *name = abi::tensorRoleName(role);
     abi::Strides s = effectiveStrides(info, args, role);
     struct Field {
       const char *name;
@@ -679,34 +750,36 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
     } fields[] = {{"batch", s.batch}, {"row", s.row}, {"head", s.head}};
     for (const Field &f : fields) {
       if (f.value < 0)
-        return Status::error(where + names[i] + " " + f.name +
+        return Status::error(where + name + " " + f.name +
                              " stride is negative (" + std::to_string(f.value) +
                              ")");
       if (f.value % abi::kStrideAlignment != 0)
         return Status::error(
-            where + names[i] + " " + f.name + " stride " +
-            std::to_string(f.value) + " is not a multiple of " +
-            std::to_string(abi::kStrideAlignment) +
+            where + name + " " + f.name + " stride " + std::to_string(f.value) +
+            " is not a multiple of " + std::to_string(abi::kStrideAlignment) +
             " elements (16 bytes): copy the tensor to a contiguous one");
       if (info.tmaLoads && static_cast<uint64_t>(f.value) >
                                abi::kMaxTmaStrideBytes / abi::kElementBytes)
-        return Status::error(where + names[i] + " " + f.name + " stride " +
+        return Status::error(where + name + " " + f.name + " stride " +
                              std::to_string(f.value) +
                              " is 2^40 bytes or more, beyond a TMA tensor "
                              "map's strides");
     }
     if (s.row >= abi::kMaxRowStride)
-      return Status::error(where + names[i] + " row stride " +
+      return Status::error(where + name + " row stride " +
                            std::to_string(s.row) +
                            " is not below 2^21 elements (4 MiB), the "
                            "kernels' limit");
     std::array<Dim, 4> dims = dimsOf(info, args, role);
     if (spanBytes(dims) > (uint64_t{1} << 62))
-      return Status::error(where + names[i] +
+      return Status::error(where + name +
                            " spans more than 2^62 bytes with its strides");
-    if (role == abi::Tensor::kOutput && !elementsDistinct(dims))
-      return Status::error(where + "the output's strides put two elements at "
-                                   "one address");
+    if (i >= abi::numInputs(info.kind) && !elementsDistinct(dims))
+      return Status::error(where + "the " +
+                           (role == abi::Tensor::kOutput
+                                ? std::string("output's")
+                                : std::string(name) + "'s") +
+                           " strides put two elements at one address");
   }
   if (info.alibi == Alibi::None && args.slopes != 0)
     return Status::error(where + "the kernel has no ALiBi but slopes were "
@@ -715,25 +788,22 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
     return Status::error(where + "the kernel uses ALiBi but the slopes "
                                  "pointer is null");
   // Every pointer parameter, slopes included, is `.align 16` in the PTX.
-  struct Pointer {
-    const char *name;
-    CUdeviceptr ptr;
-    bool used;
-  } pointers[] = {{"query", args.query, true},
-                  {"key", args.key, true},
-                  {"value", args.value, true},
-                  {"output", args.output, true},
-                  {"slopes", args.slopes, info.alibi != Alibi::None}};
-  for (const Pointer &p : pointers) {
-    if (!p.used)
-      continue;
-    if (p.ptr == 0)
-      return Status::error(where + p.name + " pointer is null");
-    if (p.ptr % abi::kPointerAlignment != 0)
-      return Status::error(where + p.name + " pointer is not " +
+  auto checkPointer = [&](const char *name, CUdeviceptr ptr) {
+    if (ptr == 0)
+      return Status::error(where + name + " pointer is null");
+    if (ptr % abi::kPointerAlignment != 0)
+      return Status::error(where + name + " pointer is not " +
                            std::to_string(abi::kPointerAlignment) +
                            "-byte aligned");
+    return Status::success();
+  };
+  for (int i = 0; i < abi::numTensors(info.kind); ++i) {
+    abi::Tensor role = abi::tensorOf(info.kind, i);
+    if (!(st = checkPointer(abi::tensorRoleName(role), args.tensor(role))).ok())
+      return st;
   }
+  if (info.alibi != Alibi::None &&
+      !(st = checkPointer("slopes", args.slopes)).ok())
+    return st;
   return Status::success();
 }
-

@@ -193,14 +193,11 @@ Status sigattn::runtime::encodeTensorMap(const KernelInfo &info,
                                          int64_t batch, int64_t seq,
                                          abi::Strides strides,
                                          CUtensorMap &map) {
-  static const char *const names[] = {"query", "key", "value", "output"};
-  const char *name = names[static_cast<int>(role)];
+  const char *name = abi::tensorRoleName(role);
   const std::string where = "sigattn launch of " + info.name + ": ";
   if (base % abi::kPointerAlignment != 0)
     return Status::error(where + name + " is not 16-byte aligned");
-  int64_t heads = role == abi::Tensor::kQuery || role == abi::Tensor::kOutput
-                      ? info.numQueryHeads
-                      : info.numKVHeads;
+  int64_t heads = abi::isKeyTensor(role) ? info.numKVHeads : info.numQueryHeads;
   abi::TensorMapShape shape =
       abi::tensorMapShape(info.tileShape(), role, batch, seq, heads, strides);
   SIGATTN_CU(
@@ -235,14 +232,53 @@ sigattn_encode_tensor_map(void *map, uint64_t base, int64_t batch, int64_t seq,
       abi::tensorMapShape(dim, heads, seq, batch, boxRows, strides)));
 }
 
-Status Module::launch(const std::string &name, const AttentionArgs &args,
-                      CUstream stream) {
+/// One launch, checked and ready: the kernel and its geometry, and the
+/// storage its parameters point into (built by `params`).
+struct Module::Prepared {
   size_t index = 0;
-  while (index < kernels_.size() && kernels_[index].name != name)
-    ++index;
-  if (index == kernels_.size())
-    return Status::error("sigattn launch: no kernel named '" + name +
-                         "' in the module");
+  unsigned grid[3] = {1, 1, 1};
+  /// The device range of each tensor of the kernel (abi::tensorOf order).
+  CUdeviceptr begin[abi::kNumTensorRoles] = {}, end[abi::kNumTensorRoles] = {};
+  CUdeviceptr pointers[abi::kNumTensorRoles] = {};
+  CUdeviceptr slopes = 0;
+  int64_t sizes[abi::kNumSizeParams] = {};
+  int64_t strides[abi::numStrideParams(abi::KernelKind::kGradKV)] = {};
+  float scale = 0.0f, bias = 0.0f;
+  alignas(abi::kTensorMapAlignment) CUtensorMap maps[abi::kNumTensorRoles];
+  int numMaps = 0;
+
+  /// The parameters in ABI order: the kernel's tensors [, slopes], B, Nq,
+  /// Nk, three strides per tensor, [scale,] [bias,] the tensor maps.
+  std::vector<void *> params(const KernelInfo &info) {
+    std::vector<void *> p;
+    int n = abi::numTensors(info.kind);
+    for (int i = 0; i < n; ++i)
+      p.push_back(&pointers[i]);
+    if (info.alibi != Alibi::None)
+      p.push_back(&slopes);
+    for (int64_t &size : sizes)
+      p.push_back(&size);
+    for (int i = 0; i < abi::numStrideParams(info.kind); ++i)
+      p.push_back(&strides[i]);
+    if (info.scaleParam)
+      p.push_back(&scale);
+    if (info.biasParam)
+      p.push_back(&bias);
+    for (int i = 0; i < numMaps; ++i)
+      p.push_back(&maps[i]);
+    return p;
+  }
+};
+
+Status Module::indexOf(const std::string &name, size_t &index) const {
+  for (index = 0; index < kernels_.size(); ++index)
+    if (kernels_[index].name == name)
+      return Status::success();
+  return Status::error("sigattn launch: no kernel named '" + name +
+                       "' in the module");
+}
+
+Status Module::prepare(size_t index, const KernelArgs &args, Prepared &out) {
   const KernelInfo &info = kernels_[index];
   Status st = validateArguments(info, args);
   if (!st.ok())
@@ -255,92 +291,155 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
                                  "is not the one the module was loaded into");
 
   // Step 1. Every pointer is device memory large enough for its tensor, and
-  // the output overlaps no input.
-  TensorBytes t = tensorSpans(info, args);
-  struct Range {
-    const char *name;
-    CUdeviceptr ptr;
-    uint64_t bytes;
-    CUdeviceptr begin = 0, end = 0;
-  } ranges[] = {{"query", args.query, t.query},
-                {"key", args.key, t.key},
-                {"value", args.value, t.value},
-                {"slopes", args.slopes, t.slopes},
-                {"output", args.output, t.output}};
-  for (Range &r : ranges) {
-    if (r.ptr == 0)
-      continue; // slopes of a kernel without ALiBi (validated above)
-    if (!(st = checkDeviceRange(where, r.name, r.ptr, r.bytes, r.begin, r.end))
+  // no output overlaps an input or another output.
+  out.index = index;
+  const int n = abi::numTensors(info.kind), inputs = abi::numInputs(info.kind);
+  for (int i = 0; i < n; ++i) {
+    abi::Tensor role = abi::tensorOf(info.kind, i);
+    if (!(st = checkDeviceRange(where, abi::tensorRoleName(role),
+                                args.tensor(role), tensorSpan(info, args, role),
+                                out.begin[i], out.end[i]))
              .ok())
       return st;
   }
-  const Range &out = ranges[4];
-  for (int i = 0; i < 4; ++i) {
-    const Range &in = ranges[i];
-    if (in.ptr != 0 && in.begin < out.end && out.begin < in.end)
-      return Status::error(where + "output overlaps " + in.name);
+  CUdeviceptr slopesBegin = 0, slopesEnd = 0;
+  if (args.slopes != 0 && !(st = checkDeviceRange(where, "slopes", args.slopes,
+                                                  slopesBytes(info, args.batch),
+                                                  slopesBegin, slopesEnd))
+                               .ok())
+    return st;
+  for (int o = inputs; o < n; ++o) {
+    const char *outName =
+        info.kind == abi::KernelKind::kAttention
+            ? "output"
+            : abi::tensorRoleName(abi::tensorOf(info.kind, o));
+    for (int i = 0; i < o; ++i) {
+      if (out.begin[i] < out.end[o] && out.begin[o] < out.end[i])
+        return Status::error(where + outName + " overlaps " +
+                             abi::tensorRoleName(abi::tensorOf(info.kind, i)));
+    }
+    if (slopesBegin != 0 && slopesBegin < out.end[o] &&
+        out.begin[o] < slopesEnd)
+      return Status::error(where + outName + " overlaps slopes");
   }
 
-  // Step 2. Shared memory above 48 KiB needs the kernel's opt-in.
-  CUfunction f = functions_[index];
-  if (!sharedLimitSet_[index]) {
+  // Step 2. The parameters: pointers, sizes, strides, scalars, maps.
+  out.slopes = args.slopes;
+  out.sizes[0] = args.batch;
+  out.sizes[1] = args.seqQ;
+  out.sizes[2] = args.seqK;
+  abi::Strides strides[abi::kNumTensorRoles];
+  for (int i = 0; i < n; ++i) {
+    abi::Tensor role = abi::tensorOf(info.kind, i);
+    out.pointers[i] = args.tensor(role);
+    strides[i] = effectiveStrides(info, args, role);
+    out.strides[3 * i] = strides[i].batch;
+    out.strides[3 * i + 1] = strides[i].row;
+    out.strides[3 * i + 2] = strides[i].head;
+  }
+  out.scale = args.scale.value_or(0.0f);
+  out.bias = args.bias.value_or(0.0f);
+  // TMA: the inputs' tensor maps (and the outputs', TMA stores), by value
+  // (the driver copies them).
+  out.numMaps = abi::numTensorMaps(info.tileShape());
+  for (int i = 0; i < out.numMaps; ++i) {
+    abi::Tensor role = abi::tensorOf(info.kind, i);
+    int64_t seq = abi::isKeyTensor(role) ? args.seqK : args.seqQ;
+    if (!(st = encodeTensorMap(info, role, out.pointers[i], args.batch, seq,
+                               strides[i], out.maps[i]))
+             .ok())
+      return st;
+  }
+  abi::Grid g = abi::grid(info.tileShape(), args.batch, args.seqQ,
+                          info.numQueryHeads, args.seqK, info.numKVHeads);
+  out.grid[0] = static_cast<unsigned>(g.x);
+  out.grid[1] = static_cast<unsigned>(g.y);
+  out.grid[2] = static_cast<unsigned>(g.z);
+  return Status::success();
+}
+
+Status Module::launchPrepared(Prepared &p, CUstream stream) {
+  const KernelInfo &info = kernels_[p.index];
+  const std::string where = "sigattn launch of " + info.name + ": ";
+  // Shared memory above 48 KiB needs the kernel's opt-in.
+  CUfunction f = functions_[p.index];
+  if (!sharedLimitSet_[p.index]) {
     SIGATTN_CU(cuFuncSetAttribute(
                    f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                    static_cast<int>(info.dynamicSharedMemory)),
                where + "cuFuncSetAttribute(max dynamic shared memory = " +
                    std::to_string(info.dynamicSharedMemory) + ")");
-    sharedLimitSet_[index] = true;
+    sharedLimitSet_[p.index] = true;
   }
-
-  // Step 3. Launch: q, k, v, out [, slopes], B, Nq, Nk, the strides.
-  CUdeviceptr q = args.query, k = args.key, v = args.value, o = args.output,
-              s = args.slopes;
-  int64_t batch = args.batch, seqQ = args.seqQ, seqK = args.seqK;
-  std::vector<void *> params = {&q, &k, &v, &o};
-  if (info.alibi != Alibi::None)
-    params.push_back(&s);
-  params.push_back(&batch);
-  params.push_back(&seqQ);
-  params.push_back(&seqK);
-  // The strides of q, k, v and out (elements), after the sizes.
-  abi::Strides strides[4];
-  int64_t strideParams[abi::kNumStrideParams];
-  for (int i = 0; i < 4; ++i) {
-    strides[i] = effectiveStrides(info, args, static_cast<abi::Tensor>(i));
-    strideParams[3 * i] = strides[i].batch;
-    strideParams[3 * i + 1] = strides[i].row;
-    strideParams[3 * i + 2] = strides[i].head;
-  }
-  for (int64_t &stride : strideParams)
-    params.push_back(&stride);
-  // Run-time scale and bias (f32), after the strides.
-  float scale = args.scale.value_or(0.0f), bias = args.bias.value_or(0.0f);
-  if (info.scaleParam)
-    params.push_back(&scale);
-  if (info.biasParam)
-    params.push_back(&bias);
-  // TMA loads: q, k, v's tensor maps (and out's, TMA stores), by value
-  // (the driver copies them).
-  alignas(abi::kTensorMapAlignment)
-      CUtensorMap maps[abi::kNumTensorMapsWithStore];
-  if (info.tmaLoads) {
-    CUdeviceptr bases[] = {q, k, v, o};
-    int64_t seqs[] = {seqQ, seqK, seqK, seqQ};
-    for (int i = 0; i < abi::numTensorMaps(info.tileShape()); ++i) {
-      if (!(st = encodeTensorMap(info, static_cast<abi::Tensor>(i), bases[i],
-                                 batch, seqs[i], strides[i], maps[i]))
-               .ok())
-        return st;
-      params.push_back(&maps[i]);
-    }
-  }
-  abi::Grid g = abi::grid(info.tileShape(), batch, seqQ, info.numQueryHeads);
-  SIGATTN_CU(cuLaunchKernel(f, static_cast<unsigned>(g.x),
-                            static_cast<unsigned>(g.y),
-                            static_cast<unsigned>(g.z),
+  std::vector<void *> params = p.params(info);
+  SIGATTN_CU(cuLaunchKernel(f, p.grid[0], p.grid[1], p.grid[2],
                             static_cast<unsigned>(info.blockThreads), 1, 1,
                             static_cast<unsigned>(info.dynamicSharedMemory),
                             stream, params.data(), nullptr),
              where + "cuLaunchKernel");
   return Status::success();
+}
+
+Status Module::launch(const std::string &name, const AttentionArgs &args,
+                      CUstream stream) {
+  size_t index = 0;
+  Status st = indexOf(name, index);
+  if (!st.ok())
+    return st;
+  // The AttentionArgs form refuses the other kinds.
+  if (!(st = validateArguments(kernels_[index], args)).ok())
+    return st;
+  Prepared p;
+  if (!(st = prepare(index, toKernelArgs(args), p)).ok())
+    return st;
+  return launchPrepared(p, stream);
+}
+
+Status Module::launchGrad(const std::string &name,
+                          const AttentionGradArgs &args, CUstream stream) {
+  size_t first = 0, second = 0;
+  Status st = indexOf(name, first);
+  if (!st.ok())
+    return st;
+  const KernelInfo &info = kernels_[first];
+  const std::string where = "sigattn launch of " + info.name + ": ";
+  if (info.kind == abi::KernelKind::kAttention)
+    return Status::error(where + "the kernel computes attention, not a "
+                                 "gradient: launch it with launch()");
+  if (info.partner.empty())
+    return Status::error(where + "the description names no partner kernel");
+  if (!indexOf(info.partner, second).ok())
+    return Status::error(where + "its partner '" + info.partner +
+                         "' is not in the module");
+  const KernelInfo &partner = kernels_[second];
+  if (partner.kind == info.kind ||
+      partner.kind == abi::KernelKind::kAttention ||
+      partner.partner != info.name)
+    return Status::error(where + "'" + partner.name +
+                         "' is not its partner: the pair must be one "
+                         "attention_grad_kv and one attention_grad_q "
+                         "kernel naming each other");
+  // dk/dv first, then dq.
+  size_t kv = info.kind == abi::KernelKind::kGradKV ? first : second;
+  size_t q = kv == first ? second : first;
+  KernelArgs k = toKernelArgs(args);
+  Prepared launches[2];
+  if (!(st = prepare(kv, k, launches[0])).ok() ||
+      !(st = prepare(q, k, launches[1])).ok())
+    return st;
+  // dq (the dq kernel's last tensor) against dk and dv (the dk/dv kernel's
+  // last two): each output is written by one kernel and must not overlap
+  // another.
+  const int dq = abi::numTensors(abi::KernelKind::kGradQ) - 1;
+  for (int o = abi::numInputs(abi::KernelKind::kGradKV);
+       o < abi::numTensors(abi::KernelKind::kGradKV); ++o) {
+    if (launches[0].begin[o] < launches[1].end[dq] &&
+        launches[1].begin[dq] < launches[0].end[o])
+      return Status::error(
+          "sigattn launch of " + kernels_[q].name + ": query_grad overlaps " +
+          abi::tensorRoleName(abi::tensorOf(abi::KernelKind::kGradKV, o)));
+  }
+  if (!(st = launchPrepared(launches[0], stream)).ok())
+    return st;
+  return launchPrepared(launches[1], stream);
 }

@@ -172,6 +172,34 @@ int main() {
     args.seqK = 300;
     std::printf("forward arguments to a backward kernel: %s\n",
                 validateArguments(gradKV[0], args).message().c_str());
+    // The same call as a backward one: accepted by both kernels; the dk/dv
+    // kernel's grid limit is on key tiles, the dq kernel's on query tiles.
+    KernelArgs k;
+    static_cast<CallParams &>(k) = args;
+    for (int i = 0; i < abi::kNumTensorRoles; ++i)
+      k.tensors[i] = 0x100000 * static_cast<CUdeviceptr>(i + 1);
+    expect("backward arguments to dk/dv", validateArguments(gradKV[0], k),
+           true);
+    expect("backward arguments to dq", validateArguments(gradQ[0], k), true);
+    KernelArgs far = k;
+    far.seqK = (int64_t{1} << 31) * 64;
+    expect("dk/dv with too many key tiles", validateArguments(gradKV[0], far),
+           false);
+    expect("dq with as many keys", validateArguments(gradQ[0], far), true);
+    KernelArgs odd = k;
+    odd.tensors[static_cast<int>(abi::Tensor::kGradValue)] += 8;
+    expect("dk/dv with an 8-byte aligned dv", validateArguments(gradKV[0], odd),
+           false);
+    expect("dq ignores dv", validateArguments(gradQ[0], odd), true);
+    // Sizes of the backward tensors (B = 2, Nq = 1000, Nk = 300, D = Dv =
+    // 128): dO and dq like q, dk and dv like k.
+    check("backward tensor bytes",
+          tensorBytes(gradKV[0], abi::Tensor::kGradOutput, 2, 1000, 300) ==
+                  2ull * 1000 * 6 * 128 * 2 &&
+              tensorBytes(gradKV[0], abi::Tensor::kGradKey, 2, 1000, 300) ==
+                  2ull * 300 * 2 * 128 * 2 &&
+              slopesBytes(gradKV[0], 2) == 2 * 6 * 4,
+          "wrong sizes");
   }
   if (!specialized.empty()) {
     abi::TileShape shape = specialized[0].tileShape();

@@ -294,6 +294,15 @@ const char *kTmaDescription = R"({"kernels": [
   {"alibi": "none", "batch": -1, "bias": -1.0, "block_k": 48, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 53272, "element_type": "f16", "head_dim": 128, "kind": "attention", "kv_stages": 2, "loads": "tma", "stores": "tma", "mma": "wgmma", "name": "tma_store_sigattn", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.125, "seq_k": -1, "seq_q": -1, "value_dim": 64, "window_left": -1, "window_right": -1, "abi_version": 3}
 ]})";
 
+// The two kernels of one sigattn.attention_grad (wgmma, TMA loads, ALiBi
+// per head, D = Dv = 128, Hq = 6, Hkv = 2, 64 x 64 tiles), and a dk/dv
+// kernel whose description names no partner.
+const char *kGradDescription = R"({"kernels": [
+  {"abi_version": 3, "alibi": "head", "batch": -1, "bias": -2, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kind": "attention_grad_kv", "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "g_grad_kv", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "partner": "g_grad_q", "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0},
+  {"abi_version": 3, "alibi": "head", "batch": -1, "bias": -2, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kind": "attention_grad_q", "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "g_grad_q", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "partner": "g_grad_kv", "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0},
+  {"abi_version": 3, "alibi": "head", "batch": -1, "bias": -2, "block_k": 64, "block_q": 64, "block_threads": 128, "dynamic_shared_memory": 98328, "element_type": "bf16", "head_dim": 128, "kind": "attention_grad_kv", "kv_stages": 2, "loads": "tma", "mma": "wgmma", "name": "lone_grad_kv", "num_kv_heads": 2, "num_query_heads": 6, "num_warps": 4, "producer_warps": 0, "scale": 0.0883883461, "seq_k": -1, "seq_q": -1, "stores": "direct", "value_dim": 128, "window_left": -1, "window_right": 0}
+]})";
+
 std::string writeFiles(const std::string &dir, const std::string &json,
                        const std::string &file = "k.ptx") {
   std::string ptx = dir + "/" + file;
@@ -302,19 +311,25 @@ std::string writeFiles(const std::string &dir, const std::string &json,
   return ptx;
 }
 
+/// Allocates mock device memory, each allocation exactly the bytes asked
+/// for, 1 MiB apart; constructing one forgets the previous allocations.
+struct Allocator {
+  CUdeviceptr next = 0x100000;
+  Allocator() { driver.allocations.clear(); }
+  CUdeviceptr operator()(uint64_t bytes) {
+    CUdeviceptr p = next;
+    driver.allocations.push_back({p, bytes, CU_MEMORYTYPE_DEVICE});
+    next += (bytes + 0xFFFFF) & ~uint64_t(0xFFFFF);
+    return p;
+  }
+};
+
 /// Device allocations for a dynamic-kernel call at B = 2, Nq = 113,
 /// Nk = 203 (and the static kernel's), each exactly its tensor's size.
 AttentionArgs allocate(const KernelInfo &info, int64_t b, int64_t nq,
                        int64_t nk) {
   TensorBytes t = tensorBytes(info, b, nq, nk);
-  driver.allocations.clear();
-  CUdeviceptr next = 0x100000;
-  auto alloc = [&](uint64_t bytes) {
-    CUdeviceptr p = next;
-    driver.allocations.push_back({p, bytes, CU_MEMORYTYPE_DEVICE});
-    next += (bytes + 0xFFFFF) & ~uint64_t(0xFFFFF);
-    return p;
-  };
+  Allocator alloc;
   AttentionArgs a;
   a.query = alloc(t.query);
   a.key = alloc(t.key);
@@ -326,6 +341,38 @@ AttentionArgs allocate(const KernelInfo &info, int64_t b, int64_t nq,
   a.seqQ = nq;
   a.seqK = nk;
   return a;
+}
+
+/// Device allocations for a call of an attention_grad pair, each exactly
+/// its tensor's size.
+AttentionGradArgs allocateGrad(const KernelInfo &info, int64_t b, int64_t nq,
+                               int64_t nk) {
+  using sigattn::abi::Tensor;
+  Allocator alloc;
+  auto tensor = [&](Tensor t) {
+    return alloc(tensorBytes(info, t, b, nq, nk));
+  };
+  AttentionGradArgs a;
+  a.query = tensor(Tensor::kQuery);
+  a.key = tensor(Tensor::kKey);
+  a.value = tensor(Tensor::kValue);
+  a.gradOutput = tensor(Tensor::kGradOutput);
+  a.gradQuery = tensor(Tensor::kGradQuery);
+  a.gradKey = tensor(Tensor::kGradKey);
+  a.gradValue = tensor(Tensor::kGradValue);
+  if (info.alibi != Alibi::None)
+    a.slopes = alloc(slopesBytes(info, b));
+  a.batch = b;
+  a.seqQ = nq;
+  a.seqK = nk;
+  return a;
+}
+
+/// Unloads `m` (expecting success) and removes its PTX and JSON.
+void unloadAndRemove(Module &m, const std::string &ptx, const char *what) {
+  expect(what, m.unload(), true);
+  std::remove((ptx + ".json").c_str());
+  std::remove(ptx.c_str());
 }
 
 std::string describeLaunch(const Launch &l) {
@@ -431,6 +478,8 @@ void sigattn_test::runModuleTests() {
   expect("second launch", module.launch("dyn_sigattn", args), true);
   check("shared memory limit not set again", driver.setAttributeCalls == 1,
         std::to_string(driver.setAttributeCalls) + " calls");
+  expect("launchGrad of a forward kernel",
+         module.launchGrad("dyn_sigattn", AttentionGradArgs()), false);
 
   // Strided tensors: q and out as PyTorch's [B, H, N, D] transposed, the
   // launch passes the call's strides.
@@ -686,11 +735,117 @@ void sigattn_test::runModuleTests() {
             driver.launches.size() == before,
             std::to_string(driver.launches.size() - before) + " launches");
     }
-    expect("unload of the TMA module", tma.unload(), true);
-    std::remove((tmaPtx + ".json").c_str());
-    std::remove(tmaPtx.c_str());
+    unloadAndRemove(tma, tmaPtx, "unload of the TMA module");
   }
 
+  // Step 7. The two kernels of sigattn.attention_grad: launchGrad, by
+  // either name, launches dk/dv (grid over key tiles and kv heads) and
+  // then dq, each with its kind's tensors, strides and maps.
+  {
+    std::string gradPtx = writeFiles(dir, kGradDescription, "grad.ptx");
+    Module grad;
+    expect("load of an attention_grad pair", Module::load(gradPtx, grad), true);
+    const KernelInfo *kv = grad.find("g_grad_kv");
+    if (kv) {
+      AttentionGradArgs a = allocateGrad(*kv, 2, 113, 203);
+      const uint64_t qRow = 6 * 128, kRow = 2 * 128;
+      // Both launches record the dq kernel's 28 parameters (dk/dv has 32:
+      // its maps, 28 .. 31, are checked through the encodes below).
+      driver.paramsToRead = 28;
+      driver.encodes.clear();
+      size_t before = driver.launches.size();
+      expect("launchGrad by the dq kernel's name",
+             grad.launchGrad("g_grad_q", a), true);
+      bool two = driver.launches.size() == before + 2;
+      if (two) {
+        // dk/dv: q, k, v, dO, dk, dv, slopes, B, Nq, Nk, 18 strides (then
+        // the maps of q, k, v, dO).
+        const Launch &l = driver.launches[before];
+        const uint64_t strides[] = {
+            113 * qRow, qRow, 128, 203 * kRow, kRow, 128,
+            203 * kRow, kRow, 128, 113 * qRow, qRow, 128,
+            203 * kRow, kRow, 128, 203 * kRow, kRow, 128};
+        bool right = l.grid[0] == 4 && l.grid[1] == 2 && l.grid[2] == 2 &&
+                     l.block[0] == 128 && l.sharedBytes == 98328 &&
+                     l.params[0] == a.query && l.params[1] == a.key &&
+                     l.params[2] == a.value && l.params[3] == a.gradOutput &&
+                     l.params[4] == a.gradKey && l.params[5] == a.gradValue &&
+                     l.params[6] == a.slopes && l.params[7] == 2 &&
+                     l.params[8] == 113 && l.params[9] == 203;
+        for (int i = 0; i < 18; ++i)
+          right = right && l.params[10 + i] == strides[i];
+        check("dk/dv launched first, over key tiles and kv heads", right,
+              describeLaunch(l));
+        // dq: q, k, v, dO, dq, slopes, B, Nq, Nk, 15 strides, 4 maps.
+        const Launch &m = driver.launches[before + 1];
+        right = m.grid[0] == 2 && m.grid[1] == 6 && m.grid[2] == 2 &&
+                m.params[3] == a.gradOutput && m.params[4] == a.gradQuery &&
+                m.params[5] == a.slopes && m.params[6] == 2 &&
+                m.params[9] == 113 * qRow && m.params[21] == 113 * qRow &&
+                m.params[23] == 128 && m.params[24] == a.query &&
+                m.params[27] == a.gradOutput;
+        check("dq launched second, over query tiles and query heads", right,
+              describeLaunch(m));
+      } else {
+        check("launchGrad launches two kernels", false,
+              std::to_string(driver.launches.size() - before) + " launches");
+      }
+      // The maps: dk/dv's q and dO are read in column tiles of block_q
+      // rows, k and v as resident tiles of 64 rows; [B, N, H, 128] bf16.
+      bool maps = driver.encodes.size() == 8;
+      for (int i = 0; maps && i < 8; ++i) {
+        const Driver::Encode &e = driver.encodes[i];
+        CUdeviceptr bases[] = {a.query, a.key, a.value, a.gradOutput};
+        bool keys = i % 4 == 1 || i % 4 == 2;
+        maps = e.base == bases[i % 4] &&
+               e.type == CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 && e.dims[0] == 128 &&
+               e.dims[1] == (keys ? 2u : 6u) &&
+               e.dims[2] == (keys ? 203u : 113u) && e.box[2] == 64;
+      }
+      check("tensor maps of q, k, v, dO for each kernel", maps,
+            std::to_string(driver.encodes.size()) + " encodes");
+
+      // Refused: nothing launched, by either kernel.
+      before = driver.launches.size();
+      auto refusedGrad = [&](const char *what, const std::string &name,
+                             const AttentionGradArgs &args) {
+        expect(what, grad.launchGrad(name, args), false);
+      };
+      AttentionGradArgs b = a;
+      b.gradKey = a.gradQuery; // dq's allocation holds dk too
+      refusedGrad("launchGrad with dk on dq", "g_grad_kv", b);
+      b = a;
+      b.gradValue = a.value;
+      refusedGrad("launchGrad with dv on v", "g_grad_kv", b);
+      b = a;
+      b.gradOutput = 0;
+      refusedGrad("launchGrad without dO", "g_grad_kv", b);
+      b = a;
+      b.gradKeyStrides = sigattn::abi::Strides{203 * kRow, 0, 128};
+      refusedGrad("launchGrad with dk rows on one address", "g_grad_kv", b);
+      b = a;
+      b.numKVHeads = 3;
+      refusedGrad("launchGrad with other kv heads", "g_grad_q", b);
+      refusedGrad("launchGrad of a kernel naming no partner", "lone_grad_kv",
+                  a);
+      refusedGrad("launchGrad of an unknown kernel", "none", a);
+      AttentionArgs fwd;
+      fwd.query = a.query;
+      fwd.key = a.key;
+      fwd.value = a.value;
+      fwd.output = a.gradQuery;
+      fwd.slopes = a.slopes;
+      fwd.batch = 2;
+      fwd.seqQ = 113;
+      fwd.seqK = 203;
+      expect("launch() of a dk/dv kernel", grad.launch("g_grad_kv", fwd),
+             false);
+      check("nothing launched by refused gradient calls",
+            driver.launches.size() == before,
+            std::to_string(driver.launches.size() - before) + " launches");
+    }
+    unloadAndRemove(grad, gradPtx, "unload of the attention_grad module");
+  }
   std::remove((std::string(dir) + "/bad.ptx.json").c_str());
   std::remove((std::string(dir) + "/bad.ptx").c_str());
   std::remove((ptx + ".json").c_str());

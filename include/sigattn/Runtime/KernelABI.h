@@ -43,6 +43,8 @@ enum class Tensor {
   kGradKey,    ///< dk  [B, Nk, Hkv, D]
   kGradValue,  ///< dv  [B, Nk, Hkv, Dv]
 };
+/// How many abi::Tensor values there are.
+constexpr int kNumTensorRoles = 8;
 /// True for a tensor whose rows are keys (Nk rows, Hkv heads); the others
 /// have Nq rows and Hq heads.
 constexpr bool isKeyTensor(Tensor t) {

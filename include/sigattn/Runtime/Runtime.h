@@ -14,6 +14,7 @@
 
 #include <cuda.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -101,10 +102,10 @@ struct KernelInfo {
 Status parseKernelDescription(const std::string &json,
                               std::vector<KernelInfo> &kernels);
 
-/// The device buffers and sizes of one call. The tensors' element type and
-/// static sizes, when given (not 0 / not unset), must be the kernel's.
-struct AttentionArgs {
-  CUdeviceptr query = 0, key = 0, value = 0, output = 0;
+/// What every call gives besides its tensors: the sizes, the ALiBi slopes,
+/// the run-time scalars, and what the caller's tensors are (checked against
+/// the kernel when given: not 0 / not unset).
+struct CallParams {
   CUdeviceptr slopes = 0; ///< only for kernels with ALiBi
   int64_t batch = 0, seqQ = 0, seqK = 0;
   /// Scale and bias: required by a kernel that takes them at run time
@@ -113,6 +114,13 @@ struct AttentionArgs {
   /// What the caller's tensors hold; checked against the kernel when set.
   std::optional<ElementType> elementType;
   int64_t numQueryHeads = 0, numKVHeads = 0, headDim = 0, valueDim = 0;
+};
+
+/// The device buffers and sizes of one forward call (a kernel of kind
+/// "attention"). The tensors' element type and static sizes, when given,
+/// must be the kernel's.
+struct AttentionArgs : CallParams {
+  CUdeviceptr query = 0, key = 0, value = 0, output = 0;
   /// The layout of q, k, v and out: strides in elements between batches,
   /// rows and heads of the [B, N, H, dim] tensor (the last dimension is
   /// contiguous); unset: contiguous. A PyTorch tensor's strides(0..2).
@@ -120,29 +128,62 @@ struct AttentionArgs {
       outputStrides;
 };
 
-/// The strides a launch passes for tensor `role` (abi::Tensor order: q,
-/// k, v, out) of a call: the given ones, or contiguous; a dimension of size
-/// 1 gets the contiguous stride whatever was given (it is never stepped).
+/// The device buffers and sizes of one sigattn.attention_grad call: its
+/// two kernels (attention_grad_kv, then attention_grad_q) read q, k, v and
+/// dO and write dk, dv and dq. Strides as in AttentionArgs.
+struct AttentionGradArgs : CallParams {
+  CUdeviceptr query = 0, key = 0, value = 0, gradOutput = 0;
+  CUdeviceptr gradQuery = 0, gradKey = 0, gradValue = 0;
+  std::optional<abi::Strides> queryStrides, keyStrides, valueStrides,
+      gradOutputStrides, gradQueryStrides, gradKeyStrides, gradValueStrides;
+};
+
+/// The arguments of one kernel launch of any kind: every tensor by
+/// abi::Tensor (those the kernel does not take are ignored).
+struct KernelArgs : CallParams {
+  std::array<CUdeviceptr, abi::kNumTensorRoles> tensors{};
+  std::array<std::optional<abi::Strides>, abi::kNumTensorRoles> strides{};
+  CUdeviceptr tensor(abi::Tensor t) const {
+    return tensors[static_cast<int>(t)];
+  }
+};
+KernelArgs toKernelArgs(const AttentionArgs &args);
+KernelArgs toKernelArgs(const AttentionGradArgs &args);
+
+/// The strides a launch passes for tensor `role` of a call: the given
+/// ones, or contiguous; a dimension of size 1 gets the contiguous stride
+/// whatever was given (it is never stepped).
+abi::Strides effectiveStrides(const KernelInfo &info, const KernelArgs &args,
+                              abi::Tensor role);
 abi::Strides effectiveStrides(const KernelInfo &info, const AttentionArgs &args,
                               abi::Tensor role);
 
-/// Bytes of each tensor of a call with these sizes. Meaningful for sizes
-/// validateSizes accepts; a negative size counts as 0 and a product beyond
-/// 2^64 - 1 saturates to UINT64_MAX.
+/// Bytes of tensor `role` of a call with these sizes, contiguous.
+/// Meaningful for sizes validateSizes accepts; a negative size counts as 0
+/// and a product beyond 2^64 - 1 saturates to UINT64_MAX.
+uint64_t tensorBytes(const KernelInfo &info, abi::Tensor role, int64_t batch,
+                     int64_t seqQ, int64_t seqK);
+/// Bytes from tensor `role`'s pointer to one past its last element with the
+/// call's strides (effectiveStrides): what its allocation must hold. The
+/// same as tensorBytes for contiguous tensors; saturating likewise.
+uint64_t tensorSpan(const KernelInfo &info, const KernelArgs &args,
+                    abi::Tensor role);
+/// Bytes of the ALiBi slopes of a call (0 without ALiBi).
+uint64_t slopesBytes(const KernelInfo &info, int64_t batch);
+
+/// The forward pass's tensors at once (tensorBytes / tensorSpan of q, k,
+/// v, out, and the slopes).
 struct TensorBytes {
   uint64_t query, key, value, output, slopes;
 };
 TensorBytes tensorBytes(const KernelInfo &info, int64_t batch, int64_t seqQ,
                         int64_t seqK);
-
-/// Bytes from each tensor's pointer to one past its last element with the
-/// call's strides (effectiveStrides): what its allocation must hold. The
-/// same as tensorBytes for contiguous tensors; saturating likewise.
 TensorBytes tensorSpans(const KernelInfo &info, const AttentionArgs &args);
 
 /// Checks B, Nq, Nk of a call against `info` and the ABI: each at least 1,
 /// equal to the kernel's static size where it has one, within the grid
-/// limits (ceil(Nq / block_q) <= 2^31 - 1, Hq and B <= 65535), and every
+/// limits (x = ceil(Nq / block_q), or ceil(Nk / block_k) for
+/// attention_grad_kv, <= 2^31 - 1; y = Hq, or Hkv, and B <= 65535), and every
 /// tensor's size in bytes at most 2^62 (the kernel's 64-bit offsets); for
 /// TMA kernels also Nq, Nk < 2^31 (TMA's signed 32-bit coordinates) and
 /// each batch of a tensor below 2^40 bytes (a tensor map's stride limit).
@@ -158,6 +199,10 @@ Status validateSizes(const KernelInfo &info, int64_t batch, int64_t seqQ,
 /// strides (effectiveStrides) at least 0 and multiples of 8 elements, each
 /// tensor's span at most 2^62 bytes, the output's elements at distinct
 /// addresses, and for TMA kernels every stride below 2^40 bytes.
+/// Every tensor of the kernel's kind is checked (abi::tensorOf), each output
+/// for distinct elements. The AttentionArgs form refuses a kernel of
+/// another kind than "attention".
+Status validateArguments(const KernelInfo &info, const KernelArgs &args);
 Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
 
 /// Fills `map` (128 bytes, 64-byte aligned) with the CUtensorMap a TMA
@@ -200,7 +245,24 @@ public:
   Status launch(const std::string &name, const AttentionArgs &args,
                 CUstream stream = nullptr);
 
+  /// Launches the two kernels of one sigattn.attention_grad on `stream`:
+  /// `name` is either of them, the other its "partner". Both are checked as
+  /// `launch` checks one (validateArguments, device ranges, each output
+  /// overlapping no input), and dq, dk, dv must not overlap each other;
+  /// then attention_grad_kv is launched, and attention_grad_q after it. On
+  /// any failure nothing is launched.
+  Status launchGrad(const std::string &name, const AttentionGradArgs &args,
+                    CUstream stream = nullptr);
+
 private:
+  struct Prepared;
+  /// Everything `launch` checks for kernel `index`, and the launch's
+  /// parameters; nothing is launched.
+  Status prepare(size_t index, const KernelArgs &args, Prepared &out);
+  Status launchPrepared(Prepared &p, CUstream stream);
+  /// The index of kernel `name`, or an error naming it.
+  Status indexOf(const std::string &name, size_t &index) const;
+
   CUmodule module_ = nullptr;
   CUcontext context_ = nullptr; ///< the context module_ was loaded into
   std::vector<KernelInfo> kernels_;

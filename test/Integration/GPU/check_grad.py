@@ -104,9 +104,10 @@ def load_pair(bundle, op):
     return kernels, fns
 
 
-def pair_launcher(kernels, fns, q, k, v, do, dq, dk, dv, slopes, scale, bias):
+def pair_launcher(kernels, fns, q, k, v, do, dq, dk, dv, slopes, scale, bias,
+                  kinds=("attention_grad_kv", "attention_grad_q")):
     """A callable that launches dk/dv, then dq, on [B, N, H, dim] tensors,
-    back to back on the current stream."""
+    back to back on the current stream (only the kernels of `kinds`)."""
     kv, qk = kernels["attention_grad_kv"], kernels["attention_grad_q"]
     B, Nq, Hq = q.shape[0], q.shape[1], q.shape[2]
     Nk, Hkv = k.shape[1], k.shape[2]
@@ -114,6 +115,8 @@ def pair_launcher(kernels, fns, q, k, v, do, dq, dk, dv, slopes, scale, bias):
     for desc, tensors, grid in (
             (kv, [q, k, v, do, dk, dv], (-(-Nk // kv["block_k"]), Hkv, B)),
             (qk, [q, k, v, do, dq], (-(-Nq // qk["block_q"]), Hq, B))):
+        if desc["kind"] not in kinds:
+            continue
         args = tuple(tensor_maps.kernel_args(
             desc, tensors, slopes,
             scale if desc["scale"] == "param" else None,

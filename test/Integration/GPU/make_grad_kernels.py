@@ -32,6 +32,18 @@ OP = """func.func @{name}(%q: tensor<?x?x{hq}x{d}x{t}>, %k: tensor<?x?x{hkv}x{d}
 }}
 """
 
+# The forward op of a --bench configuration (run-time scale and bias, the
+# pipeline's default forward kernel): benchmarks/bench_backward.py times
+# forward + backward with it.
+FORWARD_OP = """func.func @{name}(%q: tensor<?x?x{hq}x{d}x{t}>, %k: tensor<?x?x{hkv}x{d}x{t}>,
+    %v: tensor<?x?x{hkv}x{dv}x{t}>, %scale: f32, %bias: f32) -> tensor<?x?x{hq}x{dv}x{t}> {{
+  %o = sigattn.attention %q, %k, %v{mask} scale(%scale : f32) bias(%bias : f32)
+      : tensor<?x?x{hq}x{d}x{t}>, tensor<?x?x{hkv}x{d}x{t}>, tensor<?x?x{hkv}x{dv}x{t}>
+      -> tensor<?x?x{hq}x{dv}x{t}>
+  return %o : tensor<?x?x{hq}x{dv}x{t}>
+}}
+"""
+
 MASKS = {"none": ("", -1, -1), "causal": (" causal", -1, 0),
          "window": (" window = [37, 5]", 37, 5)}
 
@@ -64,13 +76,28 @@ def configs(quick, bench):
     return out
 
 
+def compile_op(args, name, src, options):
+    """Writes `src` to NAME.mlir and compiles it into NAME.ptx (+ .json)."""
+    mlir = os.path.join(args.out, name + ".mlir")
+    ptx = os.path.join(args.out, name + ".ptx")
+    with open(mlir, "w") as f:
+        f.write(src)
+    opts = "ptx-output=%s %s" % (ptx, options)
+    r = subprocess.run([args.sigattn_opt, mlir,
+                        "--sigattn-gpu-pipeline=" + opts.strip(),
+                        "-o", os.devnull], capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("%s failed to compile:\n%s" % (name, r.stderr))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--sigattn-opt", default="build/bin/sigattn-opt")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--bench", action="store_true",
-                    help="the benchmark's ops (bf16, H = 2048 / D, wgmma)")
+                    help="the benchmark's ops (bf16, H = 2048 / D, wgmma), "
+                    "each with its forward op (manifest: forward_ptx)")
     ap.add_argument("--pipeline-options", default="")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -97,21 +124,20 @@ def main():
             mask=text,
             scale=" scale(%scale : f32)" if c["runtime"] else " scale = %r" % scale,
             bias=" bias(%bias : f32)" if c["runtime"] else " bias = %r" % bias)
-        mlir = os.path.join(args.out, name + ".mlir")
-        ptx = os.path.join(args.out, name + ".ptx")
-        with open(mlir, "w") as f:
-            f.write(src)
-        opts = "ptx-output=%s mma=%s %s" % (ptx, c["mma"], args.pipeline_options)
-        r = subprocess.run([args.sigattn_opt, mlir,
-                            "--sigattn-gpu-pipeline=" + opts.strip(),
-                            "-o", os.devnull], capture_output=True, text=True)
-        if r.returncode:
-            sys.exit("%s failed to compile:\n%s" % (name, r.stderr))
-        manifest.append(dict(name=name, ptx=name + ".ptx", hq=hq, hkv=hkv,
-                             d=c["d"], dv=c["dv"], dtype=c["dtype"],
-                             window_left=left, window_right=right,
-                             alibi=c["alibi"], runtime=c["runtime"],
-                             scale=scale, bias=bias, mma=c["mma"]))
+        compile_op(args, name, src, "mma=%s %s" % (c["mma"],
+                                                   args.pipeline_options))
+        entry = dict(name=name, ptx=name + ".ptx", hq=hq, hkv=hkv,
+                     d=c["d"], dv=c["dv"], dtype=c["dtype"],
+                     window_left=left, window_right=right,
+                     alibi=c["alibi"], runtime=c["runtime"],
+                     scale=scale, bias=bias, mma=c["mma"])
+        if args.bench:
+            fwd = "fwd_" + name[len("grad_"):]
+            compile_op(args, fwd, FORWARD_OP.format(
+                name=fwd, hq=hq, hkv=hkv, d=c["d"], dv=c["dv"], t=c["dtype"],
+                mask=text), "mma=%s" % c["mma"])
+            entry["forward_ptx"] = fwd + ".ptx"
+        manifest.append(entry)
     with open(os.path.join(args.out, "grad_manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     print("%d ops compiled into %s" % (len(manifest), args.out))

@@ -13,7 +13,11 @@
 #    refused with no launch;
 # 3. compute-sanitizer memcheck, racecheck and synccheck on odd sizes, every mask,
 #    D != Dv and static shapes;
-# 4. the accuracy of the tanh.approx.f32 sigmoid (informational, not counted).
+# 4. the accuracy of the tanh.approx.f32 sigmoid (informational, not counted);
+# 5. when the bundle has grad/ (make_grad_kernels.py): the backward kernels
+#    against PyTorch autograd (check_grad.py), the C++ runner's launchGrad
+#    on every pair at odd sizes against its own references (bitwise
+#    determinism, bad arguments), and compute-sanitizer on two pairs.
 # Kernels with static B, Nq or Nk run only at those sizes.
 # Last line: "N passed, N failed".
 set -uo pipefail
@@ -131,6 +135,55 @@ echo "sanitizer: $((SECONDS - start)) s"
 
 echo "== 4. tanh.approx.f32 sigmoid accuracy (informational, not counted)"
 python3 "$here/measure_sigmoid.py" || echo "measure_sigmoid.py failed (not counted)"
+
+grad=$bundle/grad
+if [ -f "$grad/grad_manifest.json" ]; then
+  echo "== 5. backward kernels (sigattn.attention_grad)"
+  start=$SECONDS
+  glog=$(mktemp)
+  python3 "$here/check_grad.py" "$grad" $quick > "$glog" 2>&1
+  summary=$(tail -n 1 "$glog")
+  if [[ "$summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    grep -E '^FAIL|worst' "$glog" | head -20
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+  else
+    tail -n 20 "$glog"
+    tally "check_grad.py did not finish" 1
+  fi
+  ops=$(python3 -c "
+import json, sys
+for op in json.load(open(sys.argv[1] + '/grad_manifest.json')):
+    print(op['ptx'])
+" "$grad")
+  first=1
+  while read -r ptx; do
+    for shape in "2 203 77" "1 77 203" "1 1 1"; do
+      read -r b nq nk <<< "$shape"
+      extra=""
+      if [ $first -le 2 ] && [ "$shape" = "2 203 77" ]; then extra=--bad-args; fi
+      out=$("$run" --ptx "$grad/$ptx" --batch "$b" --seq-q "$nq" --seq-k "$nk" --seed "$nq" $extra 2>&1)
+      status=$?
+      tally "sigattn-run (grad) $ptx B=$b Nq=$nq Nk=$nk $extra: $(echo "$out" | grep -E 'FAIL|rror|ACCEPTED' | head -n 3 | tr '\n' ' ')" $status
+    done
+    first=$((first + 1))
+  done <<< "$ops"
+  if command -v compute-sanitizer >/dev/null; then
+    # GQA with ALiBi (the dk/dv kernel's head loop) and MQA with a window,
+    # first of each generation in the manifest.
+    subset=$( (echo "$ops" | grep '_h6_2_' | head -n 1; echo "$ops" | grep '_h4_1_' | tail -n 1) | awk '!seen[$0]++')
+    while read -r ptx; do
+      for tool in memcheck racecheck synccheck; do
+        out=$(compute-sanitizer --tool $tool --error-exitcode 9 "$run" --ptx "$grad/$ptx" --batch 1 --seq-q 113 --seq-k 203 --no-check 2>&1)
+        status=$?
+        summary=$(echo "$out" | grep -E "ERROR SUMMARY|RACECHECK SUMMARY|SYNCCHECK SUMMARY" | tail -n 1)
+        echo "$tool $ptx: ${summary:-no summary} (exit $status)"
+        tally "$tool $ptx" $status
+      done
+    done <<< "$subset"
+  fi
+  echo "backward: $((SECONDS - start)) s"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

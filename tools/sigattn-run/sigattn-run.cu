@@ -989,6 +989,13 @@ bool checkBadGradArguments(Module &module, const KernelInfo &kv,
     with("missing slopes", [](AttentionGradArgs &a) { a.slopes = 0; });
   if (kv.scaleParam)
     with("no run-time scale", [](AttentionGradArgs &a) { a.scale.reset(); });
+  // Sizes other than static ones: smaller, where the buffers hold them.
+  if (kv.staticSeqQ != sigattn::abi::kDynamicSize && kv.staticSeqQ > 1)
+    with("Nq other than the static Nq",
+         [&](AttentionGradArgs &a) { a.seqQ = kv.staticSeqQ - 1; });
+  if (kv.staticSeqK != sigattn::abi::kDynamicSize && kv.staticSeqK > 1)
+    with("Nk other than the static Nk",
+         [&](AttentionGradArgs &a) { a.seqK = kv.staticSeqK - 1; });
 
   // A backward kernel launched as a forward one.
   AttentionArgs forward;

@@ -13,7 +13,9 @@ the tanh.approx sigmoid's error in P (check_kernels.py's measured
 SIGMOID_ABS_ERROR, 2^-17.9) carried through dv = P^T dO and dq, dk =
 scale dS K, scale dS^T Q (dS = dP P (1 - P)). Guards must be
 untouched, every element finite. Then two launches must agree bitwise
-(the two-kernel scheme writes every element once: deterministic).
+(the two-kernel scheme writes every element once: deterministic). The
+first two shapes of each op run again with every tensor stored [B, H, N,
+dim] (strided views); ops with static sizes run at those.
 
     python3 test/Integration/GPU/check_grad.py BUNDLE [--quick]
 
@@ -130,12 +132,21 @@ def pair_launcher(kernels, fns, q, k, v, do, dq, dk, dv, slopes, scale, bias,
     return run
 
 
-def guarded(shape, dtype, dev):
-    """A tensor of `shape` inside NaN guard zones, itself NaN."""
+def guarded(shape, dtype, dev, transposed=False):
+    """A [B, N, H, dim] tensor of `shape` inside NaN guard zones, itself NaN;
+    stored [B, H, N, dim] if `transposed`."""
     import torch
     n = math.prod(shape)
     raw = torch.full((n + 2 * GUARD,), float("nan"), dtype=dtype, device=dev)
+    if transposed:
+        b, s, h, d = shape
+        return raw, raw[GUARD:GUARD + n].view(b, h, s, d).permute(0, 2, 1, 3)
     return raw, raw[GUARD:GUARD + n].view(*shape)
+
+
+def transposed(t):
+    """The [B, N, H, dim] tensor `t` stored [B, H, N, dim]: a strided view."""
+    return t.permute(0, 2, 1, 3).contiguous().permute(0, 2, 1, 3)
 
 
 def main():
@@ -172,13 +183,20 @@ def main():
             continue
         dtype = torch.bfloat16 if op["dtype"] == "bf16" else torch.float16
         gen = torch.Generator(device=dev).manual_seed(11)
-        for (B, Nq, Nk) in shapes:
+        # A kernel with static sizes runs at those only; the first two
+        # shapes also run with every tensor stored [B, H, N, dim] (strided).
+        cases = [(tuple(op["static"]), "contiguous")] if op.get("static") \
+            else [(s, "contiguous") for s in shapes]
+        cases += [(s, "transposed") for s, _ in cases[:2]]
+        for (B, Nq, Nk), layout in cases:
             hq, hkv, d, dv = op["hq"], op["hkv"], op["d"], op["dv"]
 
             def randn(*shape):
                 return torch.randn(*shape, generator=gen, device=dev).to(dtype)
             q, k, v = randn(B, Nq, hq, d), randn(B, Nk, hkv, d), randn(B, Nk, hkv, dv)
             do = randn(B, Nq, hq, dv)
+            if layout == "transposed":
+                q, k, v, do = (transposed(t) for t in (q, k, v, do))
             slopes = (torch.rand(hq, generator=gen, device=dev) * 0.5
                       if op["alibi"] else None)
             scale, bias = op["scale"], op["bias"]
@@ -192,7 +210,8 @@ def main():
                 raws = {}
                 for name, shape in (("dq", (B, Nq, hq, d)), ("dk", (B, Nk, hkv, d)),
                                     ("dv", (B, Nk, hkv, dv))):
-                    raws[name], outs[name] = guarded(shape, dtype, dev)
+                    raws[name], outs[name] = guarded(shape, dtype, dev,
+                                                     layout == "transposed")
                 pair_launcher(kernels, fns, q, k, v, do, outs["dq"],
                               outs["dk"], outs["dv"], slopes, scale, bias)()
                 torch.cuda.synchronize()
@@ -204,7 +223,7 @@ def main():
                         slopes, rscale, bias, torch.float32)
             glow = grads(q, k, v, do, op, slopes, rscale, bias, dtype)
             terms = tanh_terms(q, k, v, do, op, slopes, rscale, bias)
-            label = "%s B=%d Nq=%d Nk=%d" % (op["name"], B, Nq, Nk)
+            label = "%s B=%d Nq=%d Nk=%d %s" % (op["name"], B, Nq, Nk, layout)
             bad = []
             for name, ref, low, term in zip(("dq", "dk", "dv"), g32, glow, terms):
                 got = outs[name].float()

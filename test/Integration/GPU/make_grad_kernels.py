@@ -21,14 +21,14 @@ import sys
 # "heads" and "hkv" (GQA, MQA).
 HQ = 2
 
-OP = """func.func @{name}(%q: tensor<?x?x{hq}x{d}x{t}>, %k: tensor<?x?x{hkv}x{d}x{t}>,
-    %v: tensor<?x?x{hkv}x{dv}x{t}>, %do: tensor<?x?x{hq}x{dv}x{t}>{extra})
-    -> (tensor<?x?x{hq}x{d}x{t}>, tensor<?x?x{hkv}x{d}x{t}>, tensor<?x?x{hkv}x{dv}x{t}>) {{
+OP = """func.func @{name}(%q: tensor<{bq}x{hq}x{d}x{t}>, %k: tensor<{bk}x{hkv}x{d}x{t}>,
+    %v: tensor<{bk}x{hkv}x{dv}x{t}>, %do: tensor<{bq}x{hq}x{dv}x{t}>{extra})
+    -> (tensor<{bq}x{hq}x{d}x{t}>, tensor<{bk}x{hkv}x{d}x{t}>, tensor<{bk}x{hkv}x{dv}x{t}>) {{
   %dq, %dk, %dv = sigattn.attention_grad %q, %k, %v, %do{alibi}{mask}{scale}{bias}
-      : tensor<?x?x{hq}x{d}x{t}>, tensor<?x?x{hkv}x{d}x{t}>, tensor<?x?x{hkv}x{dv}x{t}>,
-        tensor<?x?x{hq}x{dv}x{t}>
-      -> tensor<?x?x{hq}x{d}x{t}>, tensor<?x?x{hkv}x{d}x{t}>, tensor<?x?x{hkv}x{dv}x{t}>
-  return %dq, %dk, %dv : tensor<?x?x{hq}x{d}x{t}>, tensor<?x?x{hkv}x{d}x{t}>, tensor<?x?x{hkv}x{dv}x{t}>
+      : tensor<{bq}x{hq}x{d}x{t}>, tensor<{bk}x{hkv}x{d}x{t}>, tensor<{bk}x{hkv}x{dv}x{t}>,
+        tensor<{bq}x{hq}x{dv}x{t}>
+      -> tensor<{bq}x{hq}x{d}x{t}>, tensor<{bk}x{hkv}x{d}x{t}>, tensor<{bk}x{hkv}x{dv}x{t}>
+  return %dq, %dk, %dv : tensor<{bq}x{hq}x{d}x{t}>, tensor<{bk}x{hkv}x{d}x{t}>, tensor<{bk}x{hkv}x{dv}x{t}>
 }}
 """
 
@@ -71,6 +71,11 @@ def configs(quick, bench):
                         alibi=True, runtime=False, heads=6, hkv=2))
         out.append(dict(mma=mma, d=64, dv=64, dtype="f16", mask="window",
                         alibi=False, runtime=False, heads=4, hkv=1))
+        # Static B, Nq, Nk (baked into the kernels): Nq > Nk with wgmma,
+        # Nq < Nk with mma.sync.
+        out.append(dict(mma=mma, d=64, dv=64, dtype="bf16", mask="causal",
+                        alibi=False, runtime=False,
+                        static=(2, 203, 77) if mma == "wgmma" else (1, 77, 203)))
     if quick:
         out = [c for c in out if c["d"] == 64 or c["mask"] == "causal"]
     return out
@@ -105,10 +110,12 @@ def main():
     for c in configs(args.quick, args.bench):
         hq = c.get("heads", HQ)
         hkv = c.get("hkv", hq)
-        name = "grad_%s_%s_d%d_dv%d_h%d_%d_%s%s%s" % (
+        static = c.get("static")
+        name = "grad_%s_%s_d%d_dv%d_h%d_%d_%s%s%s%s" % (
             c["mma"], c["dtype"], c["d"], c["dv"], c.get("heads", HQ),
             c.get("hkv", c.get("heads", HQ)), c["mask"],
-            "_alibi" if c["alibi"] else "", "_runtime" if c["runtime"] else "")
+            "_alibi" if c["alibi"] else "", "_runtime" if c["runtime"] else "",
+            "_static%dx%dx%d" % static if static else "")
         text, left, right = MASKS[c["mask"]]
         scale = 1.0 / math.sqrt(c["d"])
         bias = -2.0
@@ -119,6 +126,8 @@ def main():
             extra += ", %scale: f32, %bias: f32"
         src = OP.format(
             name=name, hq=hq, hkv=hkv, d=c["d"], dv=c["dv"], t=c["dtype"],
+            bq="%dx%d" % static[:2] if static else "?x?",
+            bk="%dx%d" % (static[0], static[2]) if static else "?x?",
             extra=extra,
             alibi=" alibi(%%slopes : tensor<%dxf32>)" % hq if c["alibi"] else "",
             mask=text,
@@ -130,7 +139,8 @@ def main():
                      d=c["d"], dv=c["dv"], dtype=c["dtype"],
                      window_left=left, window_right=right,
                      alibi=c["alibi"], runtime=c["runtime"],
-                     scale=scale, bias=bias, mma=c["mma"])
+                     scale=scale, bias=bias, mma=c["mma"],
+                     static=list(static) if static else None)
         if args.bench:
             fwd = "fwd_" + name[len("grad_"):]
             compile_op(args, fwd, FORWARD_OP.format(

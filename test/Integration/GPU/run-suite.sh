@@ -151,27 +151,32 @@ if [ -f "$grad/grad_manifest.json" ]; then
     tail -n 20 "$glog"
     tally "check_grad.py did not finish" 1
   fi
+  # ptx and its static B Nq Nk ("- - -" where dynamic).
   ops=$(python3 -c "
 import json, sys
 for op in json.load(open(sys.argv[1] + '/grad_manifest.json')):
-    print(op['ptx'])
+    print(op['ptx'], *(op.get('static') or ['-', '-', '-']))
 " "$grad")
   first=1
-  while read -r ptx; do
-    for shape in "2 203 77" "1 77 203" "1 1 1"; do
-      read -r b nq nk <<< "$shape"
-      extra=""
-      if [ $first -le 2 ] && [ "$shape" = "2 203 77" ]; then extra=--bad-args; fi
+  while read -r ptx sb sq sk; do
+    shapes=$(for shape in "2 203 77" "1 77 203" "1 1 1"; do fit "$shape" "$sb" "$sq" "$sk"; done | awk '!seen[$0]++')
+    bad=""
+    # Bad arguments at the first shape of the first two ops and of every
+    # op with static sizes.
+    if [ $first -le 2 ] || [ "$sb" != - ]; then bad=--bad-args; fi
+    while read -r b nq nk; do
+      extra=$bad
+      bad=""
       out=$("$run" --ptx "$grad/$ptx" --batch "$b" --seq-q "$nq" --seq-k "$nk" --seed "$nq" $extra 2>&1)
       status=$?
       tally "sigattn-run (grad) $ptx B=$b Nq=$nq Nk=$nk $extra: $(echo "$out" | grep -E 'FAIL|rror|ACCEPTED' | head -n 3 | tr '\n' ' ')" $status
-    done
+    done <<< "$shapes"
     first=$((first + 1))
   done <<< "$ops"
   if command -v compute-sanitizer >/dev/null; then
     # GQA with ALiBi (the dk/dv kernel's head loop) and MQA with a window,
     # first of each generation in the manifest.
-    subset=$( (echo "$ops" | grep '_h6_2_' | head -n 1; echo "$ops" | grep '_h4_1_' | tail -n 1) | awk '!seen[$0]++')
+    subset=$( (echo "$ops" | grep '_h6_2_' | head -n 1; echo "$ops" | grep '_h4_1_' | tail -n 1) | awk '!seen[$1]++ {print $1}')
     while read -r ptx; do
       for tool in memcheck racecheck synccheck; do
         out=$(compute-sanitizer --tool $tool --error-exitcode 9 "$run" --ptx "$grad/$ptx" --batch 1 --seq-q 113 --seq-k 203 --no-check 2>&1)

@@ -679,8 +679,7 @@ Status sigattn::runtime::validateSizes(const KernelInfo &info, int64_t batch,
   return Status::success();
 }
 
-Status sigattn::runtime::validateArguments(const KernelInfo &info,
-                                           const AttentionArgs &args) {
+Status sigattn::runtime::checkAttentionKind(const KernelInfo &info) {
   // Another kind takes other tensors: launching it with these would pass
   // its parameters in the wrong places.
   if (info.kind != abi::KernelKind::kAttention)
@@ -688,6 +687,14 @@ Status sigattn::runtime::validateArguments(const KernelInfo &info,
                          ": the kernel computes " + abi::kindName(info.kind) +
                          ", not attention: it takes other tensors and is "
                          "not launched with AttentionArgs (use launchGrad)");
+  return Status::success();
+}
+
+Status sigattn::runtime::validateArguments(const KernelInfo &info,
+                                           const AttentionArgs &args) {
+  Status st = checkAttentionKind(info);
+  if (!st.ok())
+    return st;
   return validateArguments(info, toKernelArgs(args));
 }
 

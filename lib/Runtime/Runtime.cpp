@@ -271,11 +271,12 @@ struct Module::Prepared {
 };
 
 Status Module::indexOf(const std::string &name, size_t &index) const {
-  for (index = 0; index < kernels_.size(); ++index)
-    if (kernels_[index].name == name)
-      return Status::success();
-  return Status::error("sigattn launch: no kernel named '" + name +
-                       "' in the module");
+  const KernelInfo *info = find(name);
+  if (!info)
+    return Status::error("sigattn launch: no kernel named '" + name +
+                         "' in the module");
+  index = static_cast<size_t>(info - kernels_.data());
+  return Status::success();
 }
 
 Status Module::prepare(size_t index, const KernelArgs &args, Prepared &out) {
@@ -386,8 +387,9 @@ Status Module::launch(const std::string &name, const AttentionArgs &args,
   Status st = indexOf(name, index);
   if (!st.ok())
     return st;
-  // The AttentionArgs form refuses the other kinds.
-  if (!(st = validateArguments(kernels_[index], args)).ok())
+  // AttentionArgs hold the forward pass's tensors only; prepare() validates
+  // them.
+  if (!(st = checkAttentionKind(kernels_[index])).ok())
     return st;
   Prepared p;
   if (!(st = prepare(index, toKernelArgs(args), p)).ok())

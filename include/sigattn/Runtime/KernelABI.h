@@ -44,7 +44,7 @@ enum class Tensor {
   kGradValue,  ///< dv  [B, Nk, Hkv, Dv]
 };
 /// How many abi::Tensor values there are.
-constexpr int kNumTensorRoles = 8;
+constexpr int kNumTensorRoles = static_cast<int>(Tensor::kGradValue) + 1;
 /// True for a tensor whose rows are keys (Nk rows, Hkv heads); the others
 /// have Nq rows and Hq heads.
 constexpr bool isKeyTensor(Tensor t) {

@@ -205,6 +205,10 @@ Status validateSizes(const KernelInfo &info, int64_t batch, int64_t seqQ,
 Status validateArguments(const KernelInfo &info, const KernelArgs &args);
 Status validateArguments(const KernelInfo &info, const AttentionArgs &args);
 
+/// Refuses a kernel of another kind than "attention": AttentionArgs hold
+/// only the forward pass's tensors.
+Status checkAttentionKind(const KernelInfo &info);
+
 /// Fills `map` (128 bytes, 64-byte aligned) with the CUtensorMap a TMA
 /// kernel of `info` reads `role` through (abi::tensorMapShape) for a
 /// [batch, seq, heads, dim] tensor at `base` with `strides`. Checks the
